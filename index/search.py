@@ -1,0 +1,155 @@
+"""Answer a question with cited passages: dense + keyword search, fusion, merging, evidence, abstention.
+
+`Searcher` holds the embedder and the live generation of the index; it re-opens the index
+when a reindex publishes a new generation (checked on every query by reading CURRENT), and
+keeps answering from the old one if the new one cannot be opened. Tunable numbers live in
+`SearchSettings`; their values come from measurements written up in EVALUATION.md.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.embedder import Embedder
+from index.errors import ConfigError, KnowledgeBaseError
+from index.evidence import add_highlights
+from index.fusion import reciprocal_rank_fusion, score_fusion
+from index.keyword import fts_query
+from index.passages import Passage, drop_near_duplicates, merge_chunks
+from index.store import Snapshot, open_snapshot, read_current
+
+MODES = ("hybrid", "dense", "keyword")
+NO_ANSWER = "No passage in the knowledge base answers this question."
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """The tunable parts of retrieval (see EVALUATION.md for how each value was chosen)."""
+
+    candidates: int = 100  # chunks taken from each of dense and keyword search
+    fusion: str = "rrf"  # "rrf" or "score"
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    rrf_k: int = 60
+    abstain_below: float = 0.25  # best dense cosine of any chunk; below it, nothing answers
+
+
+@dataclass
+class SearchResult:
+    """Passages for one question, or an abstention with the reason."""
+
+    question: str
+    mode: str
+    passages: list[Passage]
+    abstained: bool = False
+    message: str = ""
+    best_similarity: float = 0.0
+    generation: str = ""
+    filters: dict = field(default_factory=dict)
+
+
+class Searcher:
+    """Searches the index in kb_dir with one embedder; share one per process."""
+
+    def __init__(self, kb_dir: Path, embedder: Embedder, settings: SearchSettings | None = None):
+        self.kb_dir = kb_dir
+        self.embedder = embedder
+        self.settings = settings or SearchSettings()
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        self.reload_error: str = ""
+
+    def snapshot(self) -> Snapshot:
+        """The live generation, re-opened when a reindex has published a new one."""
+        with self._lock:
+            name = read_current(self.kb_dir)
+            if self._snapshot is None or (name is not None and name != self._snapshot.name):
+                try:
+                    self._snapshot = open_snapshot(self.kb_dir, expected_model=self.embedder.name)
+                    self.reload_error = ""
+                except KnowledgeBaseError as error:
+                    if self._snapshot is None:
+                        raise
+                    # Keep serving the generation we have; say why the new one was not taken.
+                    self.reload_error = str(error)
+            return self._snapshot
+
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        mode: str = "hybrid",
+        collections: list[str] | None = None,
+        doc_ids: list[str] | None = None,
+    ) -> SearchResult:
+        """The k best passages for a question (fewer if the filter allows fewer)."""
+        if mode not in MODES:
+            raise ConfigError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
+        if k < 1:
+            raise ConfigError("the number of passages must be at least 1")
+        snapshot = self.snapshot()
+        filters = {"collections": collections or [], "doc_ids": doc_ids or []}
+        result = SearchResult(question=question, mode=mode, passages=[], generation=snapshot.name, filters=filters)
+        if not question.strip():
+            result.abstained, result.message = True, "Type a question to search the knowledge base."
+            return result
+        query = self.embedder.embed([question])[0]
+        allowed = _allowed(snapshot, collections, doc_ids)
+        everything = allowed is None
+        pool = self.settings.candidates if everything else snapshot.vectors.ntotal
+        dense = _only(snapshot.dense_search(query, pool), allowed)
+        result.best_similarity = dense[0][1] if dense else 0.0
+        if result.best_similarity < self.settings.abstain_below:
+            result.abstained, result.message = True, NO_ANSWER
+            return result
+        keyword = _only(snapshot.keyword_search(fts_query(question), pool if everything else 100_000), allowed)
+        ranked = self._rank(mode, dense[: self.settings.candidates], keyword[: self.settings.candidates])
+        result.passages = self._passages(snapshot, ranked, k, question, query)
+        if not result.passages:
+            result.abstained, result.message = True, NO_ANSWER
+        return result
+
+    def _rank(self, mode: str, dense: list[tuple[int, float]], keyword: list[tuple[int, float]]):
+        s = self.settings
+        if mode == "dense":
+            return dense
+        if mode == "keyword":
+            return keyword
+        runs, weights = [dense, keyword], [s.dense_weight, s.keyword_weight]
+        if s.fusion == "score":
+            return score_fusion(runs, weights)
+        return reciprocal_rank_fusion(runs, weights, k=s.rrf_k)
+
+    def _passages(self, snapshot: Snapshot, ranked, k: int, question: str, query: np.ndarray) -> list[Passage]:
+        """Merge and de-duplicate the best chunks until k passages stand, then mark evidence."""
+        passages: list[Passage] = []
+        window = 3 * k
+        while True:
+            top = ranked[:window]
+            rows = snapshot.chunks([chunk_id for chunk_id, _ in top])
+            scored = [(rows[chunk_id], score) for chunk_id, score in top if chunk_id in rows]
+            texts = {doc_id: snapshot.document_text(doc_id) for doc_id in {c.doc_id for c, _ in scored}}
+            passages = drop_near_duplicates(merge_chunks(scored, texts))
+            if len(passages) >= k or window >= len(ranked):
+                break
+            window *= 2
+        passages = passages[:k]
+        for rank, passage in enumerate(passages, start=1):
+            passage.rank = rank
+        add_highlights(passages, question, query, self.embedder)
+        return passages
+
+
+def _allowed(snapshot: Snapshot, collections: list[str] | None, doc_ids: list[str] | None) -> set[int] | None:
+    """Chunk ids the filters allow, or None when there is no filter."""
+    if not collections and not doc_ids:
+        return None
+    return snapshot.chunk_ids_where(collections or [], doc_ids or [])
+
+
+def _only(run: list[tuple[int, float]], allowed: set[int] | None) -> list[tuple[int, float]]:
+    return run if allowed is None else [(i, s) for i, s in run if i in allowed]

@@ -1,0 +1,298 @@
+"""Read the index directory: the live generation's manifest, FAISS vectors and SQLite rows.
+
+Layout (see README):
+    <index dir>/CURRENT              name of the live generation, replaced atomically
+    <index dir>/gen-000012/manifest.json, vectors.faiss, kb.sqlite
+    <index dir>/lock                 held by the one writer
+A published generation never changes, so readers open SQLite immutable and need no lock.
+Opening checks the manifest against the data and against the expected model. Writing lives
+in `index.builder`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.errors import IndexMismatchError, NoIndexError
+from ingest.document import Document, Page, Section
+
+FORMAT_NAME = "dystonia-kb index"
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+DATABASE = "kb.sqlite"
+
+SCHEMA = """
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    format TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    text TEXT NOT NULL,
+    sections TEXT NOT NULL,
+    pages TEXT NOT NULL,
+    indexed_at TEXT NOT NULL
+);
+CREATE TABLE chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- also the FAISS vector id
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    position INTEGER NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    page INTEGER,
+    context TEXT NOT NULL,
+    text TEXT NOT NULL,
+    UNIQUE (doc_id, position)
+);
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    context, text, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+"""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a generation holds and how it was built; checked on every load."""
+
+    generation: int
+    model: str
+    dimension: int
+    chunking: dict
+    documents: int
+    chunks: int
+    built_at: str
+    index_type: str = "IndexIDMap2(IndexFlatIP): exact inner product on unit vectors"
+    keyword_index: str = "SQLite FTS5, BM25, porter stemming"
+    format: str = FORMAT_NAME
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> str:
+        """Pretty JSON, as written to manifest.json."""
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        """Parse manifest.json; unknown keys are ignored, missing ones are an error."""
+        data = json.loads(text)
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A stored document's metadata, without its text."""
+
+    doc_id: str
+    title: str
+    source: str
+    format: str
+    collection: str
+    content_hash: str
+    indexed_at: str
+    chunks: int
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk row joined with its document's citation fields."""
+
+    id: int
+    doc_id: str
+    position: int
+    char_start: int
+    char_end: int
+    section: str
+    page: int | None
+    text: str
+    title: str
+    source: str
+    collection: str
+
+
+def generation_name(number: int) -> str:
+    """Directory name of generation `number`."""
+    return f"gen-{number:06d}"
+
+
+def read_current(kb_dir: Path) -> str | None:
+    """Name of the live generation, or None when nothing was ever published."""
+    try:
+        return (kb_dir / CURRENT).read_text(encoding="ascii").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+@dataclass
+class Snapshot:
+    """One published generation, opened read-only; safe to share between threads."""
+
+    kb_dir: Path
+    name: str
+    manifest: Manifest
+    vectors: faiss.Index
+    _db: sqlite3.Connection = field(repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def close(self) -> None:
+        """Release the database handle."""
+        self._db.close()
+
+    def _rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def content_hashes(self) -> dict[str, str]:
+        """doc_id → content hash of every stored document."""
+        return dict(self._rows("SELECT doc_id, content_hash FROM documents"))
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every stored document with its chunk count, by collection then title."""
+        rows = self._rows(
+            "SELECT d.doc_id, d.title, d.source, d.format, d.collection, d.content_hash, d.indexed_at,"
+            " (SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id)"
+            " FROM documents d ORDER BY d.collection, d.title COLLATE NOCASE, d.doc_id"
+        )
+        return [DocumentInfo(*row) for row in rows]
+
+    def document(self, doc_id: str) -> Document | None:
+        """The stored document (text, sections, pages) or None."""
+        rows = self._rows(
+            "SELECT doc_id, title, source, text, sections, pages, format, collection"
+            " FROM documents WHERE doc_id = ?",
+            (doc_id,),
+        )
+        if not rows:
+            return None
+        doc_id, title, source, text, sections, pages, fmt, collection = rows[0]
+        return Document(
+            doc_id=doc_id,
+            title=title,
+            source=source,
+            text=text,
+            sections=tuple(Section(*s) for s in json.loads(sections)),
+            pages=tuple(Page(*p) for p in json.loads(pages)),
+            format=fmt,
+            collection=collection,
+        )
+
+    def chunks(self, ids: list[int]) -> dict[int, StoredChunk]:
+        """Chunk rows by id, with title, source and collection of their documents."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._rows(
+            "SELECT c.id, c.doc_id, c.position, c.char_start, c.char_end, c.section, c.page, c.text,"
+            " d.title, d.source, d.collection FROM chunks c JOIN documents d USING (doc_id)"
+            f" WHERE c.id IN ({marks})",
+            list(ids),
+        )
+        return {row[0]: StoredChunk(*row) for row in rows}
+
+    def chunks_of(self, doc_id: str) -> list[StoredChunk]:
+        """All chunks of one document in reading order."""
+        rows = self._rows(
+            "SELECT c.id, c.doc_id, c.position, c.char_start, c.char_end, c.section, c.page, c.text,"
+            " d.title, d.source, d.collection FROM chunks c JOIN documents d USING (doc_id)"
+            " WHERE c.doc_id = ? ORDER BY c.position",
+            (doc_id,),
+        )
+        return [StoredChunk(*row) for row in rows]
+
+    def document_text(self, doc_id: str) -> str:
+        """The extracted text a document's offsets index into ("" if unknown)."""
+        rows = self._rows("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
+        return rows[0][0] if rows else ""
+
+    def chunk_ids_where(self, collections: list[str], doc_ids: list[str]) -> set[int]:
+        """Ids of chunks whose document is in one of the collections or one of the doc_ids."""
+        marks_c, marks_d = ",".join("?" * len(collections)), ",".join("?" * len(doc_ids))
+        rows = self._rows(
+            "SELECT c.id FROM chunks c JOIN documents d USING (doc_id)"
+            f" WHERE d.collection IN ({marks_c}) OR d.doc_id IN ({marks_d})",
+            [*collections, *doc_ids],
+        )
+        return {row[0] for row in rows}
+
+    def collections(self) -> list[str]:
+        """Distinct collection names, sorted."""
+        return [r[0] for r in self._rows("SELECT DISTINCT collection FROM documents ORDER BY 1")]
+
+    def dense_search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(chunk id, cosine) of the k nearest chunks; exact search."""
+        k = min(k, self.vectors.ntotal)
+        if k <= 0:
+            return []
+        scores, ids = self.vectors.search(query.reshape(1, -1).astype(np.float32), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def keyword_search(self, match: str, k: int) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score, higher is better) for an FTS5 MATCH expression."""
+        if not match:
+            return []
+        # bm25() is negative (lower is better); column weights favour the passage over its context.
+        rows = self._rows(
+            "SELECT rowid, -bm25(chunks_fts, 0.5, 1.0) AS score FROM chunks_fts"
+            " WHERE chunks_fts MATCH ? ORDER BY score DESC LIMIT ?",
+            (match, k),
+        )
+        return [(int(i), float(s)) for i, s in rows]
+
+
+def open_snapshot(kb_dir: Path, expected_model: str | None = None) -> Snapshot:
+    """Open the live generation of kb_dir, checking it; raises NoIndexError or IndexMismatchError."""
+    for _ in range(5):  # a writer may publish and delete the generation we just named
+        name = read_current(kb_dir)
+        if name is None:
+            raise NoIndexError(f"no index in {kb_dir}: build one with `python -m ingest`")
+        try:
+            return _open_generation(kb_dir, name, expected_model)
+        except FileNotFoundError:
+            if read_current(kb_dir) == name:
+                raise IndexMismatchError(
+                    f"index {kb_dir} names generation {name}, which is missing: "
+                    "rebuild with `python -m ingest --full`"
+                ) from None
+    raise NoIndexError(f"the index in {kb_dir} kept changing while being opened; try again")
+
+
+def _open_generation(kb_dir: Path, name: str, expected_model: str | None) -> Snapshot:
+    folder = kb_dir / name
+    rebuild = "rebuild it with `python -m ingest --full`"
+    try:
+        manifest = Manifest.from_json((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (ValueError, TypeError) as error:
+        raise IndexMismatchError(f"{folder / MANIFEST} is unreadable ({error}); {rebuild}") from None
+    if manifest.format != FORMAT_NAME or manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index format {manifest.format} v{manifest.format_version} is not "
+            f"{FORMAT_NAME} v{FORMAT_VERSION}; {rebuild}"
+        )
+    if expected_model is not None and manifest.model != expected_model:
+        raise IndexMismatchError(
+            f"index was built with model {manifest.model!r}, but {expected_model!r} is configured; {rebuild}"
+        )
+    if not (folder / VECTORS).exists() or not (folder / DATABASE).exists():
+        raise FileNotFoundError(folder)
+    vectors = faiss.read_index(str(folder / VECTORS))
+    db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    rows = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    problems = []
+    if vectors.d != manifest.dimension:
+        problems.append(f"vector dimension {vectors.d} ≠ manifest {manifest.dimension}")
+    if not vectors.ntotal == rows == manifest.chunks:
+        problems.append(f"vectors {vectors.ntotal}, chunk rows {rows}, manifest {manifest.chunks} disagree")
+    if problems:
+        db.close()
+        raise IndexMismatchError(f"index {folder} is inconsistent: {'; '.join(problems)}; {rebuild}")
+    return Snapshot(kb_dir=kb_dir, name=name, manifest=manifest, vectors=vectors, _db=db)

@@ -1,0 +1,47 @@
+# make run   — install if needed, bring the index up to date, serve the page on 127.0.0.1:8501
+# make test  — install if needed (Python packages and Chromium for the browser test), run pytest
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PORT   ?= 8501
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup index run test browser bench eval clean
+
+setup: $(STAMP)
+
+# Reinstalls only when requirements.txt changes; a no-op run takes a fraction of a second.
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+# Incremental: unchanged documents cost nothing, so this is quick when the index is current.
+index: setup
+	$(PY) -m ingest
+
+run: index
+	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+test: setup browser
+	$(PY) -m pytest -q
+
+# Debian's Chromium for the browser test (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; \
+		else echo "chromium is missing: apt-get install chromium (as root) for the browser test"; fi; }
+
+bench: setup
+	$(PY) bench/reindex.py
+
+eval: index
+	$(PY) -m index eval ../shared/eval/dystonia_questions.jsonl bench/questions/heldout.jsonl \
+		bench/questions/lay.jsonl bench/questions/offtopic.jsonl
+
+clean:
+	rm -rf .kb .pytest_cache

@@ -1,0 +1,112 @@
+"""Helpers shared by the format loaders: strict UTF-8 decoding, newline normalisation,
+and turning heading positions into trimmed `Section` spans.
+
+No format knowledge here; each loader decides where its headings are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.document import LoadError, Section
+
+_HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0]+")
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A line of `text` that ends the previous section: a heading, or the title line.
+
+    `heading` names the section that follows the line ("" for a title line, so the text
+    after the title gets an untitled section and the title itself stays outside).
+    """
+
+    start: int
+    end: int
+    heading: str
+
+
+def decode_utf8(data: bytes) -> str:
+    """Decode strictly as UTF-8, dropping a leading BOM; never guess another encoding."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    return text
+
+
+def normalise_newlines(text: str) -> str:
+    """Turn CRLF and lone CR into LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_utf8_text(path: Path) -> str:
+    """Read a plain-text file as UTF-8 with LF newlines; NUL bytes mean it is binary."""
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise LoadError("binary data in a text file (NUL bytes)")
+    return normalise_newlines(decode_utf8(data))
+
+
+def collapse_spaces(text: str) -> str:
+    """Collapse all whitespace runs, newlines included, to one space and strip."""
+    return " ".join(text.split())
+
+
+def tidy_lines(text: str) -> str:
+    """Collapse spaces/tabs inside lines, strip every line and drop blank lines."""
+    lines = (_HORIZONTAL_SPACE.sub(" ", line).strip() for line in normalise_newlines(text).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink `start:end` so it neither starts nor ends with whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def first_nonblank_line(text: str, start: int = 0) -> tuple[int, int] | None:
+    """Span of the first line at or after `start` with visible text, stripped; None if none."""
+    pos = start
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        s, e = trim_span(text, pos, end)
+        if s < e:
+            return s, e
+        pos = end + 1
+    return None
+
+
+def build_sections(text: str, markers: list[Marker]) -> tuple[Section, ...]:
+    """Cut `text` at the marker lines: each body runs to the next marker, trimmed.
+
+    Text before the first marker becomes an untitled section; empty bodies are dropped.
+    """
+    sections: list[Section] = []
+    heading = ""
+    body_start = 0
+    for marker in sorted(markers, key=lambda m: m.start):
+        _append_body(sections, text, heading, body_start, marker.start)
+        heading, body_start = marker.heading, marker.end
+    _append_body(sections, text, heading, body_start, len(text))
+    return tuple(sections)
+
+
+def _append_body(sections: list[Section], text: str, heading: str, start: int, end: int) -> None:
+    start, end = trim_span(text, start, end)
+    if start < end:
+        sections.append(Section(heading=heading, start=start, end=end))
+
+
+def require_text(text: str, reason: str = "no text found") -> None:
+    """Raise LoadError when nothing visible was extracted."""
+    if not text.strip():
+        raise LoadError(reason)

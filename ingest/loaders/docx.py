@@ -1,0 +1,121 @@
+"""Load Word documents (.docx) with python-docx: body paragraphs and tables in document order.
+
+Paragraphs whose style is "Heading …" start sections; the first "Title" paragraph (else
+the core-properties title, else the first paragraph) names the document. Paragraphs are
+joined by single newlines, empty ones dropped; each table row is one line of its cells
+joined by " | ". Leaves out: page headers and footers, footnotes, comments, text boxes,
+tracked changes and images; a table nested in a cell comes through only as cell text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from ingest.document import Document, LoadError
+from ingest.loaders._common import Marker, build_sections, collapse_spaces, require_text, tidy_lines
+
+_BODY, _HEADING, _TITLE = "body", "heading", "title"
+
+
+def load_docx(path: Path, doc_id: str) -> Document:
+    """Load a .docx: paragraphs and table rows as lines, Heading-styled paragraphs as sections."""
+    try:
+        document = docx.Document(str(path))
+    except OSError:
+        raise  # unreadable file, reported as such by load_document
+    except Exception as exc:
+        raise LoadError(f"not a readable DOCX ({type(exc).__name__})") from None
+
+    blocks = _blocks(document)
+    title_index = next((i for i, (kind, _) in enumerate(blocks) if kind == _TITLE), None)
+    title = collapse_spaces(blocks[title_index][1]) if title_index is not None else ""
+    if not title:
+        title = _core_title(document)
+    if not title and blocks:
+        # Fall back to the first paragraph; it then acts as the title line, outside sections.
+        title = collapse_spaces(blocks[0][1])
+        if blocks[0][0] == _BODY:
+            blocks[0] = (_TITLE, blocks[0][1])
+
+    parts: list[str] = []
+    markers: list[Marker] = []
+    length = 0
+    for kind, block in blocks:
+        if parts:
+            parts.append("\n")
+            length += 1
+        if kind == _HEADING:
+            markers.append(Marker(length, length + len(block), collapse_spaces(block)))
+        elif kind == _TITLE:
+            markers.append(Marker(length, length + len(block), ""))
+        parts.append(block)
+        length += len(block)
+    text = "".join(parts)
+    require_text(text)
+
+    return Document(
+        doc_id=doc_id,
+        title=title,
+        source=doc_id,
+        text=text,
+        sections=build_sections(text, markers),
+        format="docx",
+    )
+
+
+def _blocks(document: docx.document.Document) -> list[tuple[str, str]]:
+    """(kind, text) for every non-empty paragraph and table row, in document order."""
+    blocks: list[tuple[str, str]] = []
+    seen_title = False
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            text = tidy_lines(item.text)
+            if not text:
+                continue
+            style = _style_name(item)
+            if style.startswith("heading"):
+                blocks.append((_HEADING, text))
+            elif style == "title" and not seen_title:
+                seen_title = True
+                blocks.append((_TITLE, text))
+            else:
+                blocks.append((_BODY, text))
+        elif isinstance(item, Table):
+            blocks.extend((_BODY, row) for row in _table_rows(item))
+    return blocks
+
+
+def _table_rows(table: Table) -> list[str]:
+    rows = []
+    for row in table.rows:
+        cells = []
+        previous = None
+        for cell in row.cells:
+            # A merged cell is repeated once per grid column it spans; keep it once.
+            if previous is not None and cell._tc is previous:
+                continue
+            previous = cell._tc
+            cells.append(collapse_spaces(cell.text))
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return rows
+
+
+def _style_name(paragraph: Paragraph) -> str:
+    try:
+        style = paragraph.style
+    except Exception:
+        return ""
+    return (style.name or "").strip().lower() if style is not None else ""
+
+
+def _core_title(document: docx.document.Document) -> str:
+    try:
+        return collapse_spaces(document.core_properties.title or "")
+    except Exception:
+        # A damaged docProps/core.xml only costs us this fallback.
+        return ""

@@ -7,19 +7,19 @@ from stdin, so many questions cost one model load.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import textwrap
 
+from index.arguments import ArgumentParser
 from index.config import index_dir
 from index.errors import KnowledgeBaseError
 
 EXIT_ERROR = 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m index", description=__doc__.splitlines()[0])
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m index", description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", help="index folder (default: $KB_INDEX_DIR or .kb/)")
     commands = parser.add_subparsers(dest="command", required=True)
 

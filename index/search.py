@@ -85,8 +85,12 @@ class Searcher:
         mode: str = "hybrid",
         collections: list[str] | None = None,
         doc_ids: list[str] | None = None,
+        highlight: bool = True,
     ) -> SearchResult:
-        """The k best passages for a question (fewer if the filter allows fewer)."""
+        """The k best passages for a question (fewer if the filter allows fewer).
+
+        `highlight=False` skips marking evidence sentences (evaluation does not look at them).
+        """
         if mode not in MODES:
             raise ConfigError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
         if k < 1:
@@ -99,19 +103,43 @@ class Searcher:
             return result
         query = self.embedder.embed([question])[0]
         allowed = _allowed(snapshot, collections, doc_ids)
-        everything = allowed is None
-        pool = self.settings.candidates if everything else snapshot.vectors.ntotal
-        dense = _only(snapshot.dense_search(query, pool), allowed)
+        dense = self.dense(snapshot, query, allowed)
         result.best_similarity = dense[0][1] if dense else 0.0
         if result.best_similarity < self.settings.abstain_below:
             result.abstained, result.message = True, NO_ANSWER
             return result
-        keyword = _only(snapshot.keyword_search(fts_query(question), pool if everything else 100_000), allowed)
-        ranked = self._rank(mode, dense[: self.settings.candidates], keyword[: self.settings.candidates])
-        result.passages = self._passages(snapshot, ranked, k, question, query)
+        ranked = self.rank(snapshot, question, query, mode, allowed, dense=dense)
+        result.passages = self._passages(snapshot, ranked, k, question, query, highlight)
         if not result.passages:
             result.abstained, result.message = True, NO_ANSWER
         return result
+
+    def dense(
+        self, snapshot: Snapshot, query: np.ndarray, allowed: set[int] | None = None, pool: int | None = None
+    ) -> list[tuple[int, float]]:
+        """Nearest chunks by cosine, best first, within the filter (searching all when filtered)."""
+        pool = pool or self.settings.candidates
+        return _only(snapshot.dense_search(query, pool if allowed is None else snapshot.vectors.ntotal), allowed)[:pool]
+
+    def rank(
+        self,
+        snapshot: Snapshot,
+        question: str,
+        query: np.ndarray,
+        mode: str,
+        allowed: set[int] | None = None,
+        pool: int | None = None,
+        dense: list[tuple[int, float]] | None = None,
+    ) -> list[tuple[int, float]]:
+        """Chunks ranked by the mode: dense, keyword (BM25) or their fusion; best first."""
+        pool = pool or self.settings.candidates
+        if mode != "keyword" and dense is None:
+            dense = self.dense(snapshot, query, allowed, pool)
+        keyword: list[tuple[int, float]] = []
+        if mode != "dense":
+            limit = pool if allowed is None else 100_000
+            keyword = _only(snapshot.keyword_search(fts_query(question), limit), allowed)[:pool]
+        return self._rank(mode, (dense or [])[:pool], keyword)
 
     def _rank(self, mode: str, dense: list[tuple[int, float]], keyword: list[tuple[int, float]]):
         s = self.settings
@@ -124,7 +152,9 @@ class Searcher:
             return score_fusion(runs, weights)
         return reciprocal_rank_fusion(runs, weights, k=s.rrf_k)
 
-    def _passages(self, snapshot: Snapshot, ranked, k: int, question: str, query: np.ndarray) -> list[Passage]:
+    def _passages(
+        self, snapshot: Snapshot, ranked, k: int, question: str, query: np.ndarray, highlight: bool
+    ) -> list[Passage]:
         """Merge and de-duplicate the best chunks until k passages stand, then mark evidence."""
         passages: list[Passage] = []
         window = 3 * k
@@ -140,7 +170,8 @@ class Searcher:
         passages = passages[:k]
         for rank, passage in enumerate(passages, start=1):
             passage.rank = rank
-        add_highlights(passages, question, query, self.embedder)
+        if highlight:
+            add_highlights(passages, question, query, self.embedder)
         return passages
 
 

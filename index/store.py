@@ -180,8 +180,8 @@ class Snapshot:
             title=title,
             source=source,
             text=text,
-            sections=tuple(Section(*s) for s in json.loads(sections)),
-            pages=tuple(Page(*p) for p in json.loads(pages)),
+            sections=tuple(Section(**s) for s in json.loads(sections)),
+            pages=tuple(Page(**p) for p in json.loads(pages)),
             format=fmt,
             collection=collection,
         )
@@ -223,6 +223,10 @@ class Snapshot:
             [*collections, *doc_ids],
         )
         return {row[0] for row in rows}
+
+    def chunk_owners(self) -> list[tuple[int, str]]:
+        """(chunk id, doc_id) of every chunk."""
+        return self._rows("SELECT id, doc_id FROM chunks")
 
     def collections(self) -> list[str]:
         """Distinct collection names, sorted."""

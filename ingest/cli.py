@@ -6,9 +6,9 @@ progress bars to stderr, and errors as one line on stderr with a non-zero exit c
 
 from __future__ import annotations
 
-import argparse
 import sys
 
+from index.arguments import ArgumentParser
 from index.config import corpus_dir, index_dir
 from index.errors import IndexBusyError, KnowledgeBaseError
 
@@ -38,8 +38,8 @@ class TqdmProgress:
             self._bar = None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.splitlines()[0])
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m ingest", description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", help="documents folder (default: $KB_CORPUS_DIR or corpus/)")
     parser.add_argument("--index-dir", help="index folder (default: $KB_INDEX_DIR or .kb/)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")

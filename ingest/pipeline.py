@@ -147,6 +147,37 @@ def ingest(
         return _report(plan, results, None, manifest, rebuilt, started, embedded)
 
 
+def index_documents(
+    documents: list[Document],
+    kb_dir: Path,
+    embedder: Embedder,
+    settings: ChunkSettings = ChunkSettings(),
+    progress: Progress | None = None,
+) -> Manifest:
+    """Build a fresh index of in-memory documents (benchmark corpora that are not files)."""
+    progress = progress or _Silent()
+    counter = load_token_counter()
+    with writer_lock(kb_dir):
+        remove_stale(kb_dir)
+        loaded = []
+        progress.stage("files", len(documents))
+        for doc in documents:
+            content_hash = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+            loaded.append((doc, content_hash, chunk_document(doc, counter, settings)))
+            progress.advance()
+        vectors = _embed_all(loaded, embedder, progress)
+        builder = GenerationBuilder(kb_dir, embedder.name, embedder.dimension, settings.as_dict(), True)
+        try:
+            for (doc, content_hash, chunks), doc_vectors in zip(loaded, vectors):
+                builder.add_document(doc, content_hash, chunks, doc_vectors)
+            manifest = builder.publish()
+        except BaseException:
+            builder.abandon()
+            raise
+        remove_stale(kb_dir)
+        return manifest
+
+
 def _open_live(kb_dir: Path, embedder: Embedder, settings: ChunkSettings, full: bool) -> tuple[Snapshot | None, str]:
     """The live generation (if any) and the reason for a full rebuild ("" when incremental)."""
     if read_current(kb_dir) is None:

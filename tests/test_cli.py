@@ -1,0 +1,146 @@
+"""Both command lines through `main(argv)`, in tmp_path, with the fake embedder (KB_EMBEDDER=hash)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+
+import pytest
+from conftest import FIXTURES
+
+from index import cli as index_cli
+from ingest import cli as ingest_cli
+
+
+@pytest.fixture
+def env(small_corpus, tmp_path, monkeypatch):
+    """A corpus with good and bad files, an index dir, and the fake embedder selected."""
+    monkeypatch.setenv("KB_EMBEDDER", "hash")
+    for name in ("not_a_pdf.pdf", "unsupported.xyz", "latin1.txt"):
+        shutil.copy(FIXTURES / name, small_corpus / name)
+    return small_corpus, tmp_path / "kb"
+
+
+def _ingest(capsys, corpus, kb, *extra):
+    code = ingest_cli.main(["--corpus", str(corpus), "--index-dir", str(kb), *extra])
+    return code, capsys.readouterr()
+
+
+def test_ingest_reports_every_file_and_totals(env, capsys):
+    corpus, kb = env
+    code, out = _ingest(capsys, corpus, kb)
+    assert code == 0
+    lines = out.out.splitlines()
+    assert any(line.startswith("added") and "sample.pdf" in line and "chunks" in line for line in lines)
+    assert any(line.startswith("failed") and "not_a_pdf.pdf" in line and "PDF" in line for line in lines)
+    assert any(line.startswith("failed") and "latin1.txt" in line and "UTF-8" in line for line in lines)
+    assert any(line.startswith("skipped") and "unsupported.xyz" in line and "unsupported" in line for line in lines)
+    assert "8 added" in lines[-1] and "2 failed" in lines[-1] and "1 skipped" in lines[-1]
+    assert "8 documents" in lines[-1]
+
+
+def test_ingest_json_is_one_object(env, capsys):
+    corpus, kb = env
+    code, out = _ingest(capsys, corpus, kb, "--json")
+    report = json.loads(out.out)
+    assert code == 0 and report["totals"]["added"] == 8 and report["documents"] == 8
+    by_id = {f["doc_id"]: f for f in report["files"]}
+    assert by_id["sample.docx"]["status"] == "added" and by_id["sample.docx"]["chunks"] >= 1
+    assert by_id["not_a_pdf.pdf"]["status"] == "failed" and by_id["not_a_pdf.pdf"]["reason"]
+
+
+def test_ingest_with_a_missing_corpus_is_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KB_EMBEDDER", "hash")
+    code, out = _ingest(capsys, tmp_path / "missing", tmp_path / "kb")
+    assert code == 1 and out.err.count("\n") == 1 and "does not exist" in out.err
+
+
+def test_environment_variables_choose_the_folders(env, capsys, monkeypatch):
+    corpus, kb = env
+    monkeypatch.setenv("KB_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("KB_INDEX_DIR", str(kb))
+    assert ingest_cli.main([]) == 0
+    capsys.readouterr()
+    assert index_cli.main(["stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["documents"] == 8
+
+
+@pytest.fixture
+def indexed(env, capsys):
+    corpus, kb = env
+    _ingest(capsys, corpus, kb)
+    return kb
+
+
+def _index(capsys, kb, *args):
+    code = index_cli.main(["--index-dir", str(kb), *args])
+    return code, capsys.readouterr()
+
+
+def test_search_json_has_citation_fields(indexed, capsys):
+    code, out = _index(capsys, indexed, "search", "abnormality in an area of the brain called the basal ganglia", "-k", "3", "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.out.splitlines()]
+    assert 1 <= len(rows) <= 3 and [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    for row in rows:
+        for field in ("rank", "score", "doc_id", "title", "source", "section", "page",
+                      "char_start", "char_end", "text", "highlight"):
+            assert field in row
+    top = rows[0]
+    assert "basal ganglia" in top["text"] and top["doc_id"] == "founding/what_are_dystonias.txt"
+    # The offsets cite the document text that `show` prints.
+    _, shown = _index(capsys, indexed, "show", top["doc_id"], "--json")
+    assert json.loads(shown.out)["text"][top["char_start"] : top["char_end"]] == top["text"]
+
+
+def test_search_text_output_has_numbered_citations(indexed, capsys):
+    code, out = _index(capsys, indexed, "search", "basal ganglia", "-k", "2")
+    assert code == 0
+    assert out.out.startswith("[1] What are Dystonias? — ") and "\n[2] " in out.out
+    assert "score" in out.out
+
+
+def test_search_reads_questions_from_stdin(indexed, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("basal ganglia\n\ncafé Ménière\n"))
+    code, out = _index(capsys, indexed, "search", "-k", "1", "--json")
+    rows = [json.loads(line) for line in out.out.splitlines()]
+    assert code == 0 and [r["query"] for r in rows] == ["basal ganglia", "café Ménière"]
+    assert "Ménière" in rows[1]["text"]
+
+
+def test_search_with_fts_syntax_does_not_break(indexed, capsys):
+    code, out = _index(capsys, indexed, "search", 'basal* "ganglia NEAR(AND) OR -', "--mode", "keyword", "--json")
+    assert code == 0 and out.err == ""
+    assert "basal ganglia" in json.loads(out.out.splitlines()[0])["text"]
+
+
+def test_show_prints_metadata_and_extracted_text(indexed, capsys):
+    code, out = _index(capsys, indexed, "show", "sample.pdf")
+    assert code == 0 and "format:" in out.out and "pdf" in out.out and "pages: 2" in out.out
+    code, out = _index(capsys, indexed, "show", "nope.txt")
+    assert code == 1 and out.out == "" and out.err.count("\n") == 1 and "nope.txt" in out.err
+
+
+def test_stats(indexed, capsys):
+    code, out = _index(capsys, indexed, "stats", "--json")
+    stats = json.loads(out.out)
+    assert code == 0 and stats["documents"] == 8 and stats["model"] == "test/hash-words" and stats["built_at"]
+    code, out = _index(capsys, indexed, "stats")
+    assert "documents:" in out.out and "chunks:" in out.out
+
+
+@pytest.mark.parametrize("command", [["search", "dystonia"], ["show", "x"], ["stats"]])
+def test_no_index_yet_is_one_clear_line(tmp_path, capsys, monkeypatch, command):
+    monkeypatch.setenv("KB_EMBEDDER", "hash")
+    code, out = _index(capsys, tmp_path / "empty", *command)
+    assert code == 1 and out.out == ""
+    assert out.err.count("\n") == 1 and "python -m ingest" in out.err and "Traceback" not in out.err
+
+
+@pytest.mark.parametrize("argv", [["search", "x", "-k", "0"], ["search", "x", "--mode", "magic"], ["frobnicate"], []])
+def test_bad_arguments_are_one_line(capsys, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        index_cli.main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1 and "--help" in err

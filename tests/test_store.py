@@ -1,0 +1,101 @@
+"""The index on disk: a save/load round trip, and every check that refuses a mismatched index."""
+
+from __future__ import annotations
+
+import json
+
+import faiss
+import numpy as np
+import pytest
+
+from index.errors import IndexMismatchError, NoIndexError
+from index.store import MANIFEST, VECTORS, open_snapshot, read_current
+from ingest.loaders import load_document
+from ingest.pipeline import ingest
+
+
+def test_round_trip_keeps_documents_chunks_and_vectors(small_corpus, tmp_path, hash_embedder):
+    kb = tmp_path / "kb"
+    report = ingest(small_corpus, kb, hash_embedder)
+    snapshot = open_snapshot(kb, expected_model=hash_embedder.name)
+    manifest = snapshot.manifest
+    assert (manifest.documents, manifest.chunks) == (report.documents, report.chunks) == (8, snapshot.vectors.ntotal)
+    assert manifest.model == hash_embedder.name and manifest.dimension == hash_embedder.dimension
+    assert manifest.chunking["max_tokens"] > 0 and manifest.built_at
+    for path in sorted(small_corpus.rglob("*.*")):
+        doc_id = path.relative_to(small_corpus).as_posix()
+        original = load_document(path, doc_id)
+        stored = snapshot.document(doc_id)
+        assert stored.text == original.text and stored.title == original.title
+        assert stored.sections == original.sections and stored.pages == original.pages
+        assert stored.source == original.source
+        chunks = snapshot.chunks_of(doc_id)
+        assert chunks and all(stored.text[c.char_start : c.char_end] == c.text for c in chunks)
+        # Each chunk's vector is the embedding of its own text: ids line up across FAISS and SQLite.
+        row = snapshot.chunks_of(doc_id)[0]
+        vector = snapshot.vectors.reconstruct(row.id)
+        context = snapshot._rows("SELECT context FROM chunks WHERE id = ?", (row.id,))[0][0]
+        expected = hash_embedder.embed([f"{context}\n{row.text}" if context else row.text])[0]
+        np.testing.assert_allclose(vector, expected, atol=1e-6)
+    assert "café" in snapshot.document("sample.txt").text
+
+
+def test_no_index_is_a_clear_error(tmp_path):
+    with pytest.raises(NoIndexError, match="python -m ingest"):
+        open_snapshot(tmp_path / "nothing")
+
+
+@pytest.fixture
+def built(small_corpus, tmp_path, hash_embedder):
+    kb = tmp_path / "kb"
+    ingest(small_corpus, kb, hash_embedder)
+    return kb, kb / read_current(kb)
+
+
+def _edit_manifest(folder, **changes):
+    data = json.loads((folder / MANIFEST).read_text())
+    data.update(changes)
+    (folder / MANIFEST).write_text(json.dumps(data))
+
+
+def test_a_different_model_is_refused(built):
+    kb, _ = built
+    with pytest.raises(IndexMismatchError, match="sentence-transformers/all-MiniLM-L6-v2.*--full"):
+        open_snapshot(kb, expected_model="sentence-transformers/all-MiniLM-L6-v2")
+
+
+def test_a_dimension_mismatch_is_refused(built):
+    kb, folder = built
+    _edit_manifest(folder, dimension=384)
+    with pytest.raises(IndexMismatchError, match="dimension"):
+        open_snapshot(kb)
+
+
+def test_a_count_mismatch_is_refused(built):
+    kb, folder = built
+    _edit_manifest(folder, chunks=3)
+    with pytest.raises(IndexMismatchError, match="disagree"):
+        open_snapshot(kb)
+
+
+def test_vectors_missing_rows_are_refused(built):
+    kb, folder = built
+    vectors = faiss.read_index(str(folder / VECTORS))
+    vectors.remove_ids(np.array([1], dtype=np.int64))
+    faiss.write_index(vectors, str(folder / VECTORS))
+    with pytest.raises(IndexMismatchError, match="disagree"):
+        open_snapshot(kb)
+
+
+def test_an_unknown_format_version_is_refused(built):
+    kb, folder = built
+    _edit_manifest(folder, format_version=99)
+    with pytest.raises(IndexMismatchError, match="v99"):
+        open_snapshot(kb)
+
+
+def test_a_garbled_manifest_is_refused(built):
+    kb, folder = built
+    (folder / MANIFEST).write_text("{not json")
+    with pytest.raises(IndexMismatchError, match="unreadable"):
+        open_snapshot(kb)

@@ -1,0 +1,289 @@
+"""Incremental, crash-safe reindexing: exact chunk sets after every kind of change, only changed
+documents embedded, SIGKILL at many moments, two writers, readers that live through a reindex."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import faiss
+import pytest
+from conftest import FIXTURES, NINDS, REPO, needs_shared
+
+from index.embedder import HashEmbedder
+from index.errors import IndexBusyError
+from index.lock import writer_lock
+from index.search import Searcher
+from index.store import open_snapshot, read_current
+from ingest.chunker import ChunkSettings
+from ingest.pipeline import ingest
+
+LONG = " ".join(f"Sentence {i} explains how dystonia affects muscle number {i} in detail." for i in range(60))
+
+
+def _state(kb: Path) -> dict:
+    """Everything a reader can see, checked for internal consistency."""
+    snapshot = open_snapshot(kb)
+    chunks = snapshot._rows("SELECT id, doc_id, position, char_start, char_end, text FROM chunks")
+    chunk_ids = sorted(row[0] for row in chunks)
+    fts_ids = sorted(row[0] for row in snapshot._rows("SELECT rowid FROM chunks_fts"))
+    vector_ids = sorted(faiss.vector_to_array(snapshot.vectors.id_map).tolist())
+    assert chunk_ids == fts_ids == vector_ids, "FAISS, SQLite and FTS5 disagree"
+    assert snapshot.manifest.chunks == len(chunks) == snapshot.vectors.ntotal
+    docs = {d.doc_id: d.content_hash for d in snapshot.documents()}
+    orphans = {row[1] for row in chunks} - set(docs)
+    assert not orphans, f"chunks of removed documents: {orphans}"
+    keys = [(row[1], row[2], row[3], row[4], row[5]) for row in chunks]
+    assert len(keys) == len(set(keys)), "duplicate chunks"
+    return {"docs": docs, "chunks": set(keys), "generation": snapshot.name}
+
+
+def _fresh(corpus: Path, tmp_path: Path) -> dict:
+    """The state a from-scratch build of the same corpus gives."""
+    kb = tmp_path / f"fresh-{time.monotonic_ns()}"
+    ingest(corpus, kb, HashEmbedder())
+    return _state(kb)
+
+
+def _statuses(report) -> dict[str, str]:
+    return {f.doc_id: f.status for f in report.files}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "long.txt").write_text(f"Long document\n\n{LONG}\n", encoding="utf-8")
+    (folder / "short.md").write_text("---\ntitle: Short\n---\n# Short\n\nCafé patients with dystonia.\n", encoding="utf-8")
+    shutil.copy(FIXTURES / "medquad_main.xml", folder / "medquad.xml")
+    return folder
+
+
+@pytest.fixture
+def kb(corpus: Path, tmp_path: Path) -> Path:
+    kb = tmp_path / "kb"
+    ingest(corpus, kb, HashEmbedder())
+    return kb
+
+
+def test_add(corpus, kb, tmp_path):
+    (corpus / "new.txt").write_text("New document\n\nBotulinum toxin eases cervical dystonia.\n", encoding="utf-8")
+    report = ingest(corpus, kb, HashEmbedder())
+    assert _statuses(report) == {"long.txt": "unchanged", "short.md": "unchanged", "medquad.xml": "unchanged", "new.txt": "added"}
+    state = _state(kb)
+    assert state["chunks"] == _fresh(corpus, tmp_path)["chunks"]
+    assert any(doc == "new.txt" for doc, *_ in state["chunks"])
+
+
+def test_modify(corpus, kb, tmp_path):
+    (corpus / "short.md").write_text("---\ntitle: Short\n---\n# Short\n\nNaïve patients with spasms.\n", encoding="utf-8")
+    report = ingest(corpus, kb, HashEmbedder())
+    assert _statuses(report)["short.md"] == "updated" and report.totals()["unchanged"] == 2
+    state = _state(kb)
+    assert state["chunks"] == _fresh(corpus, tmp_path)["chunks"]
+    texts = [text for doc, _, _, _, text in state["chunks"] if doc == "short.md"]
+    assert texts == ["Naïve patients with spasms."]
+
+
+def test_shorten_leaves_no_stale_tail(corpus, kb, tmp_path):
+    before = [c for c in _state(kb)["chunks"] if c[0] == "long.txt"]
+    assert len(before) >= 3 and open_snapshot(kb).keyword_search('"explains"', 10)
+    (corpus / "long.txt").write_text("Long document\n\nNow it is one sentence.\n", encoding="utf-8")
+    ingest(corpus, kb, HashEmbedder())
+    state = _state(kb)
+    assert [c for c in state["chunks"] if c[0] == "long.txt"] == [("long.txt", 0, 15, 38, "Now it is one sentence.")]
+    assert state["chunks"] == _fresh(corpus, tmp_path)["chunks"]
+    # The keyword table forgot the old text too.
+    assert open_snapshot(kb).keyword_search('"explains"', 10) == []
+
+
+def test_delete_leaves_nothing_behind(corpus, kb, tmp_path):
+    (corpus / "medquad.xml").unlink()
+    report = ingest(corpus, kb, HashEmbedder())
+    assert _statuses(report)["medquad.xml"] == "removed"
+    state = _state(kb)
+    assert "medquad.xml" not in state["docs"] and all(c[0] != "medquad.xml" for c in state["chunks"])
+    assert state["chunks"] == _fresh(corpus, tmp_path)["chunks"]
+    searcher = Searcher(kb, HashEmbedder())
+    for mode in ("hybrid", "dense", "keyword"):
+        result = searcher.search("dystonia 6 THAP1 gene", k=10, mode=mode)
+        assert all(p.doc_id != "medquad.xml" for p in result.passages)
+
+
+def test_rename_is_a_remove_plus_an_add(corpus, kb, tmp_path):
+    (corpus / "sub").mkdir()
+    (corpus / "short.md").rename(corpus / "sub" / "renamed.md")
+    report = ingest(corpus, kb, HashEmbedder())
+    statuses = _statuses(report)
+    assert statuses["short.md"] == "removed" and statuses["sub/renamed.md"] == "added"
+    state = _state(kb)
+    assert set(state["docs"]) == {"long.txt", "medquad.xml", "sub/renamed.md"}
+    assert state["chunks"] == _fresh(corpus, tmp_path)["chunks"]
+
+
+def test_only_the_changed_document_is_embedded(corpus, kb):
+    counting = HashEmbedder()
+    (corpus / "short.md").write_text("---\ntitle: Short\n---\n# Short\n\nOne. Two. Three.\n", encoding="utf-8")
+    report = ingest(corpus, kb, counting)
+    assert sum(counting.calls) == report.embedded_chunks == 1  # one chunk of short.md, nothing else
+
+
+def test_no_change_embeds_nothing_and_keeps_the_generation(corpus, kb):
+    counting = HashEmbedder()
+    generation = read_current(kb)
+    report = ingest(corpus, kb, counting)
+    assert counting.calls == [] and report.totals()["unchanged"] == 3
+    assert read_current(kb) == generation
+
+
+def test_model_or_chunking_change_rebuilds_everything(corpus, kb):
+    other_model = HashEmbedder(dimension=32)
+    other_model.name = "test/other-model"
+    report = ingest(corpus, kb, other_model)
+    assert "model changed" in report.rebuilt and set(_statuses(report).values()) == {"added"}
+    assert open_snapshot(kb).manifest.dimension == 32 and open_snapshot(kb).vectors.d == 32
+    report = ingest(corpus, kb, other_model, ChunkSettings(max_tokens=64))
+    assert "chunking" in report.rebuilt and report.embedded_chunks == report.chunks
+    assert open_snapshot(kb).manifest.chunking["max_tokens"] == 64
+
+
+def test_full_rebuild_and_dry_run(corpus, kb):
+    report = ingest(corpus, kb, HashEmbedder(), full=True)
+    assert report.rebuilt and report.totals()["added"] == 3
+    before = (read_current(kb), _state(kb))
+    (corpus / "short.md").unlink()
+    (corpus / "new.txt").write_text("New\n\nText here.\n", encoding="utf-8")
+    counting = HashEmbedder()
+    report = ingest(corpus, kb, counting, dry_run=True)
+    assert report.dry_run and _statuses(report) == {
+        "long.txt": "unchanged", "medquad.xml": "unchanged", "short.md": "removed", "new.txt": "added"}
+    assert counting.calls == [] and (read_current(kb), _state(kb)) == before
+
+
+def test_a_failing_file_keeps_its_previous_version(corpus, kb):
+    (corpus / "medquad.xml").write_text("<Document><broken", encoding="utf-8")
+    report = ingest(corpus, kb, HashEmbedder())
+    failed = next(f for f in report.files if f.doc_id == "medquad.xml")
+    assert failed.status == "failed" and "previous version stays searchable" in failed.reason
+    assert "medquad.xml" in _state(kb)["docs"]
+
+
+def test_old_generations_are_cleaned_up(corpus, kb):
+    for i in range(3):
+        (corpus / "short.md").write_text(f"# Short\n\nVersion {i}.\n", encoding="utf-8")
+        ingest(corpus, kb, HashEmbedder())
+    assert [p.name for p in kb.glob("gen-*")] == [read_current(kb)]
+
+
+def test_a_reader_keeps_answering_during_a_reindex_and_then_sees_the_new_version(corpus, kb):
+    searcher = Searcher(kb, HashEmbedder())
+    old = searcher.snapshot()
+    (corpus / "new.txt").write_text("New document\n\nBotulinum toxin eases cervical dystonia.\n", encoding="utf-8")
+    ingest(corpus, kb, HashEmbedder())
+    assert not (kb / old.name).exists()  # the old generation's files are gone from disk…
+    assert old.keyword_search('"dystonia"', 5)  # …but a reader holding it still answers
+    result = searcher.search("Botulinum toxin cervical", k=1, mode="keyword")
+    assert result.passages[0].doc_id == "new.txt" and result.generation != old.name
+
+
+def test_a_second_writer_fails_fast_or_waits(corpus, kb):
+    with writer_lock(kb):
+        with pytest.raises(IndexBusyError, match=f"pid {os.getpid()}"):
+            ingest(corpus, kb, HashEmbedder())
+    held, release = threading.Event(), threading.Event()
+
+    def hold_lock_briefly():
+        with writer_lock(kb):
+            held.set()
+            release.wait(0.5)
+
+    holder = threading.Thread(target=hold_lock_briefly)
+    holder.start()
+    held.wait(5)
+    started = time.monotonic()
+    report = ingest(corpus, kb, HashEmbedder(), wait_seconds=10)  # waits for the holder, then runs
+    holder.join()
+    assert report.totals()["unchanged"] == 3 and time.monotonic() - started >= 0.3
+
+
+# --- subprocesses: real `python -m ingest` runs -------------------------------------------------
+
+
+def _ingest_process(corpus: Path, kb: Path, *extra: str) -> subprocess.Popen:
+    env = {**os.environ, "KB_EMBEDDER": "hash", "PYTHONPATH": str(REPO)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index-dir", str(kb), *extra],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+@pytest.fixture
+def ninds_corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "ninds"
+    shutil.copytree(NINDS, folder)
+    return folder
+
+
+def _touch_many(folder: Path, round_: int) -> None:
+    """Change a third of the documents, delete a few, add one: a reindex with real work to do."""
+    files = sorted(folder.glob("*.xml"))
+    for path in files[round_ % 3 :: 3]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("</Answer>", f" Revision {round_}.</Answer>", 1)
+                        .replace("</answer>", f" Revision {round_}.</answer>", 1), encoding="utf-8")
+    for path in files[round_ * 2 : round_ * 2 + 2]:
+        path.unlink(missing_ok=True)
+    shutil.copy(FIXTURES / "medquad_main.xml", folder / f"added-{round_}.xml")
+
+
+@needs_shared
+@pytest.mark.slow
+def test_sigkill_at_any_moment_leaves_a_loadable_consistent_index(ninds_corpus, tmp_path):
+    kb = tmp_path / "kb"
+    assert _ingest_process(ninds_corpus, kb).wait(120) == 0
+    _touch_many(ninds_corpus, 99)
+    timed = _ingest_process(ninds_corpus, kb)
+    started = time.monotonic()
+    assert timed.wait(120) == 0, timed.stderr.read()
+    duration = time.monotonic() - started  # one reindex: start-up, parse, embed, write, publish
+    trials = 12
+    for trial in range(trials):
+        _touch_many(ninds_corpus, trial)
+        process = _ingest_process(ninds_corpus, kb)
+        time.sleep(duration * (trial + 0.5) / trials)  # spread the kills over the whole run
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+        state = _state(kb)  # loads, and FAISS = SQLite = FTS5 = manifest
+        assert len(state["docs"]) > 200
+        result = Searcher(kb, HashEmbedder()).search("What is Holmes-Adie syndrome?", k=3, mode="keyword")
+        assert result.passages and not result.abstained
+    finisher = _ingest_process(ninds_corpus, kb)
+    out, err = finisher.communicate(timeout=120)
+    assert finisher.returncode == 0, err
+    assert _state(kb)["chunks"] == _fresh(ninds_corpus, tmp_path)["chunks"]
+    assert [p.name for p in kb.glob("gen-*")] == [read_current(kb)]
+
+
+@needs_shared
+@pytest.mark.slow
+def test_two_concurrent_ingests_never_write_together(ninds_corpus, tmp_path):
+    kb = tmp_path / "kb"
+    first = _ingest_process(ninds_corpus, kb)
+    deadline = time.monotonic() + 30
+    while not ((kb / "lock").exists() and (kb / "lock").read_text().strip()):  # the first holds the lock
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.01)
+    second = _ingest_process(ninds_corpus, kb)
+    _, err = second.communicate(timeout=60)
+    assert second.returncode == 3 and "another ingest" in err and err.count("\n") == 1
+    waiting = _ingest_process(ninds_corpus, kb, "--wait", "120", "--json")
+    out, err = waiting.communicate(timeout=150)
+    assert first.wait(120) == 0 and waiting.returncode == 0, err
+    assert '"unchanged": 277' in out  # it waited, then found the first one's work done
+    _state(kb)

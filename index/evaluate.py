@@ -48,6 +48,7 @@ class QuestionSetScores:
     abstained_unanswerable: float  # share of unanswerable questions with no passage (want 1.0)
     wrong_abstentions: float  # share of answerable questions with no passage (want 0.0)
     misses: list[str] = field(default_factory=list)  # answerable ids with no answer in the top 5
+    evidence: float | None = None  # share of answering top-5 passages whose marked sentence holds the answer
 
 
 @dataclass
@@ -81,13 +82,19 @@ def load_questions(path: Path) -> list[Question]:
     return questions
 
 
-def evaluate_questions(searcher: Searcher, questions: list[Question], mode: str, name: str) -> QuestionSetScores:
-    """Search every question (10 passages) and score the ranks of the first answering passage."""
+def evaluate_questions(
+    searcher: Searcher, questions: list[Question], mode: str, name: str, evidence: bool = False
+) -> QuestionSetScores:
+    """Search every question (10 passages) and score the ranks of the first answering passage.
+
+    With `evidence`, also mark evidence sentences and score them (slower: sentences are embedded).
+    """
     hits1 = hits5 = reciprocal = abstained_ok = wrong_abstain = 0.0
+    marked = answering = 0
     answerable = [q for q in questions if q.answers]
     misses = []
     for q in questions:
-        result = searcher.search(q.question, k=10, mode=mode, highlight=False)
+        result = searcher.search(q.question, k=10, mode=mode, highlight=evidence)
         if not q.answers:
             abstained_ok += result.abstained
             continue
@@ -96,6 +103,12 @@ def evaluate_questions(searcher: Searcher, questions: list[Question], mode: str,
         rank = next(
             (p.rank for p in result.passages if any(phrase in normalise(p.text) for phrase in phrases)), None
         )
+        if evidence:
+            for p in result.passages[:5]:
+                if any(phrase in normalise(p.text) for phrase in phrases):
+                    answering += 1
+                    a, b = p.highlight or (0, 0)
+                    marked += any(phrase in normalise(p.text[max(a - 1, 0) : b + 1]) for phrase in phrases)
         hits1 += rank == 1
         hits5 += rank is not None and rank <= 5
         reciprocal += 1.0 / rank if rank else 0.0
@@ -113,6 +126,7 @@ def evaluate_questions(searcher: Searcher, questions: list[Question], mode: str,
         abstained_unanswerable=_share(abstained_ok, n_un),
         wrong_abstentions=_share(wrong_abstain, n_ans),
         misses=misses,
+        evidence=_share(marked, answering) if evidence else None,
     )
 
 
@@ -257,7 +271,7 @@ def run_cli(args) -> int:
             live = live or Searcher(index_dir(args.index_dir), embedder)
             questions = load_questions(path)
             for mode in modes:
-                rows.append(evaluate_questions(live, questions, mode, path.name))
+                rows.append(evaluate_questions(live, questions, mode, path.name, evidence=mode == "hybrid"))
                 _emit(rows[-1], args.json)
         else:
             raise KnowledgeBaseError(f"{path}: no such question file or BEIR folder")
@@ -272,6 +286,8 @@ def _emit(row, as_json: bool) -> None:
               f"nDCG@10 {row.ndcg_at_10:.4f}  Recall@100 {row.recall_at_100:.4f}", flush=True)
     else:
         misses = f"  misses: {' '.join(row.misses)}" if row.misses else ""
+        if row.evidence is not None:
+            misses = f"  evidence {row.evidence:.2f}{misses}"
         print(f"{row.name:<28} {row.mode:<8} n={row.questions:<3} hit@1 {row.hit_at_1:.3f}  hit@5 {row.hit_at_5:.3f}  "
               f"MRR@10 {row.mrr_at_10:.3f}  abstained(unans.) {row.abstained_unanswerable:.2f}  "
               f"wrong abstentions {row.wrong_abstentions:.2f}{misses}", flush=True)

@@ -8,6 +8,7 @@ keeps answering from the old one if the new one cannot be opened. Tunable number
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import add_highlights
 from index.fusion import reciprocal_rank_fusion, score_fusion
-from index.keyword import fts_query
+from index.keyword import fts_query, query_terms
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.store import Snapshot, open_snapshot, read_current
 
@@ -171,8 +172,15 @@ class Searcher:
         for rank, passage in enumerate(passages, start=1):
             passage.rank = rank
         if highlight:
-            add_highlights(passages, question, query, self.embedder)
+            add_highlights(passages, question, query, self.embedder, _rarity(snapshot, question))
         return passages
+
+
+def _rarity(snapshot: Snapshot, question: str) -> dict[str, float]:
+    """Inverse chunk frequency of each content word of the question (rare words matter more)."""
+    total = max(snapshot.manifest.chunks, 1)
+    counts = snapshot.chunk_frequencies(query_terms(question))
+    return {term: math.log((total + 1) / (count + 0.5)) for term, count in counts.items()}
 
 
 def _allowed(snapshot: Snapshot, collections: list[str] | None, doc_ids: list[str] | None) -> set[int] | None:

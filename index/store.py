@@ -224,6 +224,13 @@ class Snapshot:
         )
         return {row[0] for row in rows}
 
+    def chunk_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """In how many chunks each (plain, lower-case) term occurs, through the keyword index."""
+        return {
+            term: self._rows("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{term}"',))[0][0]
+            for term in terms
+        }
+
     def chunk_owners(self) -> list[tuple[int, str]]:
         """(chunk id, doc_id) of every chunk."""
         return self._rows("SELECT id, doc_id FROM chunks")

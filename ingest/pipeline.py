@@ -204,13 +204,12 @@ def _plan(corpus_dir: Path, indexed: dict[str, str]) -> _Plan:
     for path in sorted(corpus_dir.rglob("*")):
         relative = path.relative_to(corpus_dir)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
-            continue
+            continue  # hidden files, e.g. an upload still being written
         doc_id = relative.as_posix()
         if path.is_symlink() and not path.resolve().is_relative_to(root):
             plan.skipped.append(FileResult(doc_id, "skipped", reason="link to a file outside the corpus"))
             continue
         if _META_FILE.match(path.name):
-            plan.skipped.append(FileResult(doc_id, "skipped", reason="licence or readme file, not a document"))
             continue
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             plan.skipped.append(FileResult(doc_id, "skipped", reason=f"unsupported file type {path.suffix or '(none)'}"))

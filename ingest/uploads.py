@@ -1,0 +1,83 @@
+"""Accept a curator's uploaded file into the corpus: safe name, right type, size limit, no silent overwrite.
+
+The name keeps only its last path component and plain characters, so "../../etc/passwd.txt"
+becomes "etc_passwd.txt"-like and always lands in `<corpus>/uploads/`. The type is checked by
+extension and by content (`sniff_format`). An existing file is replaced only when the caller
+says so. Writing is atomic (temporary file, fsync, `os.replace`), so a reindex never reads half
+a file. Reindexing is the caller's next step.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.loaders import SUPPORTED_SUFFIXES, sniff_format
+
+UPLOAD_FOLDER = "uploads"
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_NAME_CHARS = 120
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+_RESERVED = re.compile(r"^(license|licence|readme|notice|attribution|copying)\b", re.IGNORECASE)
+
+
+class UploadError(Exception):
+    """The upload cannot be accepted; the message says why, for the curator."""
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload that passed every check, with where it would go."""
+
+    name: str  # the safe file name
+    doc_id: str  # path relative to the corpus
+    path: Path
+    exists: bool  # saving it replaces a document
+
+
+def safe_name(filename: str) -> str:
+    """The last path component of filename, reduced to letters, digits, '.', '_', '-' and spaces."""
+    base = re.split(r"[\\/]", unicodedata.normalize("NFKC", filename))[-1]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = _UNSAFE.sub("_", unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode())
+    stem = re.sub(r"_+", "_", stem).strip(" ._-")[:MAX_NAME_CHARS] or "upload"
+    suffix = _UNSAFE.sub("", suffix).lower()
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def check_upload(corpus_dir: Path, filename: str, data: bytes) -> CheckedUpload:
+    """Run every check on an upload; raises UploadError with the reason."""
+    name = safe_name(filename)
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        kinds = ", ".join(sorted({s for s in SUPPORTED_SUFFIXES if s not in (".htm", ".markdown")}))
+        raise UploadError(f"{filename}: {suffix or 'no'} file type is not supported (use {kinds})")
+    if _RESERVED.match(name):
+        raise UploadError(f"{filename}: licence and readme files are not indexed; rename the document")
+    if not data:
+        raise UploadError(f"{filename}: the file is empty")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadError(f"{filename}: {len(data) / 2**20:.1f} MB is over the {MAX_UPLOAD_BYTES // 2**20} MB limit")
+    if not sniff_format(data, suffix):
+        raise UploadError(f"{filename}: the content is not a valid {suffix} file")
+    path = corpus_dir / UPLOAD_FOLDER / name
+    return CheckedUpload(name=name, doc_id=f"{UPLOAD_FOLDER}/{name}", path=path, exists=path.exists())
+
+
+def save_upload(checked: CheckedUpload, data: bytes, replace: bool = False) -> Path:
+    """Write the upload into the corpus atomically; refuses to replace unless `replace`."""
+    if checked.path.exists() and not replace:
+        raise UploadError(f"{checked.doc_id} already exists; confirm to replace it")
+    checked.path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = checked.path.with_name(f".{checked.name}.part")  # hidden: ingest ignores dot files
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, checked.path)
+    return checked.path

@@ -45,7 +45,7 @@ def main() -> None:
     sets = {Path(p).name: load_questions(Path(p)) for p in args.paths}
 
     # 1. Abstention: the best dense cosine of each question, answerable or not.
-    searcher = Searcher(Path(args.index_dir), embedder, SearchSettings(abstain_below=-1.0))
+    searcher = Searcher(Path(args.index_dir), embedder, SearchSettings(answer_above=-1.0))
     print("best cosine per question (answerable A / unanswerable U):")
     for name, questions in sets.items():
         for q in questions:
@@ -56,7 +56,7 @@ def main() -> None:
     grid = [("rrf", w, k) for w, k in itertools.product((0.5, 1.0, 1.5, 2.0), (10, 30, 60))]
     grid += [("score", w, 0) for w in (0.3, 0.5, 0.7, 1.0, 1.5, 2.0)]
     for fusion, keyword_weight, rrf_k in grid:
-        settings = SearchSettings(fusion=fusion, keyword_weight=keyword_weight, rrf_k=rrf_k or 60, abstain_below=-1.0)
+        settings = SearchSettings(fusion=fusion, keyword_weight=keyword_weight, rrf_k=rrf_k or 60, answer_above=-1.0)
         searcher = Searcher(Path(args.index_dir), embedder, settings)
         cells = []
         for name, questions in sets.items():

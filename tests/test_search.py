@@ -1,0 +1,175 @@
+"""Retrieval pieces on small fixtures (no model): FTS5-safe queries, fusion, merging, de-duplication,
+abstention, evidence marks and the escaping of everything shown to a reader."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.embedder import HashEmbedder
+from index.fusion import reciprocal_rank_fusion, score_fusion
+from index.keyword import fts_query, query_terms
+from index.passages import drop_near_duplicates, merge_chunks
+from index.present import citation_text, context_html, marked_html, source_html
+from index.search import NO_ANSWER, Searcher, SearchSettings
+from index.store import StoredChunk, open_snapshot
+from ingest.pipeline import ingest
+
+# --- keyword queries ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        'what is "dystonia',
+        "dystonia*",
+        "dystonia NEAR(basal ganglia)",
+        "dystonia AND OR NOT treatment",
+        "(SGCE) ^gene: -levodopa +x {col}",
+        "dystonia's “curly” quotes — and; semicolons",
+        "'; DROP TABLE chunks; --",
+        "NEAR",
+        "***",
+    ],
+)
+def test_fts_syntax_in_a_question_is_plain_words(question, small_corpus, tmp_path):
+    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    snapshot = open_snapshot(tmp_path / "kb")
+    match = fts_query(question)
+    snapshot.keyword_search(match, 5)  # must not raise: every word is a quoted string
+    assert all(part.startswith('"') and part.endswith('"') for part in match.split(" OR ") if match)
+
+
+def test_query_terms_drop_question_words_and_keep_gene_names():
+    assert query_terms("Which gene causes myoclonus-dystonia? SGCE, ATP1A3!") == [
+        "gene", "causes", "myoclonus", "dystonia", "sgce", "atp1a3"]
+    assert query_terms("What is it?") == [] and fts_query("What is it?") == ""
+
+
+def test_a_keyword_search_finds_the_exact_term(small_corpus, tmp_path):
+    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    result = Searcher(tmp_path / "kb", HashEmbedder()).search('"Ménière"?', k=1, mode="keyword")
+    assert "Ménière" in result.passages[0].text
+
+
+# --- fusion -----------------------------------------------------------------------------------
+
+
+def test_reciprocal_rank_fusion_rewards_agreement():
+    fused = reciprocal_rank_fusion([[(1, 0.9), (2, 0.8), (3, 0.1)], [(2, 9.0), (4, 5.0)]], [1.0, 1.0], k=60)
+    assert [i for i, _ in fused] == [2, 1, 4, 3]
+    weighted = reciprocal_rank_fusion([[(1, 0.9)], [(2, 9.0)]], [1.0, 2.0], k=60)
+    assert [i for i, _ in weighted] == [2, 1]
+
+
+def test_score_fusion_normalises_each_run_and_weights_it():
+    dense = [(1, 0.8), (2, 0.4)]
+    keyword = [(2, 12.0), (3, 6.0)]
+    fused = dict(score_fusion([dense, keyword], [1.0, 0.5]))
+    assert fused[1] == pytest.approx(1.0) and fused[2] == pytest.approx(0.5 + 0.5) and fused[3] == pytest.approx(0.25)
+    assert score_fusion([[], keyword], [1.0, 1.0])[0][0] == 2
+
+
+# --- merging and de-duplication --------------------------------------------------------------
+
+
+TEXT = "Alpha one. Beta two. Gamma three. Delta four. Epsilon five. Zeta six."
+
+
+def _chunk(id_, doc, position, start, end, text=TEXT):
+    return StoredChunk(id_, doc, position, start, end, "S", None, text[start:end], "T", "src", "c")
+
+
+def test_overlapping_and_adjacent_chunks_merge_into_one_passage():
+    chunks = [(_chunk(3, "d", 2, 21, 45), 0.5), (_chunk(1, "d", 0, 0, 20), 0.9),
+              (_chunk(2, "d", 1, 11, 33), 0.7), (_chunk(5, "d", 5, 60, 69), 0.3)]
+    passages = merge_chunks(chunks, {"d": TEXT})
+    assert [(p.char_start, p.char_end) for p in passages] == [(0, 45), (60, 69)]
+    first = passages[0]
+    assert first.text == TEXT[0:45] and first.score == 0.9 and first.positions == [0, 1, 2]
+
+
+def test_chunks_of_different_documents_never_merge():
+    passages = merge_chunks([(_chunk(1, "a", 0, 0, 10), 0.5), (_chunk(2, "b", 1, 11, 20), 0.4)], {"a": TEXT, "b": TEXT})
+    assert [p.doc_id for p in passages] == ["a", "b"]
+
+
+def test_near_duplicate_passages_are_shown_once():
+    boilerplate = "These resources address the diagnosis or management of dystonia and offer information."
+    other = "Dopa-responsive dystonia improves with levodopa treatment in most people."
+    chunks = [
+        (_chunk(1, "a", 0, 0, len(boilerplate), boilerplate), 0.9),
+        (_chunk(2, "b", 0, 0, len(boilerplate), boilerplate), 0.8),
+        (_chunk(3, "c", 0, 0, len(other), other), 0.7),
+    ]
+    passages = drop_near_duplicates(merge_chunks(chunks, {"a": boilerplate, "b": boilerplate, "c": other}))
+    assert [p.doc_id for p in passages] == ["a", "c"] and passages[0].also_in == ["b"]
+
+
+# --- abstention -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "similarity, coverage, abstains",
+    [(0.5, 0.0, False), (0.22, 0.0, False), (0.21, 0.5, True), (0.16, 1.0, False), (0.14, 1.0, True), (0.05, 0.0, True)],
+)
+def test_abstention_rule(similarity, coverage, abstains):
+    searcher = Searcher.__new__(Searcher)
+    searcher.settings = SearchSettings()
+    assert searcher.abstains(similarity, coverage) is abstains
+
+
+def test_an_abstention_returns_no_passage_and_says_so(small_corpus, tmp_path):
+    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    strict = SearchSettings(answer_above=1.01, rescue_above=1.01)  # nothing is close enough
+    for mode in ("hybrid", "dense", "keyword"):
+        result = Searcher(tmp_path / "kb", HashEmbedder(), strict).search("dystonia", k=5, mode=mode)
+        assert result.abstained and result.passages == [] and result.message == NO_ANSWER
+
+
+# --- what the reader sees ---------------------------------------------------------------------
+
+
+def test_marked_html_escapes_everything_and_marks_evidence_and_terms():
+    text = "Intro <b>x</b>. Dystonia & <script>alert(1)</script> spasms occur. End."
+    html = marked_html(text, "Do spasms occur?", (16, 65))
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert html.count('<mark class="evidence">') == 1 and html.count("</mark>") == 1
+    assert '<b class="term">spasms</b>' in html and '<b class="term">occur</b>' in html
+    assert html.index("<mark") < html.index('<b class="term">spasms')
+
+
+def test_only_web_sources_become_links():
+    assert source_html("https://ghr.nlm.nih.gov/x?a=1&b=2").startswith('<a href="https://ghr.nlm.nih.gov/x?a=1&amp;b=2"')
+    assert "<a" not in source_html("javascript:alert(1)") and "<a" not in source_html("founding/x.txt")
+
+
+def test_citation_text_quotes_the_passage(small_corpus, tmp_path):
+    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    searcher = Searcher(tmp_path / "kb", HashEmbedder(), SearchSettings(answer_above=-1.0))
+    passage = searcher.search("abnormality basal ganglia", k=1, mode="keyword").passages[0]
+    text = citation_text(passage)
+    assert text.startswith("What are Dystonias? — ") and "“" in text and passage.doc_id in text
+    window_html = context_html(__import__("index.present", fromlist=["x"]).context_window(searcher.snapshot(), passage))
+    assert window_html.count('<mark class="passage">') == 1
+
+
+def test_highlight_is_a_sentence_inside_the_passage(small_corpus, tmp_path):
+    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    searcher = Searcher(tmp_path / "kb", HashEmbedder(), SearchSettings(answer_above=-1.0))
+    for passage in searcher.search("basal ganglia messages muscle contractions", k=3).passages:
+        a, b = passage.highlight
+        assert 0 <= a < b <= len(passage.text) and not passage.text[a:b].endswith("?")
+    top = searcher.search("basal ganglia messages muscle contractions", k=1, mode="keyword").passages[0]
+    a, b = top.highlight
+    assert "basal ganglia" in top.text[a:b]
+
+
+def test_filters_restrict_results(small_corpus, tmp_path):
+    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    searcher = Searcher(tmp_path / "kb", HashEmbedder(), SearchSettings(answer_above=-1.0))
+    only_founding = searcher.search("dystonia", k=10, collections=["founding"])
+    assert only_founding.passages and {p.collection for p in only_founding.passages} == {"founding"}
+    one_doc = searcher.search("dystonia", k=10, doc_ids=["sample.md"])
+    assert {p.doc_id for p in one_doc.passages} == {"sample.md"}
+    assert np.all([p.rank for p in one_doc.passages] == np.arange(1, len(one_doc.passages) + 1))

@@ -121,19 +121,10 @@ def result_json_lines(result, with_query: bool) -> list[str]:
     return lines
 
 
-def citation(p) -> str:
-    """`Title — Section — source` (section and page left out when absent)."""
-    parts = [p.title]
-    if p.section:
-        parts.append(p.section)
-    if p.page:
-        parts.append(f"page {p.page}")
-    parts.append(p.source)
-    return " — ".join(parts)
-
-
 def format_result(result, with_query: bool = False) -> str:
     """Human-readable passages, evidence sentence between » and «."""
+    from index.present import citation_line
+
     lines = [f"Q: {result.question}"] if with_query else []
     if result.abstained:
         lines.append(result.message)
@@ -143,7 +134,7 @@ def format_result(result, with_query: bool = False) -> str:
         if p.highlight:
             a, b = p.highlight
             text = f"{text[:a]}»{text[a:b]}«{text[b:]}"
-        lines.append(f"[{p.rank}] {citation(p)}")
+        lines.append(f"[{p.rank}] {citation_line(p)}")
         lines.append(f"    score {p.score:.4f}" + (f" · also in {', '.join(p.also_in)}" if p.also_in else ""))
         for paragraph in text.split("\n"):
             lines.extend(textwrap.wrap(paragraph, width=100, initial_indent="    ", subsequent_indent="    ") or [""])

@@ -55,7 +55,9 @@ class MiniLMEmbedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            transformers_logging.disable_progress_bar()  # our own progress bars are the ones that matter
             model = SentenceTransformer(str(self._model_dir), device="cpu")
             if model.get_embedding_dimension() != self.dimension:
                 raise ConfigError(f"model in {self._model_dir} is not {MODEL_NAME}")

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 from index.evidence import stem
-from index.keyword import query_terms
 from index.passages import Passage
 from index.store import Snapshot
 
@@ -49,9 +48,9 @@ def source_html(source: str) -> str:
     return f"<span>{escaped}</span>"
 
 
-def marked_html(text: str, question: str, evidence: tuple[int, int] | None = None) -> str:
-    """Escaped text, the evidence span in one <mark>, the question's words in <b class="term">."""
-    terms = {stem(t) for t in query_terms(question)}
+def marked_html(text: str, words: list[str], evidence: tuple[int, int] | None = None) -> str:
+    """Escaped text, the evidence span in one <mark>, the given words (any ending) in <b class="term">."""
+    terms = {stem(w.lower()) for w in words}
     if evidence is None:
         return _terms_html(text, terms)
     a, b = evidence

@@ -55,6 +55,7 @@ class SearchResult:
     message: str = ""
     best_similarity: float = 0.0
     coverage: float = 0.0  # rarity-weighted share of the question's words found in the index
+    terms: list[str] = field(default_factory=list)  # the question's informative words, for marking
     generation: str = ""
     filters: dict = field(default_factory=dict)
 
@@ -111,7 +112,7 @@ class Searcher:
         query = self.embedder.embed([question])[0]
         allowed = _allowed(snapshot, collections, doc_ids)
         dense = self.dense(snapshot, query, allowed)
-        rarity, result.coverage = _term_rarity(snapshot, question)
+        rarity, result.coverage, result.terms = _term_rarity(snapshot, question)
         result.best_similarity = dense[0][1] if dense else 0.0
         if self.abstains(result.best_similarity, result.coverage):
             result.abstained, result.message = True, NO_ANSWER
@@ -190,16 +191,18 @@ class Searcher:
         return passages
 
 
-def _term_rarity(snapshot: Snapshot, question: str) -> tuple[dict[str, float], float]:
-    """Inverse chunk frequency of each content word, and the rarity-weighted share found in the index."""
+def _term_rarity(snapshot: Snapshot, question: str) -> tuple[dict[str, float], float, list[str]]:
+    """Per content word: inverse chunk frequency; the rarity-weighted share found in the index;
+    and the informative words (found, but in at most a quarter of the chunks) worth marking."""
     terms = query_terms(question)
     if not terms:
-        return {}, 0.0
+        return {}, 0.0, []
     total = max(snapshot.manifest.chunks, 1)
     counts = snapshot.chunk_frequencies(terms)
     rarity = {term: math.log((total + 1) / (count + 0.5)) for term, count in counts.items()}
     found = sum(weight for term, weight in rarity.items() if counts[term] > 0)
-    return rarity, found / sum(rarity.values())
+    informative = [term for term in terms if 0 < counts[term] <= total / 4]
+    return rarity, found / sum(rarity.values()), informative
 
 
 def _allowed(snapshot: Snapshot, collections: list[str] | None, doc_ids: list[str] | None) -> set[int] | None:

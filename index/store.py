@@ -21,7 +21,7 @@ import faiss
 import numpy as np
 
 from index.errors import IndexMismatchError, NoIndexError
-from ingest.document import Document, Page, Section
+from ingest.document import Document, Page, Section, embedding_input
 
 FORMAT_NAME = "dystonia-kb index"
 FORMAT_VERSION = 1
@@ -230,6 +230,11 @@ class Snapshot:
             term: self._rows("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{term}"',))[0][0]
             for term in terms
         }
+
+    def vectors_by_input(self, doc_id: str) -> dict[str, np.ndarray]:
+        """A document's stored vectors keyed by the text they were computed from (for reuse)."""
+        rows = self._rows("SELECT id, context, text FROM chunks WHERE doc_id = ?", (doc_id,))
+        return {embedding_input(context, text): self.vectors.reconstruct(int(i)) for i, context, text in rows}
 
     def chunk_owners(self) -> list[tuple[int, str]]:
         """(chunk id, doc_id) of every chunk."""

@@ -63,7 +63,12 @@ class Chunk:
     @property
     def embed_text(self) -> str:
         """What the embedder sees: the context line, then the passage."""
-        return f"{self.context}\n{self.text}" if self.context else self.text
+        return embedding_input(self.context, self.text)
+
+
+def embedding_input(context: str, text: str) -> str:
+    """The text a chunk's vector is computed from; equal inputs give equal vectors."""
+    return f"{context}\n{text}" if context else text
 
 
 class LoadError(Exception):

@@ -128,22 +128,11 @@ def ingest(
         results, loaded = _load_all(plan, indexed, settings, progress)
         if live is not None and not loaded and not plan.removed and not rebuilt:
             return _report(plan, results, live, None, rebuilt, started, 0)
-        vectors = _embed_all(loaded, embedder, progress)
+        vectors, embedded = _embed_all(loaded, embedder, progress, None if rebuilt else live)
         builder = GenerationBuilder(kb_dir, embedder.name, embedder.dimension, settings.as_dict(), bool(rebuilt))
-        try:
-            for doc_id in plan.removed:
-                builder.remove_document(doc_id)
-            for (doc, content_hash, chunks), doc_vectors in zip(loaded, vectors):
-                builder.remove_document(doc.doc_id)
-                builder.add_document(doc, content_hash, chunks, doc_vectors)
-            manifest = builder.publish()
-        except BaseException:
-            builder.abandon()
-            raise
-        remove_stale(kb_dir)
+        manifest = _write_generation(builder, plan.removed, loaded, vectors)
         if live:
             live.close()
-        embedded = sum(len(chunks) for _, _, chunks in loaded)
         return _report(plan, results, None, manifest, rebuilt, started, embedded)
 
 
@@ -165,17 +154,30 @@ def index_documents(
             content_hash = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
             loaded.append((doc, content_hash, chunk_document(doc, counter, settings)))
             progress.advance()
-        vectors = _embed_all(loaded, embedder, progress)
+        vectors, _ = _embed_all(loaded, embedder, progress)
         builder = GenerationBuilder(kb_dir, embedder.name, embedder.dimension, settings.as_dict(), True)
-        try:
-            for (doc, content_hash, chunks), doc_vectors in zip(loaded, vectors):
-                builder.add_document(doc, content_hash, chunks, doc_vectors)
-            manifest = builder.publish()
-        except BaseException:
-            builder.abandon()
-            raise
-        remove_stale(kb_dir)
-        return manifest
+        return _write_generation(builder, [], loaded, vectors)
+
+
+def _write_generation(
+    builder: GenerationBuilder,
+    removed: list[str],
+    loaded: list[tuple[Document, str, list[Chunk]]],
+    vectors: list[np.ndarray],
+) -> Manifest:
+    """Apply removals and (re)additions to the new generation, publish it, drop older ones."""
+    try:
+        for doc_id in removed:
+            builder.remove_document(doc_id)
+        for (doc, content_hash, chunks), doc_vectors in zip(loaded, vectors):
+            builder.remove_document(doc.doc_id)
+            builder.add_document(doc, content_hash, chunks, doc_vectors)
+        manifest = builder.publish()
+    except BaseException:
+        builder.abandon()  # the live generation is untouched
+        raise
+    remove_stale(builder.kb_dir)
+    return manifest
 
 
 def _open_live(kb_dir: Path, embedder: Embedder, settings: ChunkSettings, full: bool) -> tuple[Snapshot | None, str]:
@@ -268,17 +270,31 @@ def _with_collection(doc: Document) -> Document:
 
 
 def _embed_all(
-    loaded: list[tuple[Document, str, list[Chunk]]], embedder: Embedder, progress: Progress
-) -> list[np.ndarray]:
-    """Vectors for every loaded document's chunks, one array per document, in one pass."""
-    texts = [chunk.embed_text for _, _, chunks in loaded for chunk in chunks]
-    progress.stage("chunks", len(texts))
-    vectors = embedder.embed(texts, progress=progress.advance)
-    per_doc, at = [], 0
-    for _, _, chunks in loaded:
-        per_doc.append(vectors[at : at + len(chunks)])
-        at += len(chunks)
-    return per_doc
+    loaded: list[tuple[Document, str, list[Chunk]]],
+    embedder: Embedder,
+    progress: Progress,
+    live: Snapshot | None = None,
+) -> tuple[list[np.ndarray], int]:
+    """Vectors for every loaded document's chunks (one array per document) and how many were embedded.
+
+    A chunk whose exact embedding input is already stored for its document (an edit elsewhere in
+    the file) keeps its vector, so an update costs what changed, not the whole document.
+    """
+    vectors = [np.zeros((len(chunks), embedder.dimension), dtype=np.float32) for _, _, chunks in loaded]
+    todo: list[tuple[int, int, str]] = []  # (document, chunk, input)
+    for d, (doc, _, chunks) in enumerate(loaded):
+        known = live.vectors_by_input(doc.doc_id) if live is not None else {}
+        for c, chunk in enumerate(chunks):
+            if chunk.embed_text in known:
+                vectors[d][c] = known[chunk.embed_text]
+            else:
+                todo.append((d, c, chunk.embed_text))
+    progress.stage("chunks", len(todo))
+    if todo:
+        fresh = embedder.embed([text for _, _, text in todo], progress=progress.advance)
+        for (d, c, _), vector in zip(todo, fresh):
+            vectors[d][c] = vector
+    return vectors, len(todo)
 
 
 def _report(

@@ -134,6 +134,20 @@ def test_only_the_changed_document_is_embedded(corpus, kb):
     assert sum(counting.calls) == report.embedded_chunks == 1  # one chunk of short.md, nothing else
 
 
+def test_an_edit_re_embeds_only_the_chunks_it_touched(corpus, kb):
+    total = len([c for c in _state(kb)["chunks"] if c[0] == "long.txt"])
+    edited = LONG.replace("Sentence 59 explains", "Sentence 59 now explains")  # the last sentence only
+    (corpus / "long.txt").write_text(f"Long document\n\n{edited}\n", encoding="utf-8")
+    counting = HashEmbedder()
+    report = ingest(corpus, kb, counting)
+    assert _statuses(report)["long.txt"] == "updated" and 1 <= sum(counting.calls) < total
+    snapshot = open_snapshot(kb)
+    for row in snapshot.chunks_of("long.txt"):  # reused and new vectors alike match their text
+        context = snapshot._rows("SELECT context FROM chunks WHERE id = ?", (row.id,))[0][0]
+        expected = HashEmbedder().embed([f"{context}\n{row.text}"])[0]
+        assert abs(snapshot.vectors.reconstruct(row.id) - expected).max() < 1e-6
+
+
 def test_no_change_embeds_nothing_and_keeps_the_generation(corpus, kb):
     counting = HashEmbedder()
     generation = read_current(kb)

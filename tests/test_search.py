@@ -132,7 +132,7 @@ def test_an_abstention_returns_no_passage_and_says_so(small_corpus, tmp_path):
 
 def test_marked_html_escapes_everything_and_marks_evidence_and_terms():
     text = "Intro <b>x</b>. Dystonia & <script>alert(1)</script> spasms occur. End."
-    html = marked_html(text, "Do spasms occur?", (16, 65))
+    html = marked_html(text, ["spasm", "occur"], (16, 65))
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;x&lt;/b&gt;" in html
     assert html.count('<mark class="evidence">') == 1 and html.count("</mark>") == 1
     assert '<b class="term">spasms</b>' in html and '<b class="term">occur</b>' in html

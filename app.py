@@ -37,7 +37,7 @@ STYLE = """<style>
 .kb-text mark.evidence{background:#fef08a;padding:0 .1rem;border-radius:3px}
 .kb-text b.term{font-weight:650;text-decoration:underline;text-decoration-color:#93c5fd;text-underline-offset:3px}
 .kb-also{color:#6b7280;font-size:.8rem;margin-top:.4rem}
-.kb-context{white-space:pre-wrap;font-size:.92rem;color:#374151;max-height:24rem;overflow-y:auto}
+.kb-context{white-space:pre-wrap;font-size:.92rem;color:#374151}
 .kb-context mark.passage{background:#dbeafe;padding:0 .1rem}
 .kb-doc{white-space:pre-wrap;font-size:.92rem;max-height:32rem;overflow-y:auto;border:1px solid #e5e7eb;
         border-radius:.5rem;padding:.75rem 1rem;background:#fafafa}
@@ -149,15 +149,16 @@ def ask_tab(searcher: Searcher, snapshot) -> None:
         st.caption("Try other words, or ask about dystonia: its symptoms, causes, genes, diagnosis or treatment.")
         return
     st.subheader(f"{len(result.passages)} passage{'s' if len(result.passages) != 1 else ''}")
+    titles = {d.doc_id: d.title for d in snapshot.documents()}
     for passage in result.passages:
-        show_passage(passage, question, snapshot)
+        show_passage(passage, result.terms, snapshot, titles)
 
 
 def _set_question(text: str) -> None:
     st.session_state["question"] = text
 
 
-def show_passage(p, question: str, snapshot) -> None:
+def show_passage(p, terms: list[str], snapshot, titles: dict[str, str]) -> None:
     meta = []
     if p.section:
         meta.append(_escape(p.section))
@@ -165,13 +166,14 @@ def show_passage(p, question: str, snapshot) -> None:
         meta.append(f"page {p.page}")
     meta.append(source_html(p.source))
     meta.append(_escape(p.collection))
-    also = f'<div class="kb-also">Also in: {_escape(", ".join(p.also_in))}</div>' if p.also_in else ""
+    also_in = "; ".join(f"{titles.get(d, d)} ({d})" for d in p.also_in)
+    also = f'<div class="kb-also">The same text is also in: {_escape(also_in)}</div>' if p.also_in else ""
     with st.container(border=True):
         st.html(
             '<div class="kb-card">'
             f'<div class="kb-head"><span class="kb-rank">[{p.rank}]</span>{_escape(p.title)}</div>'
             f'<div class="kb-meta">{" · ".join(meta)}<span class="kb-score">score {p.score:.3f}</span></div>'
-            f'<div class="kb-text">{marked_html(p.text, question, p.highlight)}</div>{also}</div>'
+            f'<div class="kb-text">{marked_html(p.text, terms, p.highlight)}</div>{also}</div>'
         )
         with st.expander("Show in context"):
             st.html(f'<div class="kb-context">{context_html(context_window(snapshot, p))}</div>')
@@ -193,8 +195,10 @@ def documents_tab(snapshot) -> None:
     a, b, c = st.columns(3)
     a.metric("Documents", manifest.documents)
     b.metric("Passages (chunks)", manifest.chunks)
-    c.metric("Index built", manifest.built_at.replace("T", " ").replace("+00:00", " UTC")[:20])
-    st.caption(f"Model: {manifest.model} · {manifest.dimension} dimensions · exact search · index version {snapshot.name}")
+    built = manifest.built_at.replace("T", " ").replace("+00:00", "")
+    c.metric("Index built", built[:10], help=f"{built} UTC")
+    st.caption(f"Built {built} UTC · model {manifest.model} ({manifest.dimension} dimensions) · exact search · "
+               f"index version {snapshot.name}")
     documents = snapshot.documents()
     rows = [
         {"title": d.title, "collection": d.collection, "chunks": d.chunks,

@@ -43,6 +43,7 @@ def build_parser() -> ArgumentParser:
     evaluate.add_argument("--mode", action="append", choices=("hybrid", "dense", "keyword"),
                           help="modes to evaluate (repeatable; default: all three)")
     evaluate.add_argument("--split", default="test", help="BEIR qrels split (default test)")
+    evaluate.add_argument("--beir-cache", help="where BEIR indexes are cached (default .kb-beir/)")
     evaluate.add_argument("--json", action="store_true")
     return parser
 

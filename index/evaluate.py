@@ -42,11 +42,11 @@ class QuestionSetScores:
     mode: str
     questions: int
     answerable: int
-    hit_at_1: float
-    hit_at_5: float
-    mrr_at_10: float
-    abstained_unanswerable: float  # share of unanswerable questions with no passage (want 1.0)
-    wrong_abstentions: float  # share of answerable questions with no passage (want 0.0)
+    hit_at_1: float | None
+    hit_at_5: float | None
+    mrr_at_10: float | None
+    abstained_unanswerable: float | None  # share of unanswerable questions with no passage (want 1.0)
+    wrong_abstentions: float | None  # share of answerable questions with no passage (want 0.0)
     misses: list[str] = field(default_factory=list)  # answerable ids with no answer in the top 5
     evidence: float | None = None  # share of answering top-5 passages whose marked sentence holds the answer
 
@@ -130,8 +130,9 @@ def evaluate_questions(
     )
 
 
-def _share(count: float, total: int) -> float:
-    return round(count / total, 4) if total else float("nan")
+def _share(count: float, total: int) -> float | None:
+    """count / total, or None when there is nothing to divide by (no such questions in the set)."""
+    return round(count / total, 4) if total else None
 
 
 # --- BEIR -----------------------------------------------------------------------------------
@@ -261,7 +262,7 @@ def run_cli(args) -> int:
     for raw in args.paths:
         path = Path(raw)
         if path.is_dir():
-            kb = beir_index(path, embedder, REPO_ROOT / ".kb-beir")
+            kb = beir_index(path, embedder, Path(args.beir_cache) if args.beir_cache else REPO_ROOT / ".kb-beir")
             searcher = Searcher(kb, embedder)
             _, queries, qrels = load_beir(path, args.split)
             for mode in modes:
@@ -287,7 +288,12 @@ def _emit(row, as_json: bool) -> None:
     else:
         misses = f"  misses: {' '.join(row.misses)}" if row.misses else ""
         if row.evidence is not None:
-            misses = f"  evidence {row.evidence:.2f}{misses}"
-        print(f"{row.name:<28} {row.mode:<8} n={row.questions:<3} hit@1 {row.hit_at_1:.3f}  hit@5 {row.hit_at_5:.3f}  "
-              f"MRR@10 {row.mrr_at_10:.3f}  abstained(unans.) {row.abstained_unanswerable:.2f}  "
-              f"wrong abstentions {row.wrong_abstentions:.2f}{misses}", flush=True)
+            misses = f"  evidence {_cell(row.evidence)}{misses}"
+        print(f"{row.name:<28} {row.mode:<8} n={row.questions:<3} hit@1 {_cell(row.hit_at_1)}  "
+              f"hit@5 {_cell(row.hit_at_5)}  MRR@10 {_cell(row.mrr_at_10)}  "
+              f"abstained(unans.) {_cell(row.abstained_unanswerable)}  "
+              f"wrong abstentions {_cell(row.wrong_abstentions)}{misses}", flush=True)
+
+
+def _cell(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:.3f}"

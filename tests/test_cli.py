@@ -144,3 +144,45 @@ def test_bad_arguments_are_one_line(capsys, argv):
         index_cli.main(argv)
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and err.count("\n") == 1 and "--help" in err
+
+
+def test_eval_scores_a_question_set_in_every_mode(indexed, capsys, tmp_path):
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(
+        '{"id": "q1", "question": "abnormality basal ganglia brain", "answers": ["area of the brain called the basal ganglia"]}\n'
+        '{"id": "q2", "question": "Ménière inner ear", "answers": ["affects the inner ear"]}\n',
+        encoding="utf-8",
+    )
+    code, out = _index(capsys, indexed, "eval", str(questions), "--json")
+    rows = [json.loads(line) for line in out.out.splitlines()]  # strict JSON: no NaN
+    assert code == 0 and [r["mode"] for r in rows] == ["hybrid", "dense", "keyword"]
+    keyword = rows[2]
+    assert keyword["hit_at_1"] == 1.0 and keyword["mrr_at_10"] == 1.0 and keyword["abstained_unanswerable"] is None
+    assert rows[0]["evidence"] is not None  # hybrid also scores the evidence marks
+
+
+def test_eval_on_a_beir_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KB_EMBEDDER", "hash")
+    beir = tmp_path / "tiny"
+    (beir / "qrels").mkdir(parents=True)
+    docs = {"d1": "Levodopa treats dopa-responsive dystonia.", "d2": "Botulinum toxin eases cervical dystonia.",
+            "d3": "The basal ganglia process movement signals."}
+    (beir / "corpus.jsonl").write_text(
+        "\n".join(json.dumps({"_id": k, "title": "", "text": v}) for k, v in docs.items()), encoding="utf-8")
+    (beir / "queries.jsonl").write_text(
+        json.dumps({"_id": "q1", "text": "levodopa dopa-responsive"}) + "\n"
+        + json.dumps({"_id": "q2", "text": "botulinum toxin cervical"}), encoding="utf-8")
+    (beir / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n", encoding="utf-8")
+    code, out = _index(capsys, tmp_path / "unused", "eval", str(beir), "--mode", "keyword", "--json",
+                       "--beir-cache", str(tmp_path / "cache"))
+    row = json.loads(out.out)
+    assert code == 0 and row["queries"] == 2 and row["ndcg_at_10"] == 1.0 and row["recall_at_100"] == 1.0
+    assert any((tmp_path / "cache").iterdir())
+
+
+def test_ndcg_and_recall_by_hand():
+    from index.evaluate import ndcg_at, recall_at
+
+    assert ndcg_at(["a", "b"], {"b": 1}) == pytest.approx(1 / __import__("math").log2(3))
+    assert ndcg_at(["x", "y"], {"b": 1}) == 0.0 and ndcg_at(["b"], {"b": 1}) == 1.0
+    assert recall_at(["a", "b", "c"], {"b": 1, "z": 1}, k=2) == 0.5

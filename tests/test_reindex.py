@@ -229,8 +229,8 @@ def test_a_second_writer_fails_fast_or_waits(corpus, kb):
 # --- subprocesses: real `python -m ingest` runs -------------------------------------------------
 
 
-def _ingest_process(corpus: Path, kb: Path, *extra: str) -> subprocess.Popen:
-    env = {**os.environ, "KB_EMBEDDER": "hash", "PYTHONPATH": str(REPO)}
+def _ingest_process(corpus: Path, kb: Path, *extra: str, busy_seconds: float = 0.0) -> subprocess.Popen:
+    env = {**os.environ, "KB_EMBEDDER": "hash", "PYTHONPATH": str(REPO), "KB_HASH_SECONDS": str(busy_seconds)}
     return subprocess.Popen(
         [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index-dir", str(kb), *extra],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -288,7 +288,7 @@ def test_sigkill_at_any_moment_leaves_a_loadable_consistent_index(ninds_corpus, 
 @pytest.mark.slow
 def test_two_concurrent_ingests_never_write_together(ninds_corpus, tmp_path):
     kb = tmp_path / "kb"
-    first = _ingest_process(ninds_corpus, kb)
+    first = _ingest_process(ninds_corpus, kb, busy_seconds=8)  # holds the lock for 8 s or more
     deadline = time.monotonic() + 30
     while not ((kb / "lock").exists() and (kb / "lock").read_text().strip()):  # the first holds the lock
         assert time.monotonic() < deadline and first.poll() is None

@@ -3,8 +3,8 @@
 For each corpus (the default corpus/, and the 277 NINDS fact sheets from ../shared), on a copy:
   - a full build;
   - no-change reindex, in-process and as `python -m ingest` (interpreter start-up included);
-  - one document changed, two ways: a small edit (one sentence appended) and a rewrite (every
-    answer changed), each timed as a reindex and divided by the time to load, chunk and embed
+  - one document changed, two ways: a small edit (one sentence appended) and a rewrite (the
+    text of every chunk changed), each timed as a reindex and divided by the time to load, chunk and embed
     that one document alone (the aim is a ratio close to 1, or below it for a small edit).
 Medians of 5 runs. Prints a table; numbers go into README.md.
     python bench/reindex.py            (make bench)
@@ -50,13 +50,14 @@ def embed_alone(path: Path, doc_id: str, embedder) -> float:
 
 
 def edit(path: Path, rewrite: bool, round_: int) -> None:
+    """A small edit (one sentence added), or a rewrite that changes the text of every chunk."""
     text = path.read_text(encoding="utf-8")
-    for closing in ("</Answer>", "</answer>"):
-        if rewrite:  # every answer gets a new last sentence: every chunk's text changes
-            text = text.replace(closing, f" Revised in round {round_}.{closing}")
-        else:  # one new sentence in the first answer only
+    if rewrite:
+        text = text.replace(" the ", " this ").replace(" and ", f" and (r{round_}) ")
+    elif path.suffix == ".xml":
+        for closing in ("</Answer>", "</answer>"):
             text = text.replace(closing, f" Note added in round {round_}.{closing}", 1)
-    if path.suffix == ".txt":
+    else:
         text += f"\nNote added in round {round_}.\n"
     path.write_text(text, encoding="utf-8")
 

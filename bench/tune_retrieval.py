@@ -44,13 +44,16 @@ def main() -> None:
     embedder = MemoEmbedder(load_embedder())
     sets = {Path(p).name: load_questions(Path(p)) for p in args.paths}
 
-    # 1. Abstention: the best dense cosine of each question, answerable or not.
+    # 1. Abstention: the two signals of every question, answerable or not, sorted by cosine.
     searcher = Searcher(Path(args.index_dir), embedder, SearchSettings(answer_above=-1.0))
-    print("best cosine per question (answerable A / unanswerable U):")
+    print("best cosine and word coverage per question (A answerable / U unanswerable):")
+    rows = []
     for name, questions in sets.items():
         for q in questions:
             r = searcher.search(q.question, k=1, highlight=False)
-            print(f"  {'A' if q.answers else 'U'} {r.best_similarity:.3f} {name}:{q.id} {q.question[:70]}")
+            rows.append((r.best_similarity, r.coverage, "A" if q.answers else "U", f"{name}:{q.id}", q.question[:70]))
+    for cosine, coverage, kind, where, text in sorted(rows):
+        print(f"  {kind} cosine {cosine:.3f} coverage {coverage:.2f} {where} {text}")
 
     # 2. Fusion rules and weights.
     grid = [("rrf", w, k) for w, k in itertools.product((0.5, 1.0, 1.5, 2.0), (10, 30, 60))]

@@ -9,6 +9,7 @@ keeps answering from the old one if the new one cannot be opened. Tunable number
 from __future__ import annotations
 
 import math
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.store import Snapshot, open_snapshot, read_current
 
 MODES = ("hybrid", "dense", "keyword")
+COMMON_SHARE_INVERSE = 4  # a word in more than 1/4 of the chunks is common
 NO_ANSWER = "No passage in the knowledge base answers this question."
 
 
@@ -187,8 +189,20 @@ class Searcher:
         for rank, passage in enumerate(passages, start=1):
             passage.rank = rank
         if rarity is not None:
-            add_highlights(passages, question, query, self.embedder, rarity)
+            add_highlights(passages, question, self._focus(question, query, rarity, snapshot), self.embedder, rarity)
         return passages
+
+
+    def _focus(self, question: str, query: np.ndarray, rarity: dict[str, float], snapshot: Snapshot) -> np.ndarray:
+        """The question's vector averaged with that of the question without the words found in most
+        chunks ("dystonia" here): such words say what the corpus is about, not which sentence
+        answers, yet dominate the similarity of short sentences."""
+        common = {t for t, r in rarity.items() if r < math.log(COMMON_SHARE_INVERSE)}
+        if not common or len(common) == len(rarity):
+            return query
+        words = [w for w in re.split(r"(\W+)", question) if w.lower() not in common]
+        blended = query + self.embedder.embed(["".join(words)])[0]  # keep the whole question in view
+        return blended / np.linalg.norm(blended)
 
 
 def _term_rarity(snapshot: Snapshot, question: str) -> tuple[dict[str, float], float, list[str]]:
@@ -201,7 +215,7 @@ def _term_rarity(snapshot: Snapshot, question: str) -> tuple[dict[str, float], f
     counts = snapshot.chunk_frequencies(terms)
     rarity = {term: math.log((total + 1) / (count + 0.5)) for term, count in counts.items()}
     found = sum(weight for term, weight in rarity.items() if counts[term] > 0)
-    informative = [term for term in terms if 0 < counts[term] <= total / 4]
+    informative = [term for term in terms if 0 < counts[term] <= total / COMMON_SHARE_INVERSE]
     return rarity, found / sum(rarity.values()), informative
 
 

@@ -114,13 +114,14 @@ class Searcher:
         query = self.embedder.embed([question])[0]
         allowed = _allowed(snapshot, collections, doc_ids)
         dense = self.dense(snapshot, query, allowed)
-        rarity, result.coverage, result.terms = _term_rarity(snapshot, question)
+        terms = _question_terms(snapshot, question)
+        result.coverage, result.terms = terms.coverage, terms.informative
         result.best_similarity = dense[0][1] if dense else 0.0
         if self.abstains(result.best_similarity, result.coverage):
             result.abstained, result.message = True, NO_ANSWER
             return result
         ranked = self.rank(snapshot, question, query, mode, allowed, dense=dense)
-        result.passages = self._passages(snapshot, ranked, k, question, query, rarity if highlight else None)
+        result.passages = self._passages(snapshot, ranked, k, question, query, terms if highlight else None)
         if not result.passages:
             result.abstained, result.message = True, NO_ANSWER
         return result
@@ -171,7 +172,7 @@ class Searcher:
         return reciprocal_rank_fusion(runs, weights, k=s.rrf_k)
 
     def _passages(
-        self, snapshot: Snapshot, ranked, k: int, question: str, query: np.ndarray, rarity: dict | None
+        self, snapshot: Snapshot, ranked, k: int, question: str, query: np.ndarray, terms: QuestionTerms | None
     ) -> list[Passage]:
         """Merge and de-duplicate the best chunks until k passages stand, then mark evidence."""
         passages: list[Passage] = []
@@ -188,35 +189,47 @@ class Searcher:
         passages = passages[:k]
         for rank, passage in enumerate(passages, start=1):
             passage.rank = rank
-        if rarity is not None:
-            add_highlights(passages, question, self._focus(question, query, rarity, snapshot), self.embedder, rarity)
+        if terms is not None:
+            add_highlights(passages, question, self._focus(question, query, terms), self.embedder, terms.rarity)
         return passages
 
-
-    def _focus(self, question: str, query: np.ndarray, rarity: dict[str, float], snapshot: Snapshot) -> np.ndarray:
-        """The question's vector averaged with that of the question without the words found in most
-        chunks ("dystonia" here): such words say what the corpus is about, not which sentence
-        answers, yet dominate the similarity of short sentences."""
-        common = {t for t, r in rarity.items() if r < math.log(COMMON_SHARE_INVERSE)}
-        if not common or len(common) == len(rarity):
+    def _focus(self, question: str, query: np.ndarray, terms: QuestionTerms) -> np.ndarray:
+        """The question's vector averaged with that of the question without its common words
+        ("dystonia" here): such words say what the corpus is about, not which sentence answers,
+        yet dominate the similarity of short sentences."""
+        if not terms.common or len(terms.common) == len(terms.rarity):
             return query
-        words = [w for w in re.split(r"(\W+)", question) if w.lower() not in common]
+        words = [w for w in re.split(r"(\W+)", question) if w.lower() not in terms.common]
         blended = query + self.embedder.embed(["".join(words)])[0]  # keep the whole question in view
         return blended / np.linalg.norm(blended)
 
 
-def _term_rarity(snapshot: Snapshot, question: str) -> tuple[dict[str, float], float, list[str]]:
-    """Per content word: inverse chunk frequency; the rarity-weighted share found in the index;
-    and the informative words (found, but in at most a quarter of the chunks) worth marking."""
+@dataclass(frozen=True)
+class QuestionTerms:
+    """What the index says about a question's content words."""
+
+    rarity: dict[str, float]  # inverse chunk frequency per word
+    coverage: float  # rarity-weighted share of the words that occur in the index
+    informative: list[str]  # words found, in at most 1/COMMON_SHARE_INVERSE of the chunks: worth marking
+    common: set[str]  # words found in more chunks than that: the corpus's topic, not the question's
+
+
+def _question_terms(snapshot: Snapshot, question: str) -> QuestionTerms:
+    """Chunk frequencies of the question's content words, turned into rarity, coverage and classes."""
     terms = query_terms(question)
     if not terms:
-        return {}, 0.0, []
+        return QuestionTerms({}, 0.0, [], set())
     total = max(snapshot.manifest.chunks, 1)
     counts = snapshot.chunk_frequencies(terms)
     rarity = {term: math.log((total + 1) / (count + 0.5)) for term, count in counts.items()}
     found = sum(weight for term, weight in rarity.items() if counts[term] > 0)
-    informative = [term for term in terms if 0 < counts[term] <= total / COMMON_SHARE_INVERSE]
-    return rarity, found / sum(rarity.values()), informative
+    limit = total / COMMON_SHARE_INVERSE
+    return QuestionTerms(
+        rarity=rarity,
+        coverage=found / sum(rarity.values()),
+        informative=[t for t in terms if 0 < counts[t] <= limit],
+        common={t for t in terms if counts[t] > limit},
+    )
 
 
 def _allowed(snapshot: Snapshot, collections: list[str] | None, doc_ids: list[str] | None) -> set[int] | None:

@@ -8,6 +8,7 @@ Run with `make run` (or `streamlit run app.py`); KB_INDEX_DIR and KB_CORPUS_DIR 
 from __future__ import annotations
 
 import hmac
+import html
 import os
 from pathlib import Path
 
@@ -134,8 +135,8 @@ def ask_tab(searcher: Searcher, snapshot) -> None:
         mode = st.radio("Search mode", MODES, horizontal=True,
                         help="hybrid: meaning and exact words; dense: meaning only; keyword: exact words (BM25)")
         collections = st.multiselect("Only these collections", snapshot.collections())
-        titles = {d.doc_id: f"{d.title} ({d.doc_id})" for d in snapshot.documents()}
-        docs = st.multiselect("Only these documents", list(titles), format_func=titles.get)
+        titles = {d.doc_id: d.title for d in snapshot.documents()}
+        docs = st.multiselect("Only these documents", list(titles), format_func=lambda d: f"{titles[d]} ({d})")
     question = st.session_state.get("question", "").strip()
     if not question:
         return
@@ -149,7 +150,6 @@ def ask_tab(searcher: Searcher, snapshot) -> None:
         st.caption("Try other words, or ask about dystonia: its symptoms, causes, genes, diagnosis or treatment.")
         return
     st.subheader(f"{len(result.passages)} passage{'s' if len(result.passages) != 1 else ''}")
-    titles = {d.doc_id: d.title for d in snapshot.documents()}
     for passage in result.passages:
         show_passage(passage, result.terms, snapshot, titles)
 
@@ -182,8 +182,6 @@ def show_passage(p, terms: list[str], snapshot, titles: dict[str, str]) -> None:
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text)
 
 

@@ -20,7 +20,17 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.store import CURRENT, DATABASE, MANIFEST, SCHEMA, VECTORS, Manifest, generation_name, read_current
+from index.store import (
+    CURRENT,
+    DATABASE,
+    MANIFEST,
+    SCHEMA,
+    VECTORS,
+    Manifest,
+    Snapshot,
+    generation_name,
+    read_current,
+)
 from ingest.document import Chunk, Document
 
 
@@ -100,6 +110,21 @@ class GenerationBuilder:
             )
         if ids:
             self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.array(ids, dtype=np.int64))
+
+    def copy_document(self, source: Snapshot, doc_id: str) -> None:
+        """Carry a document over unchanged (rows and vectors) from another generation."""
+        doc = source.document(doc_id)
+        content_hash = source.content_hashes()[doc_id]
+        rows = source._rows(
+            "SELECT id, position, char_start, char_end, section, page, context, text FROM chunks"
+            " WHERE doc_id = ? ORDER BY position",
+            (doc_id,),
+        )
+        chunks = [Chunk(doc_id, pos, text, start, end, section, page, context)
+                  for _, pos, start, end, section, page, context, text in rows]
+        vectors = np.array([source.vectors.reconstruct(int(row[0])) for row in rows], dtype=np.float32)
+        self.remove_document(doc_id)
+        self.add_document(doc, content_hash, chunks, vectors.reshape(len(rows), self.dimension))
 
     def publish(self) -> Manifest:
         """Write, fsync and switch CURRENT to this generation; returns its manifest."""

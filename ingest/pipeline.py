@@ -91,6 +91,7 @@ class _CorpusFile:
     doc_id: str
     path: Path
     content_hash: str
+    unreadable: str = ""  # why the file could not even be read
 
 
 @dataclass
@@ -121,16 +122,20 @@ def ingest(
         if not dry_run:
             remove_stale(kb_dir)
         live, rebuilt = _open_live(kb_dir, embedder, settings, full)
-        indexed = live.content_hashes() if live and not rebuilt else {}
+        previous = live.content_hashes() if live else {}
+        indexed = {} if rebuilt else previous
+        # A file that fails keeps its previous version, unless a new model or chunking makes it unusable.
+        can_keep = not rebuilt or (live is not None and _compatible(live, embedder, settings))
         plan = _plan(corpus_dir, indexed)
         if dry_run:
             return _dry_report(plan, indexed, live, rebuilt, started)
-        results, loaded = _load_all(plan, indexed, settings, progress)
+        results, loaded = _load_all(plan, indexed, previous, can_keep, settings, progress)
         if live is not None and not loaded and not plan.removed and not rebuilt:
             return _report(plan, results, live, None, rebuilt, started, 0)
         vectors, embedded = _embed_all(loaded, embedder, progress, None if rebuilt else live)
         builder = GenerationBuilder(kb_dir, embedder.name, embedder.dimension, settings.as_dict(), bool(rebuilt))
-        manifest = _write_generation(builder, plan.removed, loaded, vectors)
+        carried = [r.doc_id for r in results if r.status == "failed" and r.doc_id in previous] if rebuilt and can_keep else []
+        manifest = _write_generation(builder, plan.removed, loaded, vectors, live, carried)
         if live:
             live.close()
         return _report(plan, results, None, manifest, rebuilt, started, embedded)
@@ -164,9 +169,14 @@ def _write_generation(
     removed: list[str],
     loaded: list[tuple[Document, str, list[Chunk]]],
     vectors: list[np.ndarray],
+    live: Snapshot | None = None,
+    carried: list[str] = (),
 ) -> Manifest:
-    """Apply removals and (re)additions to the new generation, publish it, drop older ones."""
+    """Apply removals and (re)additions to the new generation, carry over the previous version of
+    failed files into a rebuild, publish it, and drop older generations."""
     try:
+        for doc_id in carried:
+            builder.copy_document(live, doc_id)
         for doc_id in removed:
             builder.remove_document(doc_id)
         for (doc, content_hash, chunks), doc_vectors in zip(loaded, vectors):
@@ -198,6 +208,12 @@ def _open_live(kb_dir: Path, embedder: Embedder, settings: ChunkSettings, full: 
     return live, ""
 
 
+def _compatible(live: Snapshot, embedder: Embedder, settings: ChunkSettings) -> bool:
+    """True when the live generation's vectors and chunks fit the current model and settings."""
+    m = live.manifest
+    return m.model == embedder.name and m.dimension == embedder.dimension and m.chunking == settings.as_dict()
+
+
 def _plan(corpus_dir: Path, indexed: dict[str, str]) -> _Plan:
     """Sort corpus files into load / unchanged / skipped, and indexed ones gone into removed."""
     plan = _Plan()
@@ -216,24 +232,27 @@ def _plan(corpus_dir: Path, indexed: dict[str, str]) -> _Plan:
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             plan.skipped.append(FileResult(doc_id, "skipped", reason=f"unsupported file type {path.suffix or '(none)'}"))
             continue
+        present.add(doc_id)
         try:
             content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as error:
-            plan.skipped.append(FileResult(doc_id, "skipped", reason=f"unreadable: {error.strerror or error}"))
+        except OSError as error:  # reported as failed when loading, like a file that will not parse
+            plan.to_load.append(_CorpusFile(doc_id, path, "", f"unreadable: {error.strerror or error}"))
             continue
-        present.add(doc_id)
         if indexed.get(doc_id) == content_hash:
             plan.unchanged.append(doc_id)
         else:
             plan.to_load.append(_CorpusFile(doc_id, path, content_hash))
-    # An unreadable file that was indexed before is not "removed": it keeps its old version.
-    unreadable = {r.doc_id for r in plan.skipped if r.reason.startswith("unreadable")}
-    plan.removed = sorted(set(indexed) - present - unreadable)
+    plan.removed = sorted(set(indexed) - present)
     return plan
 
 
 def _load_all(
-    plan: _Plan, indexed: dict[str, str], settings: ChunkSettings, progress: Progress
+    plan: _Plan,
+    indexed: dict[str, str],
+    previous: dict[str, str],
+    can_keep: bool,
+    settings: ChunkSettings,
+    progress: Progress,
 ) -> tuple[list[FileResult], list[tuple[Document, str, list[Chunk]]]]:
     """Load and chunk every file to load; failures become results, never exceptions."""
     counter = load_token_counter()
@@ -241,23 +260,24 @@ def _load_all(
     loaded: list[tuple[Document, str, list[Chunk]]] = []
     progress.stage("files", len(plan.to_load))
     for item in plan.to_load:
-        status = "updated" if item.doc_id in indexed else "added"
         try:
+            if item.unreadable:
+                raise LoadError(item.unreadable)
             doc = load_document(item.path, item.doc_id)
             if not doc.collection:
                 doc = _with_collection(doc)
             chunks = chunk_document(doc, counter, settings)
             if not chunks:
                 raise LoadError("no text found")
-        except LoadError as error:
-            reason = str(error)
-            if item.doc_id in indexed:
-                reason += "; the previous version stays searchable"
+        except Exception as error:  # LoadError, or a parser bug: either way one file must not stop the run
+            reason = str(error) if isinstance(error, LoadError) else f"unexpected error: {error!r}"
+            if item.doc_id in previous:
+                reason += ("; the previous version stays searchable" if can_keep
+                           else "; its previous version is dropped (it was built with another model or chunking)")
             results.append(FileResult(item.doc_id, "failed", reason=reason))
-        except Exception as error:  # a parser bug must not abort the whole ingest
-            results.append(FileResult(item.doc_id, "failed", reason=f"unexpected error: {error!r}"))
         else:
             loaded.append((doc, item.content_hash, chunks))
+            status = "updated" if item.doc_id in indexed else "added"
             results.append(FileResult(item.doc_id, status, chunks=len(chunks)))
         progress.advance()
     return results, loaded

@@ -104,6 +104,8 @@ def test_shorten_leaves_no_stale_tail(corpus, kb, tmp_path):
 
 
 def test_delete_leaves_nothing_behind(corpus, kb, tmp_path):
+    found = Searcher(kb, HashEmbedder()).search("dopa-responsive dystonia", k=10, mode="keyword")
+    assert any(p.doc_id == "medquad.xml" for p in found.passages)
     (corpus / "medquad.xml").unlink()
     report = ingest(corpus, kb, HashEmbedder())
     assert _statuses(report)["medquad.xml"] == "removed"
@@ -112,7 +114,7 @@ def test_delete_leaves_nothing_behind(corpus, kb, tmp_path):
     assert state["chunks"] == _fresh(corpus, tmp_path)["chunks"]
     searcher = Searcher(kb, HashEmbedder())
     for mode in ("hybrid", "dense", "keyword"):
-        result = searcher.search("dystonia 6 THAP1 gene", k=10, mode=mode)
+        result = searcher.search("dopa-responsive dystonia", k=10, mode=mode)
         assert all(p.doc_id != "medquad.xml" for p in result.passages)
 
 
@@ -186,6 +188,27 @@ def test_a_failing_file_keeps_its_previous_version(corpus, kb):
     failed = next(f for f in report.files if f.doc_id == "medquad.xml")
     assert failed.status == "failed" and "previous version stays searchable" in failed.reason
     assert "medquad.xml" in _state(kb)["docs"]
+
+
+def test_a_full_rebuild_still_keeps_the_previous_version_of_a_failing_file(corpus, kb):
+    before = {c for c in _state(kb)["chunks"] if c[0] == "medquad.xml"}
+    (corpus / "medquad.xml").write_text("<Document><broken", encoding="utf-8")
+    report = ingest(corpus, kb, HashEmbedder(), full=True)
+    failed = next(f for f in report.files if f.doc_id == "medquad.xml")
+    assert failed.status == "failed" and "previous version stays searchable" in failed.reason
+    assert {c for c in _state(kb)["chunks"] if c[0] == "medquad.xml"} == before
+    result = Searcher(kb, HashEmbedder()).search("dopa-responsive", k=1, mode="keyword")
+    assert result.passages[0].doc_id == "medquad.xml"
+
+
+def test_a_new_model_cannot_keep_a_failing_file_and_says_so(corpus, kb):
+    (corpus / "medquad.xml").write_text("<Document><broken", encoding="utf-8")
+    other = HashEmbedder(dimension=32)
+    other.name = "test/other-model"
+    report = ingest(corpus, kb, other)
+    failed = next(f for f in report.files if f.doc_id == "medquad.xml")
+    assert failed.status == "failed" and "previous version is dropped" in failed.reason
+    assert "medquad.xml" not in _state(kb)["docs"]
 
 
 def test_old_generations_are_cleaned_up(corpus, kb):

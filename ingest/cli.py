@@ -99,6 +99,6 @@ def format_report(report) -> str:
     where = f" ({report.generation})" if report.generation else ""
     lines.append(
         f"{len(report.files)} files: {totals}. Index: {report.documents} documents, "
-        f"{report.chunks} chunks{where}; {report.embedded_chunks} chunks embedded in {report.seconds:.1f} s."
+        f"{report.chunks} chunks{where}; {report.embedded_chunks} chunks embedded. Took {report.seconds:.1f} s."
     )
     return "\n".join(lines)

@@ -1,7 +1,7 @@
 """Accept a curator's uploaded file into the corpus: safe name, right type, size limit, no silent overwrite.
 
 The name keeps only its last path component and plain characters, so "../../etc/passwd.txt"
-becomes "etc_passwd.txt"-like and always lands in `<corpus>/uploads/`. The type is checked by
+becomes "passwd.txt" and always lands in `<corpus>/uploads/`. The type is checked by
 extension and by content (`sniff_format`). An existing file is replaced only when the caller
 says so. Writing is atomic (temporary file, fsync, `os.replace`), so a reindex never reads half
 a file. Reindexing is the caller's next step.

@@ -1,0 +1,54 @@
+"""Curator uploads: safe names, type by content, size limit, no silent replacement, atomic write."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES
+
+from ingest.uploads import MAX_UPLOAD_BYTES, UploadError, check_upload, safe_name, save_upload
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("..\\..\\windows\\notes.md", "notes.md"),
+        ("/abs/path/Report.PDF", "Report.pdf"),
+        (".hidden.txt", "hidden.txt"),
+        ("café résumé.docx", "cafe resume.docx"),
+        ("<script>.html", "script.html"),
+        ("...", "upload"),
+    ],
+)
+def test_safe_names_stay_inside_the_uploads_folder(given, expected, tmp_path):
+    assert safe_name(given) == expected
+
+
+def test_checks_refuse_bad_uploads(tmp_path):
+    pdf = (FIXTURES / "sample.pdf").read_bytes()
+    with pytest.raises(UploadError, match="not supported"):
+        check_upload(tmp_path, "virus.exe", b"MZ")
+    with pytest.raises(UploadError, match="not a valid .docx"):
+        check_upload(tmp_path, "paper.docx", pdf)  # a PDF renamed .docx
+    with pytest.raises(UploadError, match="empty"):
+        check_upload(tmp_path, "empty.txt", b"")
+    with pytest.raises(UploadError, match="MB limit"):
+        check_upload(tmp_path, "huge.txt", b"a" * (MAX_UPLOAD_BYTES + 1))
+    with pytest.raises(UploadError, match="licence"):
+        check_upload(tmp_path, "LICENSE.txt", b"MIT")
+    with pytest.raises(UploadError, match="not a valid .txt"):
+        check_upload(tmp_path, "latin1.txt", (FIXTURES / "latin1.txt").read_bytes())
+
+
+def test_save_writes_into_uploads_and_replaces_only_when_asked(tmp_path):
+    checked = check_upload(tmp_path, "../x/notes.txt", b"Notes\n\nFirst.\n")
+    assert checked.doc_id == "uploads/notes.txt" and not checked.exists
+    path = save_upload(checked, b"Notes\n\nFirst.\n")
+    assert path == tmp_path / "uploads" / "notes.txt" and path.read_bytes() == b"Notes\n\nFirst.\n"
+    again = check_upload(tmp_path, "notes.txt", b"Notes\n\nSecond.\n")
+    assert again.exists
+    with pytest.raises(UploadError, match="already exists"):
+        save_upload(again, b"Notes\n\nSecond.\n")
+    save_upload(again, b"Notes\n\nSecond.\n", replace=True)
+    assert path.read_bytes() == b"Notes\n\nSecond.\n"
+    assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["notes.txt"]  # no temp files left

@@ -111,20 +111,14 @@ class GenerationBuilder:
         if ids:
             self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.array(ids, dtype=np.int64))
 
-    def copy_document(self, source: Snapshot, doc_id: str) -> None:
+    def copy_document(self, source: Snapshot, doc_id: str, content_hash: str) -> None:
         """Carry a document over unchanged (rows and vectors) from another generation."""
-        doc = source.document(doc_id)
-        content_hash = source.content_hashes()[doc_id]
-        rows = source._rows(
-            "SELECT id, position, char_start, char_end, section, page, context, text FROM chunks"
-            " WHERE doc_id = ? ORDER BY position",
-            (doc_id,),
-        )
-        chunks = [Chunk(doc_id, pos, text, start, end, section, page, context)
-                  for _, pos, start, end, section, page, context, text in rows]
-        vectors = np.array([source.vectors.reconstruct(int(row[0])) for row in rows], dtype=np.float32)
+        stored = source.stored_chunks(doc_id)
+        vectors = np.zeros((len(stored), self.dimension), dtype=np.float32)
+        for row, (vector_id, _) in enumerate(stored):
+            vectors[row] = source.vectors.reconstruct(vector_id)
         self.remove_document(doc_id)
-        self.add_document(doc, content_hash, chunks, vectors.reshape(len(rows), self.dimension))
+        self.add_document(source.document(doc_id), content_hash, [chunk for _, chunk in stored], vectors)
 
     def publish(self) -> Manifest:
         """Write, fsync and switch CURRENT to this generation; returns its manifest."""

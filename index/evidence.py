@@ -14,7 +14,6 @@ import re
 import numpy as np
 
 from index.embedder import Embedder
-from index.keyword import query_terms
 from index.passages import Passage
 from ingest.sentences import split_sentences
 
@@ -23,19 +22,17 @@ SHORT_SENTENCE_WORDS = 6
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 
 
-def add_highlights(
-    passages: list[Passage], question: str, query: np.ndarray, embedder: Embedder, weights: dict[str, float]
-) -> None:
+def add_highlights(passages: list[Passage], query: np.ndarray, embedder: Embedder, weights: dict[str, float]) -> None:
     """Set `highlight` on every passage to its best sentence span (or two short ones).
 
-    `weights` maps each content word of the question to its importance (e.g. inverse chunk frequency).
+    `weights` maps each content word of the question to its importance (inverse chunk frequency).
     """
     spans = [split_sentences(p.text) for p in passages]
     texts = [p.text[a:b] for p, ss in zip(passages, spans) for a, b in ss]
     if not texts:
         return
     similarity = embedder.embed(texts) @ query.astype(np.float32)
-    terms = {stem(t): weights.get(t, 1.0) for t in query_terms(question)}
+    terms = {stem(t): weight for t, weight in weights.items()}
     at = 0
     for passage, sentence_spans in zip(passages, spans):
         if not sentence_spans:

@@ -59,7 +59,6 @@ class SearchResult:
     coverage: float = 0.0  # rarity-weighted share of the question's words found in the index
     terms: list[str] = field(default_factory=list)  # the question's informative words, for marking
     generation: str = ""
-    filters: dict = field(default_factory=dict)
 
 
 class Searcher:
@@ -106,8 +105,7 @@ class Searcher:
         if k < 1:
             raise ConfigError("the number of passages must be at least 1")
         snapshot = self.snapshot()
-        filters = {"collections": collections or [], "doc_ids": doc_ids or []}
-        result = SearchResult(question=question, mode=mode, passages=[], generation=snapshot.name, filters=filters)
+        result = SearchResult(question=question, mode=mode, passages=[], generation=snapshot.name)
         if not question.strip():
             result.abstained, result.message = True, "Type a question to search the knowledge base."
             return result
@@ -190,7 +188,7 @@ class Searcher:
         for rank, passage in enumerate(passages, start=1):
             passage.rank = rank
         if terms is not None:
-            add_highlights(passages, question, self._focus(question, query, terms), self.embedder, terms.rarity)
+            add_highlights(passages, self._focus(question, query, terms), self.embedder, terms.rarity)
         return passages
 
     def _focus(self, question: str, query: np.ndarray, terms: QuestionTerms) -> np.ndarray:

@@ -21,7 +21,7 @@ import faiss
 import numpy as np
 
 from index.errors import IndexMismatchError, NoIndexError
-from ingest.document import Document, Page, Section, embedding_input
+from ingest.document import Chunk, Document, Page, Section
 
 FORMAT_NAME = "dystonia-kb index"
 FORMAT_VERSION = 1
@@ -231,10 +231,19 @@ class Snapshot:
             for term in terms
         }
 
+    def stored_chunks(self, doc_id: str) -> list[tuple[int, Chunk]]:
+        """A document's chunks as built (context included), in order, each with its vector id."""
+        rows = self._rows(
+            "SELECT id, position, char_start, char_end, section, page, context, text FROM chunks"
+            " WHERE doc_id = ? ORDER BY position",
+            (doc_id,),
+        )
+        return [(i, Chunk(doc_id, pos, text, start, end, section, page, context))
+                for i, pos, start, end, section, page, context, text in rows]
+
     def vectors_by_input(self, doc_id: str) -> dict[str, np.ndarray]:
         """A document's stored vectors keyed by the text they were computed from (for reuse)."""
-        rows = self._rows("SELECT id, context, text FROM chunks WHERE doc_id = ?", (doc_id,))
-        return {embedding_input(context, text): self.vectors.reconstruct(int(i)) for i, context, text in rows}
+        return {chunk.embed_text: self.vectors.reconstruct(i) for i, chunk in self.stored_chunks(doc_id)}
 
     def chunk_owners(self) -> list[tuple[int, str]]:
         """(chunk id, doc_id) of every chunk."""

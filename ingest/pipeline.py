@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
@@ -27,11 +26,9 @@ from index.lock import writer_lock
 from index.store import Manifest, Snapshot, open_snapshot, read_current
 from ingest.chunker import ChunkSettings, chunk_document
 from ingest.document import Chunk, Document, LoadError
-from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from ingest.loaders import SUPPORTED_SUFFIXES, is_meta_file, load_document
 from ingest.tokens import load_token_counter
 
-# Licence and attribution files travel with the documents they describe; they are not documents.
-_META_FILE = re.compile(r"^(license|licence|readme|notice|attribution|copying)(\.[a-z]+)?$", re.IGNORECASE)
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "skipped")
 
 
@@ -135,7 +132,7 @@ def ingest(
         vectors, embedded = _embed_all(loaded, embedder, progress, None if rebuilt else live)
         builder = GenerationBuilder(kb_dir, embedder.name, embedder.dimension, settings.as_dict(), bool(rebuilt))
         carried = [r.doc_id for r in results if r.status == "failed" and r.doc_id in previous] if rebuilt and can_keep else []
-        manifest = _write_generation(builder, plan.removed, loaded, vectors, live, carried)
+        manifest = _write_generation(builder, plan.removed, loaded, vectors, live, {d: previous[d] for d in carried})
         if live:
             live.close()
         return _report(plan, results, None, manifest, rebuilt, started, embedded)
@@ -170,13 +167,13 @@ def _write_generation(
     loaded: list[tuple[Document, str, list[Chunk]]],
     vectors: list[np.ndarray],
     live: Snapshot | None = None,
-    carried: list[str] = (),
+    carried: dict[str, str] | None = None,
 ) -> Manifest:
     """Apply removals and (re)additions to the new generation, carry over the previous version of
     failed files into a rebuild, publish it, and drop older generations."""
     try:
-        for doc_id in carried:
-            builder.copy_document(live, doc_id)
+        for doc_id, content_hash in (carried or {}).items():  # doc_id → hash of the version kept
+            builder.copy_document(live, doc_id, content_hash)
         for doc_id in removed:
             builder.remove_document(doc_id)
         for (doc, content_hash, chunks), doc_vectors in zip(loaded, vectors):
@@ -227,7 +224,7 @@ def _plan(corpus_dir: Path, indexed: dict[str, str]) -> _Plan:
         if path.is_symlink() and not path.resolve().is_relative_to(root):
             plan.skipped.append(FileResult(doc_id, "skipped", reason="link to a file outside the corpus"))
             continue
-        if _META_FILE.match(path.name):
+        if is_meta_file(path.name):
             continue
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             plan.skipped.append(FileResult(doc_id, "skipped", reason=f"unsupported file type {path.suffix or '(none)'}"))

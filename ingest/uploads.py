@@ -15,13 +15,12 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.loaders import SUPPORTED_SUFFIXES, sniff_format
+from ingest.loaders import SUPPORTED_SUFFIXES, is_meta_file, sniff_format
 
 UPLOAD_FOLDER = "uploads"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
-_RESERVED = re.compile(r"^(license|licence|readme|notice|attribution|copying)\b", re.IGNORECASE)
 
 
 class UploadError(Exception):
@@ -57,7 +56,7 @@ def check_upload(corpus_dir: Path, filename: str, data: bytes) -> CheckedUpload:
     if suffix not in SUPPORTED_SUFFIXES:
         kinds = ", ".join(sorted({s for s in SUPPORTED_SUFFIXES if s not in (".htm", ".markdown")}))
         raise UploadError(f"{filename}: {suffix or 'no'} file type is not supported (use {kinds})")
-    if _RESERVED.match(name):
+    if is_meta_file(name):
         raise UploadError(f"{filename}: licence and readme files are not indexed; rename the document")
     if not data:
         raise UploadError(f"{filename}: the file is empty")

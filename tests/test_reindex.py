@@ -144,10 +144,9 @@ def test_an_edit_re_embeds_only_the_chunks_it_touched(corpus, kb):
     report = ingest(corpus, kb, counting)
     assert _statuses(report)["long.txt"] == "updated" and 1 <= sum(counting.calls) < total
     snapshot = open_snapshot(kb)
-    for row in snapshot.chunks_of("long.txt"):  # reused and new vectors alike match their text
-        context = snapshot._rows("SELECT context FROM chunks WHERE id = ?", (row.id,))[0][0]
-        expected = HashEmbedder().embed([f"{context}\n{row.text}"])[0]
-        assert abs(snapshot.vectors.reconstruct(row.id) - expected).max() < 1e-6
+    for vector_id, chunk in snapshot.stored_chunks("long.txt"):  # reused and new vectors alike match their text
+        expected = HashEmbedder().embed([f"{chunk.context}\n{chunk.text}"])[0]
+        assert abs(snapshot.vectors.reconstruct(vector_id) - expected).max() < 1e-6
 
 
 def test_no_change_embeds_nothing_and_keeps_the_generation(corpus, kb):

@@ -32,10 +32,9 @@ def test_round_trip_keeps_documents_chunks_and_vectors(small_corpus, tmp_path, h
         chunks = snapshot.chunks_of(doc_id)
         assert chunks and all(stored.text[c.char_start : c.char_end] == c.text for c in chunks)
         # Each chunk's vector is the embedding of its own text: ids line up across FAISS and SQLite.
-        row = snapshot.chunks_of(doc_id)[0]
-        vector = snapshot.vectors.reconstruct(row.id)
-        context = snapshot._rows("SELECT context FROM chunks WHERE id = ?", (row.id,))[0][0]
-        expected = hash_embedder.embed([f"{context}\n{row.text}" if context else row.text])[0]
+        vector_id, chunk = snapshot.stored_chunks(doc_id)[0]
+        vector = snapshot.vectors.reconstruct(vector_id)
+        expected = hash_embedder.embed([f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text])[0]
         np.testing.assert_allclose(vector, expected, atol=1e-6)
     assert "café" in snapshot.document("sample.txt").text
 

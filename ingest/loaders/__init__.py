@@ -9,6 +9,7 @@ checks that a file's bytes match its suffix, for uploads. No chunking or storage
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from ingest.loaders.medquad import _match_schema, load_medquad
 from ingest.loaders.pdf import load_pdf
 from ingest.loaders.text import load_markdown, load_txt
 
-__all__ = ["SUPPORTED_SUFFIXES", "LoadError", "load_document", "sniff_format"]
+__all__ = ["SUPPORTED_SUFFIXES", "LoadError", "is_meta_file", "load_document", "sniff_format"]
 
 _LOADERS: dict[str, Callable[[Path, str], Document]] = {
     ".txt": load_txt,
@@ -36,6 +37,9 @@ _LOADERS: dict[str, Callable[[Path, str], Document]] = {
 }
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_LOADERS)
+
+# Licence and attribution files travel with the documents they describe; they are not documents.
+_META_FILE = re.compile(r"^(license|licence|readme|notice|attribution|copying)(\.[a-z]+)?$", re.IGNORECASE)
 
 _PLAIN_TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 _HTML_SUFFIXES = (".html", ".htm")
@@ -61,6 +65,11 @@ def load_document(path: Path, doc_id: str) -> Document:
     if not document.sections:
         raise LoadError("no text found besides the title and headings")
     return document
+
+
+def is_meta_file(name: str) -> bool:
+    """True for LICENSE, README, NOTICE, ATTRIBUTION or COPYING files: never indexed."""
+    return _META_FILE.match(name) is not None
 
 
 def sniff_format(data: bytes, suffix: str) -> bool:

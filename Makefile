@@ -1,5 +1,6 @@
 # make run   — install if needed, bring the index up to date, serve the page on 127.0.0.1:8501
-# make test  — install if needed (Python packages and Chromium for the browser test), run pytest
+# make test  — install if needed (Python packages and Chromium for the browser test), run the whole suite
+# make check — the fast part: ruff (lint + format), mypy, and the tests that need neither the model nor a browser
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -8,7 +9,7 @@ PORT   ?= 8501
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup index run test browser bench eval clean
+.PHONY: setup index run test check lint browser bench eval clean
 
 setup: $(STAMP)
 
@@ -26,8 +27,16 @@ run: index
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-test: setup browser
+test: setup browser lint
 	$(PY) -m pytest -q
+
+check: setup lint
+	$(PY) -m pytest -q -m "not model and not browser and not slow"
+
+lint: setup
+	$(VENV)/bin/ruff check ingest index app.py page_markup.py
+	$(VENV)/bin/ruff format --check ingest index app.py page_markup.py
+	$(VENV)/bin/mypy
 
 # Debian's Chromium for the browser test (Playwright cannot download browsers here).
 browser:

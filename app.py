@@ -1,23 +1,23 @@
 """The dystonia knowledge base page: ask a question, read cited passages, browse documents, curate.
 
-Thin by design: it lays out widgets and calls `index` and `ingest`; retrieval logic lives there.
-Document text only ever reaches the browser escaped (index.present), so it shows as text.
+Thin by design: it lays out widgets and calls `index` (and `ingest.uploads` for curators); retrieval
+logic lives there, and the HTML and CSS live in `page_markup.py`, which escapes all document text.
 Run with `make run` (or `streamlit run app.py`); KB_INDEX_DIR and KB_CORPUS_DIR choose the folders.
 """
 
 from __future__ import annotations
 
 import hmac
-import html
 import os
 from pathlib import Path
 
 import streamlit as st
 
+from index.citations import citation_text, context_window
 from index.config import corpus_dir, index_dir
 from index.errors import IndexBusyError, KnowledgeBaseError, NoIndexError
-from index.present import citation_text, context_html, context_window, marked_html, source_html
 from index.search import MODES, NO_ANSWER, Searcher
+from page_markup import STYLE, context_html, document_html, document_meta_html, passage_card_html
 
 st.set_page_config(page_title="Dystonia knowledge base", page_icon="🧠", layout="centered")
 
@@ -27,42 +27,31 @@ EXAMPLES = (
     "Which part of the brain is involved in dystonia?",
     "How is dopa-responsive dystonia treated?",
 )
-STYLE = """<style>
-.kb-card{font-size:1rem;line-height:1.55}
-.kb-head{font-weight:600;font-size:1.05rem;margin-bottom:.1rem}
-.kb-rank{color:#6b7280;font-weight:500;margin-right:.35rem}
-.kb-meta{color:#4b5563;font-size:.85rem;margin-bottom:.5rem;overflow-wrap:anywhere}
-.kb-meta a{color:#1d4ed8}
-.kb-score{color:#9ca3af;font-size:.75rem;margin-left:.4rem}
-.kb-text{white-space:pre-wrap}
-.kb-text mark.evidence{background:#fef08a;padding:0 .1rem;border-radius:3px}
-.kb-text b.term{font-weight:650;text-decoration:underline;text-decoration-color:#93c5fd;text-underline-offset:3px}
-.kb-also{color:#6b7280;font-size:.8rem;margin-top:.4rem}
-.kb-context{white-space:pre-wrap;font-size:.92rem;color:#374151}
-.kb-context mark.passage{background:#dbeafe;padding:0 .1rem}
-.kb-doc{white-space:pre-wrap;font-size:.92rem;max-height:32rem;overflow-y:auto;border:1px solid #e5e7eb;
-        border-radius:.5rem;padding:.75rem 1rem;background:#fafafa}
-</style>"""
 
 
 @st.cache_resource(show_spinner="Loading the language model (once)…")
-def get_embedder():
-    """The embedding model, shared by every session."""
+def get_embedder(kind: str):
+    """The embedding model of this kind ($KB_EMBEDDER), shared by every session."""
     from index.embedder import load_embedder
 
-    return load_embedder()
+    return load_embedder(kind)
+
+
+def embedder_kind() -> str:
+    """Which embedder the page uses: $KB_EMBEDDER, else the real model."""
+    return os.environ.get("KB_EMBEDDER", "minilm")
 
 
 @st.cache_resource(show_spinner=False)
-def get_searcher(kb: str) -> Searcher:
-    """One searcher per index folder, shared by every session; it follows reindexes by itself."""
-    return Searcher(Path(kb), get_embedder())
+def get_searcher(kb: str, kind: str) -> Searcher:
+    """One searcher per index folder and embedder, shared by every session; it follows reindexes itself."""
+    return Searcher(Path(kb), get_embedder(kind))
 
 
 @st.cache_data(show_spinner="Searching…", max_entries=256)
-def run_search(kb: str, generation: str, question: str, k: int, mode: str, collections: tuple, docs: tuple):
+def run_search(kb: str, kind: str, generation: str, question: str, k: int, mode: str, collections: tuple, docs: tuple):
     """Cached per index generation, so a reindex never serves stale results."""
-    return get_searcher(kb).search(question, k=k, mode=mode, collections=list(collections), doc_ids=list(docs))
+    return get_searcher(kb, kind).search(question, k=k, mode=mode, collections=list(collections), doc_ids=list(docs))
 
 
 def admin_password() -> str:
@@ -86,7 +75,7 @@ def main() -> None:
     st.caption("Plain-language questions, answered with passages from trusted documents — each with its source.")
     st.info("This is health information, not medical advice. Talk to your doctor about your own care.", icon="ℹ️")
     kb = index_dir()
-    searcher = get_searcher(str(kb))
+    searcher = get_searcher(str(kb), embedder_kind())
     try:
         snapshot = searcher.snapshot()
     except NoIndexError:
@@ -128,12 +117,15 @@ def ask_tab(searcher: Searcher, snapshot) -> None:
     st.caption("Try:")
     columns = st.columns(2)
     for i, example in enumerate(EXAMPLES):
-        columns[i % 2].button(example, key=f"example-{i}", on_click=_set_question, args=(example,),
-                              width="stretch")
+        columns[i % 2].button(example, key=f"example-{i}", on_click=_set_question, args=(example,), width="stretch")
     k = st.slider("Number of passages", 1, 10, 5)
     with st.expander("Advanced"):
-        mode = st.radio("Search mode", MODES, horizontal=True,
-                        help="hybrid: meaning and exact words; dense: meaning only; keyword: exact words (BM25)")
+        mode = st.radio(
+            "Search mode",
+            MODES,
+            horizontal=True,
+            help="hybrid: meaning and exact words; dense: meaning only; keyword: exact words (BM25)",
+        )
         collections = st.multiselect("Only these collections", snapshot.collections())
         titles = {d.doc_id: d.title for d in snapshot.documents()}
         docs = st.multiselect("Only these documents", list(titles), format_func=lambda d: f"{titles[d]} ({d})")
@@ -141,7 +133,9 @@ def ask_tab(searcher: Searcher, snapshot) -> None:
     if not question:
         return
     try:
-        result = run_search(str(searcher.kb_dir), snapshot.name, question, k, mode, tuple(collections), tuple(docs))
+        result = run_search(
+            str(searcher.kb_dir), embedder_kind(), snapshot.name, question, k, mode, tuple(collections), tuple(docs)
+        )
     except KnowledgeBaseError as error:
         st.error(str(error))
         return
@@ -158,31 +152,13 @@ def _set_question(text: str) -> None:
     st.session_state["question"] = text
 
 
-def show_passage(p, terms: list[str], snapshot, titles: dict[str, str]) -> None:
-    meta = []
-    if p.section:
-        meta.append(_escape(p.section))
-    if p.page:
-        meta.append(f"page {p.page}")
-    meta.append(source_html(p.source))
-    meta.append(_escape(p.collection))
-    also_in = "; ".join(f"{titles.get(d, d)} ({d})" for d in p.also_in)
-    also = f'<div class="kb-also">The same text is also in: {_escape(also_in)}</div>' if p.also_in else ""
+def show_passage(p, terms: tuple[str, ...], snapshot, titles: dict[str, str]) -> None:
     with st.container(border=True):
-        st.html(
-            '<div class="kb-card">'
-            f'<div class="kb-head"><span class="kb-rank">[{p.rank}]</span>{_escape(p.title)}</div>'
-            f'<div class="kb-meta">{" · ".join(meta)}<span class="kb-score">score {p.score:.3f}</span></div>'
-            f'<div class="kb-text">{marked_html(p.text, terms, p.highlight)}</div>{also}</div>'
-        )
+        st.html(passage_card_html(p, terms, titles))
         with st.expander("Show in context"):
-            st.html(f'<div class="kb-context">{context_html(context_window(snapshot, p))}</div>')
+            st.html(context_html(context_window(snapshot, p)))
         with st.expander("Copy citation"):
             st.code(citation_text(p), language=None, wrap_lines=True)
-
-
-def _escape(text: str) -> str:
-    return html.escape(text)
 
 
 def documents_tab(snapshot) -> None:
@@ -195,12 +171,20 @@ def documents_tab(snapshot) -> None:
     b.metric("Passages (chunks)", manifest.chunks)
     built = manifest.built_at.replace("T", " ").replace("+00:00", "")
     c.metric("Index built", built[:10], help=f"{built} UTC")
-    st.caption(f"Built {built} UTC · model {manifest.model} ({manifest.dimension} dimensions) · exact search · "
-               f"index version {snapshot.name}")
+    st.caption(
+        f"Built {built} UTC · model {manifest.model} ({manifest.dimension} dimensions) · exact search · "
+        f"index version {snapshot.name}"
+    )
     documents = snapshot.documents()
     rows = [
-        {"title": d.title, "collection": d.collection, "chunks": d.chunks,
-         "indexed": d.indexed_at.replace("T", " ")[:16], "source": d.source, "document id": d.doc_id}
+        {
+            "title": d.title,
+            "collection": d.collection,
+            "chunks": d.chunks,
+            "indexed": d.indexed_at.replace("T", " ")[:16],
+            "source": d.source,
+            "document id": d.doc_id,
+        }
         for d in documents
     ]
     st.dataframe(
@@ -210,12 +194,17 @@ def documents_tab(snapshot) -> None:
         column_config={"source": st.column_config.LinkColumn("source")},
     )
     titles = {d.doc_id: f"{d.title} ({d.doc_id})" for d in documents}
-    chosen = st.selectbox("Read a document", list(titles), index=None, format_func=titles.get,
-                          placeholder="Choose a document to read its full text")
+    chosen = st.selectbox(
+        "Read a document",
+        list(titles),
+        index=None,
+        format_func=lambda d: str(titles.get(d, d)),
+        placeholder="Choose a document to read its full text",
+    )
     if chosen:
         doc = snapshot.document(chosen)
-        st.html(f'<div class="kb-meta">{source_html(doc.source)} · {_escape(doc.collection)} · {doc.format}</div>')
-        st.html(f'<div class="kb-doc">{_escape(doc.text)}</div>')
+        st.html(document_meta_html(doc.source, doc.collection, doc.format))
+        st.html(document_html(doc.text))
 
 
 def curate_tab(kb: Path, snapshot) -> None:
@@ -245,12 +234,12 @@ def curate_tab(kb: Path, snapshot) -> None:
 
 
 def upload_section(kb: Path) -> None:
-    from ingest.uploads import MAX_UPLOAD_BYTES, UploadError, check_upload, save_upload
+    from ingest.uploads import UploadError, check_upload, save_upload, upload_help, upload_types
 
     st.subheader("Add documents")
     files = st.file_uploader(
-        f"Text, Markdown, HTML, PDF, Word (.docx) or MedQuAD XML — up to {MAX_UPLOAD_BYTES // 2**20} MB each",
-        type=["txt", "md", "html", "htm", "pdf", "docx", "xml"],
+        upload_help(),
+        type=upload_types(),
         accept_multiple_files=True,
         key=f"uploader-{st.session_state.get('uploader', 0)}",
     )
@@ -296,11 +285,11 @@ class StreamlitProgress:
 
 def reindex(kb: Path) -> None:
     """Bring the index up to date with the documents folder; the report shows on the Curate tab."""
-    from ingest.pipeline import ingest
+    from index.update import update_index
 
     progress = StreamlitProgress()
     try:
-        report = ingest(corpus_dir(), kb, get_embedder(), wait_seconds=5, progress=progress)
+        report = update_index(corpus_dir(), kb, get_embedder(embedder_kind()), wait_seconds=5, progress=progress)
     except IndexBusyError as error:
         st.warning(str(error))
         return
@@ -319,8 +308,11 @@ def show_report(report) -> None:
         f"Index updated: {report.documents} documents, {report.chunks} passages ({totals}) "
         f"in {report.seconds:.1f} s. Searches use it now."
     )
-    rows = [{"document": f.doc_id, "status": f.status, "chunks": f.chunks or None, "reason": f.reason}
-            for f in report.files if f.status != "unchanged"]
+    rows = [
+        {"document": f.doc_id, "status": f.status, "chunks": f.chunks or None, "reason": f.reason}
+        for f in report.files
+        if f.status != "unchanged"
+    ]
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
 

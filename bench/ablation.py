@@ -25,7 +25,7 @@ from index.evaluate import (  # noqa: E402
 )
 from index.search import MODES, Searcher  # noqa: E402
 from ingest.chunker import ChunkSettings  # noqa: E402
-from ingest.pipeline import ingest  # noqa: E402
+from index.update import update_index  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 VARIANTS = {
@@ -52,7 +52,7 @@ def main() -> None:
                     print(f"{variant:<18} {s.name:<26} {mode:<8} nDCG@10 {s.ndcg_at_10:.4f}  R@100 {s.recall_at_100:.4f}", flush=True)
             else:
                 kb = OUT / f"kb-{tag}"
-                ingest(args.corpus, kb, embedder, settings)
+                update_index(args.corpus, kb, embedder, settings)
                 questions = load_questions(path)
                 for mode in MODES:
                     s = evaluate_questions(Searcher(kb, embedder), questions, mode, path.name)

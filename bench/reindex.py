@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from index.embedder import load_embedder  # noqa: E402
 from ingest.chunker import ChunkSettings, chunk_document  # noqa: E402
 from ingest.loaders import load_document  # noqa: E402
-from ingest.pipeline import ingest  # noqa: E402
+from index.update import update_index  # noqa: E402
 from ingest.tokens import load_token_counter  # noqa: E402
 
 RUNS = 5
@@ -73,10 +73,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             corpus, kb = Path(tmp) / "corpus", Path(tmp) / "kb"
             shutil.copytree(source, corpus)
-            build_seconds = timed(lambda: ingest(corpus, kb, embedder))
-            report = ingest(corpus, kb, embedder)
+            build_seconds = timed(lambda: update_index(corpus, kb, embedder))
+            report = update_index(corpus, kb, embedder)
             print(f"{name:<24} {'full build (s)':<44} {build_seconds:>9.2f}   ({report.chunks} chunks)")
-            no_change = [timed(lambda: ingest(corpus, kb, embedder)) for _ in range(RUNS)]
+            no_change = [timed(lambda: update_index(corpus, kb, embedder)) for _ in range(RUNS)]
             print(f"{name:<24} {'no-change reindex, in process (s)':<44} {statistics.median(no_change):>9.3f}")
             env = {**os.environ, "PYTHONPATH": str(ROOT)}
             command = [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index-dir", str(kb)]
@@ -91,7 +91,7 @@ def main() -> None:
                 for round_, path in enumerate(picks):
                     edit(path, rewrite, round_)
                     doc_id = path.relative_to(corpus).as_posix()
-                    reindex = timed(lambda: embedded.append(ingest(corpus, kb, embedder).embedded_chunks))
+                    reindex = timed(lambda: embedded.append(update_index(corpus, kb, embedder).embedded_chunks))
                     alone = embed_alone(path, doc_id, embedder)
                     seconds.append(reindex)
                     ratios.append(reindex / alone)

@@ -4,7 +4,7 @@ A build starts from a copy of the live generation (or from nothing for a full re
 removes and adds whole documents (SQLite rows, FTS5 rows and FAISS vectors together), writes
 and fsyncs every file, and only then points CURRENT at it with `os.replace`. A crash at any
 moment leaves CURRENT naming a complete generation; `remove_stale` deletes what an
-unfinished build left behind. Callers hold `index.lock.writer_lock` around all of this.
+unfinished build left behind. Callers (`index.update`) hold `index.lock.writer_lock` around all of this.
 """
 
 from __future__ import annotations
@@ -14,24 +14,25 @@ import os
 import shutil
 import sqlite3
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from index.store import (
+from index.layout import (
     CURRENT,
     DATABASE,
     MANIFEST,
-    SCHEMA,
     VECTORS,
-    Manifest,
-    Snapshot,
+    generation_dirs,
     generation_name,
+    next_generation_number,
     read_current,
 )
-from ingest.document import Chunk, Document
+from index.manifest import Manifest
+from index.store import SCHEMA, Snapshot
+from ingest.prepare import PreparedDocument
 
 
 class GenerationBuilder:
@@ -41,7 +42,7 @@ class GenerationBuilder:
         self.kb_dir = kb_dir
         self.model, self.dimension, self.chunking = model, dimension, chunking
         live = read_current(kb_dir)
-        self.number = _next_number(kb_dir)
+        self.number = next_generation_number(kb_dir)
         self.folder = kb_dir / generation_name(self.number)
         if self.folder.exists():
             shutil.rmtree(self.folder)
@@ -65,13 +66,15 @@ class GenerationBuilder:
             marks = ",".join("?" * len(ids))
             self.db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({marks})", ids)
             self.db.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
-            self.vectors.remove_ids(np.array(ids, dtype=np.int64))
+            # faiss's wrapper turns an int64 array into an IDSelector; its type stubs do not say so.
+            self.vectors.remove_ids(np.array(ids, dtype=np.int64))  # type: ignore[arg-type]
         self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return len(ids)
 
-    def add_document(self, doc: Document, content_hash: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def add_document(self, prepared: PreparedDocument, vectors: np.ndarray) -> None:
         """Insert a document, its chunks (rows, keyword rows) and their vectors (one row each)."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        doc, content_hash, chunks = prepared.document, prepared.content_hash, prepared.chunks
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         self.db.execute(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
@@ -117,8 +120,11 @@ class GenerationBuilder:
         vectors = np.zeros((len(stored), self.dimension), dtype=np.float32)
         for row, (vector_id, _) in enumerate(stored):
             vectors[row] = source.vectors.reconstruct(vector_id)
+        document = source.document(doc_id)
+        if document is None:
+            return
         self.remove_document(doc_id)
-        self.add_document(source.document(doc_id), content_hash, [chunk for _, chunk in stored], vectors)
+        self.add_document(PreparedDocument(document, content_hash, tuple(chunk for _, chunk in stored)), vectors)
 
     def publish(self) -> Manifest:
         """Write, fsync and switch CURRENT to this generation; returns its manifest."""
@@ -134,7 +140,7 @@ class GenerationBuilder:
             chunking=self.chunking,
             documents=documents,
             chunks=chunks,
-            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         _write_durably(self.folder / MANIFEST, manifest.to_json())
         for name in (DATABASE, VECTORS):
@@ -154,16 +160,11 @@ class GenerationBuilder:
 def remove_stale(kb_dir: Path) -> None:
     """Delete every generation but the live one, and temporary files of crashed writes."""
     live = read_current(kb_dir)
-    for path in kb_dir.glob("gen-*"):
+    for path in generation_dirs(kb_dir):
         if path.name != live:
             shutil.rmtree(path, ignore_errors=True)
     for path in kb_dir.glob("*.tmp"):
         path.unlink(missing_ok=True)
-
-
-def _next_number(kb_dir: Path) -> int:
-    numbers = [int(p.name[4:]) for p in kb_dir.glob("gen-*") if p.name[4:].isdigit()]
-    return max(numbers, default=0) + 1
 
 
 def _write_durably(path: Path, text: str) -> None:

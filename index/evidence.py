@@ -22,23 +22,28 @@ SHORT_SENTENCE_WORDS = 6
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 
 
-def add_highlights(passages: list[Passage], query: np.ndarray, embedder: Embedder, weights: dict[str, float]) -> None:
-    """Set `highlight` on every passage to its best sentence span (or two short ones).
+def evidence_spans(
+    passages: list[Passage], query: np.ndarray, embedder: Embedder, weights: dict[str, float]
+) -> list[tuple[int, int] | None]:
+    """The best sentence span (or two short ones) of every passage, None where it has no sentence.
 
     `weights` maps each content word of the question to its importance (inverse chunk frequency).
     """
     spans = [split_sentences(p.text) for p in passages]
     texts = [p.text[a:b] for p, ss in zip(passages, spans) for a, b in ss]
     if not texts:
-        return
+        return [None] * len(passages)
     similarity = embedder.embed(texts) @ query.astype(np.float32)
     terms = {stem(t): weight for t, weight in weights.items()}
+    found: list[tuple[int, int] | None] = []
     at = 0
     for passage, sentence_spans in zip(passages, spans):
         if not sentence_spans:
+            found.append(None)
             continue
         scores = [
-            float(similarity[at + i]) + LEXICAL_WEIGHT * _coverage(passage.text[a:b], terms)
+            float(similarity[at + i])
+            + LEXICAL_WEIGHT * _coverage(passage.text[a:b], terms)
             # A question (MedQuAD answers often repeat theirs) never answers anything.
             - (10.0 if passage.text[a:b].rstrip().endswith("?") else 0.0)
             for i, (a, b) in enumerate(sentence_spans)
@@ -48,7 +53,8 @@ def add_highlights(passages: list[Passage], query: np.ndarray, embedder: Embedde
         start, end = sentence_spans[best]
         if len(passage.text[start:end].split()) < SHORT_SENTENCE_WORDS and best + 1 < len(sentence_spans):
             end = sentence_spans[best + 1][1]
-        passage.highlight = (start, end)
+        found.append((start, end))
+    return found
 
 
 def stem(word: str) -> str:

@@ -10,14 +10,14 @@ come later, in `index.search`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from index.store import StoredChunk
 
 NEAR_DUPLICATE = 0.8  # share of the smaller passage's word 3-grams found in the other
 
 
-@dataclass
+@dataclass(frozen=True)
 class Passage:
     """A span of one document with the evidence for a question; offsets index the document text."""
 
@@ -31,10 +31,10 @@ class Passage:
     char_end: int
     text: str
     score: float
-    chunk_ids: list[int]
-    positions: list[int]
+    chunk_ids: tuple[int, ...]
+    positions: tuple[int, ...]
     highlight: tuple[int, int] | None = None  # character span within `text`
-    also_in: list[str] = field(default_factory=list)
+    also_in: tuple[str, ...] = ()
     rank: int = 0
 
 
@@ -75,24 +75,24 @@ def _passage(group: list[tuple[StoredChunk, float]], text: str) -> Passage:
         char_end=end,
         text=text[start:end],
         score=max(score for _, score in group),
-        chunk_ids=[chunk.id for chunk, _ in group],
-        positions=[chunk.position for chunk, _ in group],
+        chunk_ids=tuple(chunk.id for chunk, _ in group),
+        positions=tuple(chunk.position for chunk, _ in group),
     )
 
 
 def drop_near_duplicates(passages: list[Passage], threshold: float = NEAR_DUPLICATE) -> list[Passage]:
     """Keep the first of each group of nearly identical passages; note where the others were."""
-    kept: list[tuple[Passage, set[tuple[str, ...]]]] = []
+    kept: list[tuple[Passage, set[tuple[str, ...]], list[str]]] = []
     for passage in passages:
         shingles = _shingles(passage.text)
-        for other, other_shingles in kept:
+        for other, other_shingles, also_in in kept:
             if _overlap(shingles, other_shingles) >= threshold:
-                if passage.doc_id != other.doc_id and passage.doc_id not in other.also_in:
-                    other.also_in.append(passage.doc_id)
+                if passage.doc_id != other.doc_id and passage.doc_id not in also_in:
+                    also_in.append(passage.doc_id)
                 break
         else:
-            kept.append((passage, shingles))
-    return [passage for passage, _ in kept]
+            kept.append((passage, shingles, []))
+    return [replace(passage, also_in=tuple(also_in)) if also_in else passage for passage, _, also_in in kept]
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:

@@ -11,18 +11,19 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
-from index.evidence import add_highlights
+from index.evidence import evidence_spans
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import fts_query, query_terms
+from index.layout import read_current
 from index.passages import Passage, drop_near_duplicates, merge_chunks
-from index.store import Snapshot, open_snapshot, read_current
+from index.store import Snapshot, open_snapshot
 
 MODES = ("hybrid", "dense", "keyword")
 COMMON_SHARE_INVERSE = 4  # a word in more than 1/4 of the chunks is common
@@ -46,18 +47,18 @@ class SearchSettings:
     rescue_coverage: float = 0.9
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchResult:
     """Passages for one question, or an abstention with the reason."""
 
     question: str
     mode: str
-    passages: list[Passage]
+    passages: tuple[Passage, ...]
     abstained: bool = False
     message: str = ""
     best_similarity: float = 0.0
     coverage: float = 0.0  # rarity-weighted share of the question's words found in the index
-    terms: list[str] = field(default_factory=list)  # the question's informative words, for marking
+    terms: tuple[str, ...] = ()  # the question's informative words, for marking
     generation: str = ""
 
 
@@ -78,7 +79,9 @@ class Searcher:
             name = read_current(self.kb_dir)
             if self._snapshot is None or (name is not None and name != self._snapshot.name):
                 try:
-                    self._snapshot = open_snapshot(self.kb_dir, expected_model=self.embedder.name)
+                    self._snapshot = open_snapshot(
+                        self.kb_dir, expected_model=self.embedder.name, expected_dimension=self.embedder.dimension
+                    )
                     self.reload_error = ""
                 except KnowledgeBaseError as error:
                     if self._snapshot is None:
@@ -105,24 +108,35 @@ class Searcher:
         if k < 1:
             raise ConfigError("the number of passages must be at least 1")
         snapshot = self.snapshot()
-        result = SearchResult(question=question, mode=mode, passages=[], generation=snapshot.name)
         if not question.strip():
-            result.abstained, result.message = True, "Type a question to search the knowledge base."
-            return result
+            return SearchResult(
+                question,
+                mode,
+                (),
+                abstained=True,
+                generation=snapshot.name,
+                message="Type a question to search the knowledge base.",
+            )
         query = self.embedder.embed([question])[0]
         allowed = _allowed(snapshot, collections, doc_ids)
         dense = self.dense(snapshot, query, allowed)
         terms = _question_terms(snapshot, question)
-        result.coverage, result.terms = terms.coverage, terms.informative
-        result.best_similarity = dense[0][1] if dense else 0.0
-        if self.abstains(result.best_similarity, result.coverage):
-            result.abstained, result.message = True, NO_ANSWER
-            return result
-        ranked = self.rank(snapshot, question, query, mode, allowed, dense=dense)
-        result.passages = self._passages(snapshot, ranked, k, question, query, terms if highlight else None)
-        if not result.passages:
-            result.abstained, result.message = True, NO_ANSWER
-        return result
+        best = dense[0][1] if dense else 0.0
+        passages: tuple[Passage, ...] = ()
+        if not self.abstains(best, terms.coverage):
+            ranked = self.rank(snapshot, question, query, mode, allowed, dense=dense)
+            passages = self._passages(snapshot, ranked, k, question, query, terms if highlight else None)
+        return SearchResult(
+            question=question,
+            mode=mode,
+            passages=passages,
+            abstained=not passages,
+            message="" if passages else NO_ANSWER,
+            best_similarity=best,
+            coverage=terms.coverage,
+            terms=tuple(terms.informative),
+            generation=snapshot.name,
+        )
 
     def abstains(self, best_similarity: float, coverage: float) -> bool:
         """True when nothing in the index is close enough to the question to answer it."""
@@ -171,8 +185,8 @@ class Searcher:
 
     def _passages(
         self, snapshot: Snapshot, ranked, k: int, question: str, query: np.ndarray, terms: QuestionTerms | None
-    ) -> list[Passage]:
-        """Merge and de-duplicate the best chunks until k passages stand, then mark evidence."""
+    ) -> tuple[Passage, ...]:
+        """Merge and de-duplicate the best chunks until k passages stand, then rank and mark evidence."""
         passages: list[Passage] = []
         window = 3 * k
         while True:
@@ -185,11 +199,12 @@ class Searcher:
                 break
             window *= 2
         passages = passages[:k]
-        for rank, passage in enumerate(passages, start=1):
-            passage.rank = rank
+        spans: list[tuple[int, int] | None] = [None] * len(passages)
         if terms is not None:
-            add_highlights(passages, self._focus(question, query, terms), self.embedder, terms.rarity)
-        return passages
+            spans = evidence_spans(passages, self._focus(question, query, terms), self.embedder, terms.rarity)
+        return tuple(
+            replace(p, rank=rank, highlight=span) for rank, (p, span) in enumerate(zip(passages, spans), start=1)
+        )
 
     def _focus(self, question: str, query: np.ndarray, terms: QuestionTerms) -> np.ndarray:
         """The question's vector averaged with that of the question without its common words

@@ -1,12 +1,8 @@
 """Read the index directory: the live generation's manifest, FAISS vectors and SQLite rows.
 
-Layout (see README):
-    <index dir>/CURRENT              name of the live generation, replaced atomically
-    <index dir>/gen-000012/manifest.json, vectors.faiss, kb.sqlite
-    <index dir>/lock                 held by the one writer
-A published generation never changes, so readers open SQLite immutable and need no lock.
-Opening checks the manifest against the data and against the expected model. Writing lives
-in `index.builder`.
+The folder's layout is in `index.layout`. A published generation never changes, so readers
+open SQLite immutable and need no lock. Opening checks the manifest against the data and
+against the expected model. Writing lives in `index.builder`.
 """
 
 from __future__ import annotations
@@ -14,21 +10,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from index.errors import IndexMismatchError, NoIndexError
+from index.layout import DATABASE, MANIFEST, VECTORS, read_current
+from index.manifest import FORMAT_NAME, FORMAT_VERSION, Manifest, incompatibility
 from ingest.document import Chunk, Document, Page, Section
-
-FORMAT_NAME = "dystonia-kb index"
-FORMAT_VERSION = 1
-CURRENT = "CURRENT"
-MANIFEST = "manifest.json"
-VECTORS = "vectors.faiss"
-DATABASE = "kb.sqlite"
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -62,34 +53,6 @@ CREATE VIRTUAL TABLE chunks_fts USING fts5(
 
 
 @dataclass(frozen=True)
-class Manifest:
-    """What a generation holds and how it was built; checked on every load."""
-
-    generation: int
-    model: str
-    dimension: int
-    chunking: dict
-    documents: int
-    chunks: int
-    built_at: str
-    index_type: str = "IndexIDMap2(IndexFlatIP): exact inner product on unit vectors"
-    keyword_index: str = "SQLite FTS5, BM25, porter stemming"
-    format: str = FORMAT_NAME
-    format_version: int = FORMAT_VERSION
-
-    def to_json(self) -> str:
-        """Pretty JSON, as written to manifest.json."""
-        return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        """Parse manifest.json; unknown keys are ignored, missing ones are an error."""
-        data = json.loads(text)
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-
-@dataclass(frozen=True)
 class DocumentInfo:
     """A stored document's metadata, without its text."""
 
@@ -118,19 +81,6 @@ class StoredChunk:
     title: str
     source: str
     collection: str
-
-
-def generation_name(number: int) -> str:
-    """Directory name of generation `number`."""
-    return f"gen-{number:06d}"
-
-
-def read_current(kb_dir: Path) -> str | None:
-    """Name of the live generation, or None when nothing was ever published."""
-    try:
-        return (kb_dir / CURRENT).read_text(encoding="ascii").strip() or None
-    except FileNotFoundError:
-        return None
 
 
 @dataclass
@@ -168,8 +118,7 @@ class Snapshot:
     def document(self, doc_id: str) -> Document | None:
         """The stored document (text, sections, pages) or None."""
         rows = self._rows(
-            "SELECT doc_id, title, source, text, sections, pages, format, collection"
-            " FROM documents WHERE doc_id = ?",
+            "SELECT doc_id, title, source, text, sections, pages, format, collection FROM documents WHERE doc_id = ?",
             (doc_id,),
         )
         if not rows:
@@ -238,12 +187,14 @@ class Snapshot:
             " WHERE doc_id = ? ORDER BY position",
             (doc_id,),
         )
-        return [(i, Chunk(doc_id, pos, text, start, end, section, page, context))
-                for i, pos, start, end, section, page, context, text in rows]
+        return [
+            (i, Chunk(doc_id, pos, text, start, end, section, page, context))
+            for i, pos, start, end, section, page, context, text in rows
+        ]
 
     def vectors_by_input(self, doc_id: str) -> dict[str, np.ndarray]:
         """A document's stored vectors keyed by the text they were computed from (for reuse)."""
-        return {chunk.embed_text: self.vectors.reconstruct(i) for i, chunk in self.stored_chunks(doc_id)}
+        return {chunk.embed_text: np.asarray(self.vectors.reconstruct(i)) for i, chunk in self.stored_chunks(doc_id)}
 
     def chunk_owners(self) -> list[tuple[int, str]]:
         """(chunk id, doc_id) of every chunk."""
@@ -274,24 +225,26 @@ class Snapshot:
         return [(int(i), float(s)) for i, s in rows]
 
 
-def open_snapshot(kb_dir: Path, expected_model: str | None = None) -> Snapshot:
-    """Open the live generation of kb_dir, checking it; raises NoIndexError or IndexMismatchError."""
+def open_snapshot(kb_dir: Path, expected_model: str | None = None, expected_dimension: int | None = None) -> Snapshot:
+    """Open the live generation of kb_dir, checking it; raises NoIndexError or IndexMismatchError.
+
+    With `expected_model` (and `expected_dimension`), a generation built with another model is refused.
+    """
     for _ in range(5):  # a writer may publish and delete the generation we just named
         name = read_current(kb_dir)
         if name is None:
             raise NoIndexError(f"no index in {kb_dir}: build one with `python -m ingest`")
         try:
-            return _open_generation(kb_dir, name, expected_model)
+            return _open_generation(kb_dir, name, expected_model, expected_dimension)
         except FileNotFoundError:
             if read_current(kb_dir) == name:
                 raise IndexMismatchError(
-                    f"index {kb_dir} names generation {name}, which is missing: "
-                    "rebuild with `python -m ingest --full`"
+                    f"index {kb_dir} names generation {name}, which is missing: rebuild with `python -m ingest --full`"
                 ) from None
     raise NoIndexError(f"the index in {kb_dir} kept changing while being opened; try again")
 
 
-def _open_generation(kb_dir: Path, name: str, expected_model: str | None) -> Snapshot:
+def _open_generation(kb_dir: Path, name: str, expected_model: str | None, expected_dimension: int | None) -> Snapshot:
     folder = kb_dir / name
     rebuild = "rebuild it with `python -m ingest --full`"
     try:
@@ -303,10 +256,11 @@ def _open_generation(kb_dir: Path, name: str, expected_model: str | None) -> Sna
             f"index format {manifest.format} v{manifest.format_version} is not "
             f"{FORMAT_NAME} v{FORMAT_VERSION}; {rebuild}"
         )
-    if expected_model is not None and manifest.model != expected_model:
-        raise IndexMismatchError(
-            f"index was built with model {manifest.model!r}, but {expected_model!r} is configured; {rebuild}"
-        )
+    if expected_model is not None:
+        dimension = manifest.dimension if expected_dimension is None else expected_dimension
+        reason = incompatibility(manifest, expected_model, dimension)
+        if reason:
+            raise IndexMismatchError(f"the index cannot be searched with the configured model: {reason}; {rebuild}")
     if not (folder / VECTORS).exists() or not (folder / DATABASE).exists():
         raise FileNotFoundError(folder)
     vectors = faiss.read_index(str(folder / VECTORS))

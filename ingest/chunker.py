@@ -66,7 +66,7 @@ def _segments(doc: Document, start: int, end: int) -> list[tuple[int, int, int |
     """The parts of [start, end) that lie on one page each (the whole span when no pages)."""
     if not doc.pages:
         return [(start, end, None)]
-    parts = []
+    parts: list[tuple[int, int, int | None]] = []
     for page in doc.pages:
         a, b = max(start, page.start), min(end, page.end)
         if a < b:
@@ -81,9 +81,7 @@ def _clip(context: str, counter: TokenCounter) -> str:
     return context[: ends[MAX_CONTEXT_TOKENS - 1]].rstrip() + " …"
 
 
-def _pack(
-    text: str, start: int, end: int, counter: TokenCounter, budget: int, overlap: int
-) -> list[tuple[int, int]]:
+def _pack(text: str, start: int, end: int, counter: TokenCounter, budget: int, overlap: int) -> list[tuple[int, int]]:
     """Greedy packing of sentence pieces into spans of at most `budget` word pieces."""
     pieces = _pieces(text, start, end, counter, budget)
     spans: list[tuple[int, int]] = []
@@ -105,9 +103,7 @@ def _pack(
     return spans
 
 
-def _pieces(
-    text: str, start: int, end: int, counter: TokenCounter, budget: int
-) -> list[tuple[int, int, int]]:
+def _pieces(text: str, start: int, end: int, counter: TokenCounter, budget: int) -> list[tuple[int, int, int]]:
     """Sentences as (start, end, word pieces), long ones cut at word boundaries to fit."""
     sentences = split_sentences(text, start, end)
     counts = counter.count_many([text[a:b] for a, b in sentences]) if sentences else []

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.loaders import SUPPORTED_SUFFIXES, is_meta_file, sniff_format
+from ingest.loaders import FORMATS, SUPPORTED_SUFFIXES, formats_label, is_meta_file, sniff_format
 
 UPLOAD_FOLDER = "uploads"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -49,12 +49,22 @@ def safe_name(filename: str) -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
+def upload_types() -> list[str]:
+    """File extensions an uploader should accept (no dot), from the format registry."""
+    return [suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES]
+
+
+def upload_help() -> str:
+    """What the uploader accepts, in words."""
+    return f"{formats_label()} — up to {MAX_UPLOAD_BYTES // 2**20} MB each"
+
+
 def check_upload(corpus_dir: Path, filename: str, data: bytes) -> CheckedUpload:
     """Run every check on an upload; raises UploadError with the reason."""
     name = safe_name(filename)
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        kinds = ", ".join(sorted({s for s in SUPPORTED_SUFFIXES if s not in (".htm", ".markdown")}))
+        kinds = ", ".join(sorted({f.suffixes[0] for f in FORMATS}))
         raise UploadError(f"{filename}: {suffix or 'no'} file type is not supported (use {kinds})")
     if is_meta_file(name):
         raise UploadError(f"{filename}: licence and readme files are not indexed; rename the document")

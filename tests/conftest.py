@@ -51,10 +51,22 @@ def model():
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory, model) -> Path:
     """The real corpus indexed with the real model, once per session."""
-    from ingest.pipeline import ingest
+    from index.update import update_index
 
     kb = tmp_path_factory.mktemp("real") / "kb"
-    report = ingest(CORPUS, kb, model)
+    report = update_index(CORPUS, kb, model)
+    assert report.totals()["failed"] == 0, report.files
+    return kb
+
+
+@pytest.fixture(scope="session")
+def hash_index(tmp_path_factory) -> Path:
+    """The real corpus indexed with the hashing stand-in embedder: for tests of everything but ranking quality."""
+    from index.embedder import HashEmbedder
+    from index.update import update_index
+
+    kb = tmp_path_factory.mktemp("hashed") / "kb"
+    report = update_index(CORPUS, kb, HashEmbedder())
     assert report.totals()["failed"] == 0, report.files
     return kb
 
@@ -65,3 +77,30 @@ def real_searcher(real_index, model):
     from index.search import Searcher
 
     return Searcher(real_index, model)
+
+
+CONDITIONS = ("Holmes-Adie syndrome", "cervical dystonia", "blepharospasm", "writer's cramp", "Wilson disease",
+              "myoclonus-dystonia", "spasmodic dysphonia", "Meige syndrome", "tardive dyskinesia", "chorea")
+
+
+def write_generated_corpus(folder: Path, documents: int = 277) -> Path:
+    """A corpus made here, not read from ../shared: MedQuAD-schema XML files with varied Q&A text.
+
+    Big enough that a reindex takes a measurable while (for kill-at-a-moment and two-writer tests).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(documents):
+        condition = f"{CONDITIONS[n % len(CONDITIONS)]} type {n}"
+        pairs = []
+        for q, topic in enumerate(("What is", "What are the symptoms of", "How is", "What research is done on")):
+            sentences = " ".join(
+                f"Sentence {s} about {condition} notes finding {n * 7 + s * 3 + q} in muscle group {s % 9}."
+                for s in range(6 + (n + q) % 5)
+            )
+            pairs.append(f"<QAPair><Question>{topic} {condition} ?</Question><Answer>{sentences}</Answer></QAPair>")
+        (folder / f"gen_{n:04d}.xml").write_text(
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Document id="{n}" source="GEN" url="https://example.org/{n}">'
+            f"<Focus>{condition}</Focus><QAPairs>{''.join(pairs)}</QAPairs></Document>\n",
+            encoding="utf-8",
+        )
+    return folder

@@ -1,4 +1,7 @@
-"""The Streamlit page through `streamlit.testing.v1.AppTest`, on a copy of the real index and model."""
+"""The Streamlit page through `streamlit.testing.v1.AppTest`.
+
+Most tests run on the real corpus indexed with the hashing stand-in embedder (no model load);
+the ones that judge what a real question finds use the real model and index (marked `model`)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ import pytest
 from conftest import CORPUS, FIXTURES, REPO
 from streamlit.testing.v1 import AppTest
 
-pytestmark = pytest.mark.model
 APP = str(REPO / "app.py")
 TIMEOUT = 120
 HOSTILE = (
@@ -19,17 +21,27 @@ HOSTILE = (
 )
 
 
-@pytest.fixture
-def page_env(real_index, tmp_path, monkeypatch):
-    """Writable copies of the corpus and the real index; no curator password unless a test sets one."""
+def _env(index: Path, tmp_path: Path, monkeypatch, embedder: str) -> tuple[Path, Path]:
     corpus, kb = tmp_path / "corpus", tmp_path / "kb"
     shutil.copytree(CORPUS, corpus)
-    shutil.copytree(real_index, kb)
+    shutil.copytree(index, kb)
     monkeypatch.setenv("KB_CORPUS_DIR", str(corpus))
     monkeypatch.setenv("KB_INDEX_DIR", str(kb))
     monkeypatch.delenv("KB_ADMIN_PASSWORD", raising=False)
-    monkeypatch.delenv("KB_EMBEDDER", raising=False)
+    monkeypatch.setenv("KB_EMBEDDER", embedder)
     return corpus, kb
+
+
+@pytest.fixture
+def page_env(hash_index, tmp_path, monkeypatch):
+    """Writable copies of the corpus and its hash-embedded index; no curator password unless a test sets one."""
+    return _env(hash_index, tmp_path, monkeypatch, "hash")
+
+
+@pytest.fixture
+def real_page_env(real_index, tmp_path, monkeypatch):
+    """Writable copies of the corpus and the real-model index."""
+    return _env(real_index, tmp_path, monkeypatch, "minilm")
 
 
 def _page() -> AppTest:
@@ -49,7 +61,8 @@ def _cards(at: AppTest) -> list[str]:
     return [h.value for h in at.get("html") if 'class="kb-card"' in h.value]
 
 
-def test_a_question_returns_cited_passages(page_env):
+@pytest.mark.model
+def test_a_question_returns_cited_passages(real_page_env):
     at = _ask(_page(), "Which part of the brain is believed to be involved in dystonia?")
     cards = _cards(at)
     assert 1 <= len(cards) <= 5 and '<span class="kb-rank">[1]</span>' in cards[0]
@@ -65,14 +78,16 @@ def test_a_question_returns_cited_passages(page_env):
     assert '<mark class="passage">' in context
 
 
-def test_an_example_question_can_be_clicked(page_env):
+@pytest.mark.model
+def test_an_example_question_can_be_clicked(real_page_env):
     at = _page()
     at.button(key="example-1").click().run()
     assert at.text_input(key="question").value == "Which gene causes myoclonus-dystonia?"
     assert any("SGCE" in card for card in _cards(at))
 
 
-def test_unanswerable_question_says_so(page_env):
+@pytest.mark.model
+def test_unanswerable_question_says_so(real_page_env):
     at = _ask(_page(), "What is the capital of France?")
     assert _cards(at) == []
     assert any("No passage in the knowledge base answers this question." in w.value for w in at.warning)
@@ -162,10 +177,10 @@ def test_replacing_a_document_needs_confirmation(page_env, monkeypatch):
 def test_document_text_with_markup_is_shown_as_text(page_env, monkeypatch):
     corpus, kb = page_env
     (corpus / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    from index.embedder import MiniLMEmbedder
-    from ingest.pipeline import ingest
+    from index.embedder import HashEmbedder
+    from index.update import update_index
 
-    ingest(corpus, kb, MiniLMEmbedder())
+    update_index(corpus, kb, HashEmbedder())
     at = _ask(_page(), "zqxjv blepharospasm eyelids")
     card = next(c for c in _cards(at) if "Hostile page" in c)
     assert "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in card
@@ -178,6 +193,7 @@ def test_document_text_with_markup_is_shown_as_text(page_env, monkeypatch):
 
 
 def test_no_index_says_how_to_build_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_EMBEDDER", "hash")
     monkeypatch.setenv("KB_INDEX_DIR", str(tmp_path / "none"))
     monkeypatch.setenv("KB_CORPUS_DIR", str(CORPUS))
     monkeypatch.delenv("KB_ADMIN_PASSWORD", raising=False)
@@ -187,7 +203,9 @@ def test_no_index_says_how_to_build_one(tmp_path, monkeypatch):
     assert not [b for b in at.button if b.label in ("Build the index", "Sign in")]
 
 
+@pytest.mark.model
 def test_a_curator_can_build_a_missing_index(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_EMBEDDER", "minilm")
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS / "founding", corpus / "founding")
     monkeypatch.setenv("KB_INDEX_DIR", str(tmp_path / "kb"))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
 import json
 import shutil
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 
 from index import cli as index_cli
-from ingest import cli as ingest_cli
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def env(small_corpus, tmp_path, monkeypatch):
 
 
 def _ingest(capsys, corpus, kb, *extra):
-    code = ingest_cli.main(["--corpus", str(corpus), "--index-dir", str(kb), *extra])
+    code = index_cli.main(["build", "--corpus", str(corpus), "--index-dir", str(kb), *extra], prog="python -m ingest")
     return code, capsys.readouterr()
 
 
@@ -60,7 +60,7 @@ def test_environment_variables_choose_the_folders(env, capsys, monkeypatch):
     corpus, kb = env
     monkeypatch.setenv("KB_CORPUS_DIR", str(corpus))
     monkeypatch.setenv("KB_INDEX_DIR", str(kb))
-    assert ingest_cli.main([]) == 0
+    assert index_cli.main(["build"]) == 0
     capsys.readouterr()
     assert index_cli.main(["stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["documents"] == 8
@@ -186,3 +186,48 @@ def test_ndcg_and_recall_by_hand():
     assert ndcg_at(["a", "b"], {"b": 1}) == pytest.approx(1 / __import__("math").log2(3))
     assert ndcg_at(["x", "y"], {"b": 1}) == 0.0 and ndcg_at(["b"], {"b": 1}) == 1.0
     assert recall_at(["a", "b", "c"], {"b": 1, "z": 1}, k=2) == 0.5
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_common_options_work_on_either_side_of_the_command(indexed, capsys, monkeypatch, where):
+    monkeypatch.delenv("KB_INDEX_DIR", raising=False)
+    options = ["--index-dir", str(indexed), "--json"]
+    for command in (["stats"], ["search", "basal ganglia", "-k", "1"], ["show", "sample.pdf"]):
+        argv = [*options, *command] if where == "before" else [*command, *options]
+        code = index_cli.main(argv)
+        out = capsys.readouterr()
+        assert code == 0, out.err
+        json.loads(out.out.splitlines()[0])  # --json was honoured, from the index named by --index-dir
+
+
+def test_build_takes_the_corpus_option_on_either_side(env, capsys):
+    corpus, kb = env
+    assert index_cli.main(["--corpus", str(corpus), "build", "--index-dir", str(kb), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["documents"] == 8
+    assert index_cli.main(["--index-dir", str(kb), "build", "--corpus", str(corpus), "--dry-run"]) == 0
+    assert "8 unchanged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["build", "search", "show", "stats", "eval"])
+def test_every_subcommand_help_lists_the_common_options(capsys, command):
+    with pytest.raises(SystemExit) as exit_info:
+        index_cli.main([command, "--help"])
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    for option in ("--index-dir", "--corpus", "--json"):
+        assert option in out
+
+
+def test_python_dash_m_ingest_is_the_build_command(env):
+    import subprocess
+    import sys
+
+    corpus, kb = env
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index-dir", str(kb), "--json"],
+        cwd=REPO, env={**os.environ, "KB_EMBEDDER": "hash"}, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["totals"]["added"] == 8
+    bad = subprocess.run([sys.executable, "-m", "ingest", "--frobnicate"], cwd=REPO, capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("python -m ingest")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -593,7 +595,9 @@ def test_parser_crash_becomes_load_error(tmp_path: Path, monkeypatch: pytest.Mon
     def crash(path: Path, doc_id: str) -> Document:
         raise RecursionError("parser blew up")
 
-    monkeypatch.setitem(loaders._LOADERS, ".html", crash)
+    html_format = next(f for f in loaders.FORMATS if f.name == "html")
+    formats = tuple(replace(f, load=crash) if f is html_format else f for f in loaders.FORMATS)
+    monkeypatch.setattr(loaders, "FORMATS", formats)
     path = tmp_path / "deep.html"
     path.write_text("<p>x</p>", encoding="utf-8")
     with pytest.raises(LoadError, match=r"cannot parse \.html file \(RecursionError\)") as info:
@@ -633,3 +637,15 @@ def test_sniff_rejects_zip_without_word_document(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("word/other.xml", "<x/>")
     assert not sniff_format(path.read_bytes(), ".docx")
+
+
+def test_ingest_imports_nothing_from_index() -> None:
+    """Dependencies point one way: index/ uses ingest/, never the reverse."""
+    root = Path(__file__).resolve().parents[1] / "ingest"
+    offenders = [
+        f"{path.relative_to(root.parent)}:{number}"
+        for path in root.rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"^\s*(from index\b|import index\b)", line)
+    ]
+    assert offenders == []

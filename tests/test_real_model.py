@@ -40,7 +40,7 @@ def test_the_product_example_is_answered(real_searcher):
                                       "Give me a recipe for chocolate chip cookies", "Who won the 2018 FIFA World Cup?"])
 def test_off_topic_questions_are_abstained_on(real_searcher, question):
     result = real_searcher.search(question)
-    assert result.abstained and result.passages == []
+    assert result.abstained and result.passages == ()
 
 
 def test_a_bare_gene_name_is_not_abstained_on(real_searcher):

@@ -10,10 +10,11 @@ from index.embedder import HashEmbedder
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import fts_query, query_terms
 from index.passages import drop_near_duplicates, merge_chunks
-from index.present import citation_text, context_html, marked_html, source_html
+from index.citations import citation_text, context_window
+from page_markup import context_html, marked_html, source_html
 from index.search import NO_ANSWER, Searcher, SearchSettings
 from index.store import StoredChunk, open_snapshot
-from ingest.pipeline import ingest
+from index.update import update_index
 
 # --- keyword queries ---------------------------------------------------------------------------
 
@@ -33,7 +34,7 @@ from ingest.pipeline import ingest
     ],
 )
 def test_fts_syntax_in_a_question_is_plain_words(question, small_corpus, tmp_path):
-    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    update_index(small_corpus, tmp_path / "kb", HashEmbedder())
     snapshot = open_snapshot(tmp_path / "kb")
     match = fts_query(question)
     snapshot.keyword_search(match, 5)  # must not raise: every word is a quoted string
@@ -47,7 +48,7 @@ def test_query_terms_drop_question_words_and_keep_gene_names():
 
 
 def test_a_keyword_search_finds_the_exact_term(small_corpus, tmp_path):
-    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    update_index(small_corpus, tmp_path / "kb", HashEmbedder())
     result = Searcher(tmp_path / "kb", HashEmbedder()).search('"Ménière"?', k=1, mode="keyword")
     assert "Ménière" in result.passages[0].text
 
@@ -86,7 +87,7 @@ def test_overlapping_and_adjacent_chunks_merge_into_one_passage():
     passages = merge_chunks(chunks, {"d": TEXT})
     assert [(p.char_start, p.char_end) for p in passages] == [(0, 45), (60, 69)]
     first = passages[0]
-    assert first.text == TEXT[0:45] and first.score == 0.9 and first.positions == [0, 1, 2]
+    assert first.text == TEXT[0:45] and first.score == 0.9 and first.positions == (0, 1, 2)
 
 
 def test_chunks_of_different_documents_never_merge():
@@ -103,7 +104,7 @@ def test_near_duplicate_passages_are_shown_once():
         (_chunk(3, "c", 0, 0, len(other), other), 0.7),
     ]
     passages = drop_near_duplicates(merge_chunks(chunks, {"a": boilerplate, "b": boilerplate, "c": other}))
-    assert [p.doc_id for p in passages] == ["a", "c"] and passages[0].also_in == ["b"]
+    assert [p.doc_id for p in passages] == ["a", "c"] and passages[0].also_in == ("b",)
 
 
 # --- abstention -------------------------------------------------------------------------------
@@ -120,11 +121,11 @@ def test_abstention_rule(similarity, coverage, abstains):
 
 
 def test_an_abstention_returns_no_passage_and_says_so(small_corpus, tmp_path):
-    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    update_index(small_corpus, tmp_path / "kb", HashEmbedder())
     strict = SearchSettings(answer_above=1.01, rescue_above=1.01)  # nothing is close enough
     for mode in ("hybrid", "dense", "keyword"):
         result = Searcher(tmp_path / "kb", HashEmbedder(), strict).search("dystonia", k=5, mode=mode)
-        assert result.abstained and result.passages == [] and result.message == NO_ANSWER
+        assert result.abstained and result.passages == () and result.message == NO_ANSWER
 
 
 # --- what the reader sees ---------------------------------------------------------------------
@@ -145,17 +146,17 @@ def test_only_web_sources_become_links():
 
 
 def test_citation_text_quotes_the_passage(small_corpus, tmp_path):
-    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    update_index(small_corpus, tmp_path / "kb", HashEmbedder())
     searcher = Searcher(tmp_path / "kb", HashEmbedder(), SearchSettings(answer_above=-1.0))
     passage = searcher.search("abnormality basal ganglia", k=1, mode="keyword").passages[0]
     text = citation_text(passage)
     assert text.startswith("What are Dystonias? — ") and "“" in text and passage.doc_id in text
-    window_html = context_html(__import__("index.present", fromlist=["x"]).context_window(searcher.snapshot(), passage))
+    window_html = context_html(context_window(searcher.snapshot(), passage))
     assert window_html.count('<mark class="passage">') == 1
 
 
 def test_highlight_is_a_sentence_inside_the_passage(small_corpus, tmp_path):
-    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    update_index(small_corpus, tmp_path / "kb", HashEmbedder())
     searcher = Searcher(tmp_path / "kb", HashEmbedder(), SearchSettings(answer_above=-1.0))
     for passage in searcher.search("basal ganglia messages muscle contractions", k=3).passages:
         a, b = passage.highlight
@@ -166,7 +167,7 @@ def test_highlight_is_a_sentence_inside_the_passage(small_corpus, tmp_path):
 
 
 def test_filters_restrict_results(small_corpus, tmp_path):
-    ingest(small_corpus, tmp_path / "kb", HashEmbedder())
+    update_index(small_corpus, tmp_path / "kb", HashEmbedder())
     searcher = Searcher(tmp_path / "kb", HashEmbedder(), SearchSettings(answer_above=-1.0))
     only_founding = searcher.search("dystonia", k=10, collections=["founding"])
     assert only_founding.passages and {p.collection for p in only_founding.passages} == {"founding"}

@@ -9,14 +9,15 @@ import numpy as np
 import pytest
 
 from index.errors import IndexMismatchError, NoIndexError
-from index.store import MANIFEST, VECTORS, open_snapshot, read_current
+from index.layout import MANIFEST, VECTORS, read_current
+from index.store import open_snapshot
 from ingest.loaders import load_document
-from ingest.pipeline import ingest
+from index.update import update_index
 
 
 def test_round_trip_keeps_documents_chunks_and_vectors(small_corpus, tmp_path, hash_embedder):
     kb = tmp_path / "kb"
-    report = ingest(small_corpus, kb, hash_embedder)
+    report = update_index(small_corpus, kb, hash_embedder)
     snapshot = open_snapshot(kb, expected_model=hash_embedder.name)
     manifest = snapshot.manifest
     assert (manifest.documents, manifest.chunks) == (report.documents, report.chunks) == (8, snapshot.vectors.ntotal)
@@ -47,7 +48,7 @@ def test_no_index_is_a_clear_error(tmp_path):
 @pytest.fixture
 def built(small_corpus, tmp_path, hash_embedder):
     kb = tmp_path / "kb"
-    ingest(small_corpus, kb, hash_embedder)
+    update_index(small_corpus, kb, hash_embedder)
     return kb, kb / read_current(kb)
 
 

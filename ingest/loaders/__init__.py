@@ -1,60 +1,88 @@
-"""Turn one corpus file into a `Document`, choosing the loader by file suffix.
+"""The format registry: which loader reads which files, and how uploads are checked.
 
-Adding a format means one loader function in its own module and one line in `_LOADERS`.
-Every failure, including an unexpected crash inside a parser library, comes out as a
-`LoadError` whose message is a short reason fit for the ingest report. `sniff_format`
-checks that a file's bytes match its suffix, for uploads. No chunking or storage here.
+Adding a format is one loader module (a `load_*(path, doc_id) -> Document` and a
+`sniff_*(data) -> bool`) plus one `Format` line in `FORMATS`; the supported suffixes, the
+upload checks, the page's accepted types and the messages all derive from that list. Several
+formats may share a suffix (two XML schemas): the first whose sniffer accepts the bytes loads
+the file. Every failure, including an unexpected crash inside a parser library, comes out as a
+`LoadError` whose message is a short reason fit for the ingest report. No chunking or storage.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import xml.etree.ElementTree as ET
-import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.document import Document, LoadError
-from ingest.loaders._common import decode_utf8
-from ingest.loaders.docx import load_docx
-from ingest.loaders.html import load_html
-from ingest.loaders.medquad import _match_schema, load_medquad
-from ingest.loaders.pdf import load_pdf
-from ingest.loaders.text import load_markdown, load_txt
+from ingest.loaders import docx, html, medquad, pdf, text
 
-__all__ = ["SUPPORTED_SUFFIXES", "LoadError", "is_meta_file", "load_document", "sniff_format"]
+__all__ = [
+    "FORMATS",
+    "SUPPORTED_SUFFIXES",
+    "Format",
+    "LoadError",
+    "formats_for",
+    "formats_label",
+    "is_meta_file",
+    "load_document",
+    "sniff_format",
+]
 
-_LOADERS: dict[str, Callable[[Path, str], Document]] = {
-    ".txt": load_txt,
-    ".md": load_markdown,
-    ".markdown": load_markdown,
-    ".html": load_html,
-    ".htm": load_html,
-    ".pdf": load_pdf,
-    ".docx": load_docx,
-    ".xml": load_medquad,
-}
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_LOADERS)
+@dataclass(frozen=True)
+class Format:
+    """One document format: its name, how people call it, its file suffixes, loader and sniffer."""
+
+    name: str
+    label: str
+    suffixes: tuple[str, ...]  # lower case, with the dot; the first is the usual one
+    load: Callable[[Path, str], Document]
+    sniff: Callable[[bytes], bool]
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("txt", "Text", (".txt",), text.load_txt, text.sniff_text),
+    Format("md", "Markdown", (".md", ".markdown"), text.load_markdown, text.sniff_text),
+    Format("html", "HTML", (".html", ".htm"), html.load_html, html.sniff_html),
+    Format("pdf", "PDF", (".pdf",), pdf.load_pdf, pdf.sniff_pdf),
+    Format("docx", "Word (.docx)", (".docx",), docx.load_docx, docx.sniff_docx),
+    Format("medquad", "MedQuAD XML", (".xml",), medquad.load_medquad, medquad.sniff_medquad),
+)
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(dict.fromkeys(s for f in FORMATS for s in f.suffixes))
 
 # Licence and attribution files travel with the documents they describe; they are not documents.
 _META_FILE = re.compile(r"^(license|licence|readme|notice|attribution|copying)(\.[a-z]+)?$", re.IGNORECASE)
 
-_PLAIN_TEXT_SUFFIXES = (".txt", ".md", ".markdown")
-_HTML_SUFFIXES = (".html", ".htm")
+
+def formats_for(suffix: str) -> tuple[Format, ...]:
+    """The formats that read files with this suffix (any case, with or without the dot)."""
+    suffix = suffix.lower() if suffix.startswith(".") else f".{suffix.lower()}"
+    return tuple(f for f in FORMATS if suffix in f.suffixes)
+
+
+def formats_label() -> str:
+    """The formats in words, for people: "Text, Markdown, …, Word (.docx) or MedQuAD XML"."""
+    labels = [f.label for f in FORMATS]
+    return ", ".join(labels[:-1]) + f" or {labels[-1]}" if len(labels) > 1 else labels[0]
 
 
 def load_document(path: Path, doc_id: str) -> Document:
-    """Load `path` with the loader for its suffix; every failure is raised as LoadError."""
+    """Load `path` with the format its suffix (and, when shared, its content) names; raises LoadError."""
     suffix = path.suffix.lower()
-    loader = _LOADERS.get(suffix)
-    if loader is None:
+    candidates = formats_for(suffix)
+    if not candidates:
         raise LoadError(f"unsupported file type {suffix or '(no suffix)'}")
     if not path.is_file():
         raise LoadError("file not found" if not path.exists() else "not a regular file")
     try:
-        document = loader(path, doc_id)
+        chosen = candidates[0]
+        if len(candidates) > 1:
+            data = path.read_bytes()
+            chosen = next((f for f in candidates if f.sniff(data)), candidates[0])
+        document = chosen.load(path, doc_id)
     except LoadError:
         raise
     except OSError as exc:
@@ -73,40 +101,5 @@ def is_meta_file(name: str) -> bool:
 
 
 def sniff_format(data: bytes, suffix: str) -> bool:
-    """True when the bytes look like the format their suffix claims."""
-    suffix = suffix.lower() if suffix.startswith(".") else f".{suffix.lower()}"
-    if suffix == ".pdf":
-        return data.startswith(b"%PDF-")
-    if suffix == ".docx":
-        return _is_docx(data)
-    if suffix == ".xml":
-        return _is_medquad(data)
-    if suffix in _PLAIN_TEXT_SUFFIXES:
-        return b"\x00" not in data and _is_utf8(data)
-    if suffix in _HTML_SUFFIXES:
-        return _is_utf8(data)
-    return False
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        decode_utf8(data)
-    except LoadError:
-        return False
-    return True
-
-
-def _is_docx(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return False
-
-
-def _is_medquad(data: bytes) -> bool:
-    try:
-        root = ET.fromstring(data)
-    except (ET.ParseError, ValueError):
-        return False
-    return _match_schema(root) is not None
+    """True when the bytes look like one of the formats their suffix claims."""
+    return any(f.sniff(data) for f in formats_for(suffix))

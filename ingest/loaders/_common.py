@@ -33,10 +33,17 @@ def decode_utf8(data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LoadError(
-            f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
+        raise LoadError(f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
     return text
+
+
+def is_utf8(data: bytes) -> bool:
+    """True when the bytes decode as UTF-8 (a leading BOM allowed)."""
+    try:
+        decode_utf8(data)
+    except LoadError:
+        return False
+    return True
 
 
 def normalise_newlines(text: str) -> str:

@@ -9,6 +9,8 @@ tracked changes and images; a table nested in a cell comes through only as cell 
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import docx
@@ -16,7 +18,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ingest.document import Document, LoadError
-from ingest.loaders._common import Marker, build_sections, collapse_spaces, require_text, tidy_lines
+from ingest.loaders._common import collapse_spaces, require_text, tidy_lines
+from ingest.loaders._text_builder import TextBuilder
 
 _BODY, _HEADING, _TITLE = "body", "heading", "title"
 
@@ -41,20 +44,15 @@ def load_docx(path: Path, doc_id: str) -> Document:
         if blocks[0][0] == _BODY:
             blocks[0] = (_TITLE, blocks[0][1])
 
-    parts: list[str] = []
-    markers: list[Marker] = []
-    length = 0
+    builder = TextBuilder()
     for kind, block in blocks:
-        if parts:
-            parts.append("\n")
-            length += 1
         if kind == _HEADING:
-            markers.append(Marker(length, length + len(block), collapse_spaces(block)))
+            builder.add_heading(block, "\n", name=collapse_spaces(block))
         elif kind == _TITLE:
-            markers.append(Marker(length, length + len(block), ""))
-        parts.append(block)
-        length += len(block)
-    text = "".join(parts)
+            builder.add_title(block, "\n")
+        else:
+            builder.add(block, "\n")
+    text = builder.text()
     require_text(text)
 
     return Document(
@@ -62,9 +60,18 @@ def load_docx(path: Path, doc_id: str) -> Document:
         title=title,
         source=doc_id,
         text=text,
-        sections=build_sections(text, markers),
+        sections=builder.sections(),
         format="docx",
     )
+
+
+def sniff_docx(data: bytes) -> bool:
+    """True for a zip archive holding word/document.xml."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
 
 
 def _blocks(document: docx.document.Document) -> list[tuple[str, str]]:

@@ -22,15 +22,15 @@ from bs4.element import NavigableString, PreformattedString, Tag
 from ingest.clean import clean_web_residue
 from ingest.document import Document, LoadError
 from ingest.loaders._common import (
-    Marker,
-    build_sections,
     collapse_spaces,
     decode_utf8,
     first_nonblank_line,
+    is_utf8,
     normalise_newlines,
     require_text,
     tidy_lines,
 )
+from ingest.loaders._text_builder import TextBuilder
 
 _CHROME_TAGS = frozenset(
     "script style noscript nav header footer aside form svg iframe template head title meta link "
@@ -58,9 +58,11 @@ def load_html(path: Path, doc_id: str) -> Document:
     flow = _Flow()
     _walk(root, flow)
     flow.request_break(2)  # flushes inline text left after the last block
-    text, headings = _assemble(flow.blocks)
+    builder, levels = _assemble(flow.blocks)
+    text = builder.text()
     require_text(text)
-    title = _page_title(soup) or next((m.heading for m, level in headings if level == 1), "")
+    level_one = (m.heading for m, level in zip(builder.markers, levels) if level == 1)
+    title = _page_title(soup) or next(level_one, "")
     if not title:
         span = first_nonblank_line(text)
         assert span is not None  # require_text guarantees a visible line
@@ -70,9 +72,14 @@ def load_html(path: Path, doc_id: str) -> Document:
         title=title,
         source=_page_url(soup) or doc_id,
         text=text,
-        sections=build_sections(text, [marker for marker, _ in headings]),
+        sections=builder.sections(),
         format="html",
     )
+
+
+def sniff_html(data: bytes) -> bool:
+    """True for UTF-8 bytes (an upload must be UTF-8, whatever charset the page declares)."""
+    return is_utf8(data)
 
 
 def _decode_html(data: bytes) -> str:
@@ -205,11 +212,10 @@ def _preformatted_text(tag: Tag) -> str:
     return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
-def _assemble(blocks: list[tuple[int, str, int]]) -> tuple[str, list[tuple[Marker, int]]]:
-    """Join blocks with their breaks; return the text and the heading lines with their level."""
-    parts: list[str] = []
-    length = 0
-    headings: list[tuple[Marker, int]] = []
+def _assemble(blocks: list[tuple[int, str, int]]) -> tuple[TextBuilder, list[int]]:
+    """Join blocks with their breaks; return the builder (text, heading lines) and each heading's level."""
+    builder = TextBuilder()
+    levels: list[int] = []
     pending = 0
     for gap, block, level in blocks:
         if not level:
@@ -217,16 +223,14 @@ def _assemble(blocks: list[tuple[int, str, int]]) -> tuple[str, list[tuple[Marke
         pending = max(pending, gap)
         if not block.strip():
             continue
-        if parts:
-            separator = "\n" * max(pending, 1)
-            parts.append(separator)
-            length += len(separator)
+        separator = "\n" * max(pending, 1)
         if level:
-            headings.append((Marker(length, length + len(block), block), level))
-        parts.append(block)
-        length += len(block)
+            builder.add_heading(block, separator)
+            levels.append(level)
+        else:
+            builder.add(block, separator)
         pending = 0
-    return "".join(parts), headings
+    return builder, levels
 
 
 def _page_title(soup: BeautifulSoup) -> str:
@@ -243,8 +247,8 @@ def _page_title(soup: BeautifulSoup) -> str:
 def _page_url(soup: BeautifulSoup) -> str:
     candidates = []
     for link in soup.find_all("link", href=True):
-        rel = link.get("rel") or []
-        rel = rel if isinstance(rel, list) else rel.split()
+        found: object = link.get("rel") or []
+        rel: list[str] = found if isinstance(found, list) else str(found).split()
         if "canonical" in (r.lower() for r in rel):
             candidates.append(str(link["href"]))
     for meta in soup.find_all("meta", attrs={"property": "og:url"}):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ingest.document import Document, LoadError, Section
 from ingest.loaders._common import collapse_spaces, tidy_lines
+from ingest.loaders._text_builder import TextBuilder
 
 
 @dataclass(frozen=True)
@@ -52,23 +53,21 @@ def load_medquad(path: Path, doc_id: str) -> Document:
 
     title = collapse_spaces(root.findtext(schema.focus) or "")
     title = title or collapse_spaces(root.get("id") or root.get("docid") or "") or doc_id
-    parts = [title, "\n\n"]
-    length = len(title) + 2
+    builder = TextBuilder()
+    builder.add(title)
     sections: list[Section] = []
-    for pair in root.find(schema.pairs).iter(schema.pair):
+    container = root.find(schema.pairs)  # present: _match_schema checked it
+    for pair in container.iter(schema.pair) if container is not None else ():
         question = collapse_spaces(_element_text(pair.find(schema.question)))
         answer = tidy_lines(_element_text(pair.find(schema.answer)))
         if not answer:
             continue
-        if sections:
-            parts.append("\n\n")
-            length += 2
+        separator = "\n\n"
         if question:
-            parts.append(question + "\n")
-            length += len(question) + 1
-        sections.append(Section(heading=question, start=length, end=length + len(answer)))
-        parts.append(answer)
-        length += len(answer)
+            builder.add(question, separator)
+            separator = "\n"
+        start, end = builder.add(answer, separator)
+        sections.append(Section(heading=question, start=start, end=end))
     if not sections:
         raise LoadError("no text found (no answered questions in this MedQuAD file)")
 
@@ -78,11 +77,20 @@ def load_medquad(path: Path, doc_id: str) -> Document:
         doc_id=doc_id,
         title=title,
         source=url if url.lower().startswith(("http://", "https://")) else doc_id,
-        text="".join(parts),
+        text=builder.text(),
         sections=tuple(sections),
         format="medquad",
         collection=f"MedQuAD {collection}".strip(),
     )
+
+
+def sniff_medquad(data: bytes) -> bool:
+    """True for well-formed XML in one of the MedQuAD schemas."""
+    try:
+        root = ET.fromstring(data)
+    except (ET.ParseError, ValueError):
+        return False
+    return _match_schema(root) is not None
 
 
 def _match_schema(root: ET.Element) -> _Schema | None:

@@ -15,6 +15,7 @@ from pypdf import PasswordType, PdfReader
 
 from ingest.document import Document, LoadError, Page, Section
 from ingest.loaders._common import first_nonblank_line, normalise_newlines, trim_span
+from ingest.loaders._text_builder import TextBuilder
 
 _PAGE_SEPARATOR = "\n\n"
 
@@ -35,9 +36,8 @@ def load_pdf(path: Path, doc_id: str) -> Document:
         if not opened:
             raise LoadError("encrypted PDF (needs a password)")
 
-    parts: list[str] = []
+    builder = TextBuilder()
     pages: list[Page] = []
-    length = 0
     try:
         page_objects = list(reader.pages)
     except Exception as exc:
@@ -50,13 +50,9 @@ def load_pdf(path: Path, doc_id: str) -> Document:
         page_text = _tidy_page(raw)
         if not page_text:
             continue
-        if parts:
-            parts.append(_PAGE_SEPARATOR)
-            length += len(_PAGE_SEPARATOR)
-        pages.append(Page(number=number, start=length, end=length + len(page_text)))
-        parts.append(page_text)
-        length += len(page_text)
-    text = "".join(parts)
+        start, end = builder.add(page_text, _PAGE_SEPARATOR)
+        pages.append(Page(number=number, start=start, end=end))
+    text = builder.text()
     if not pages:
         raise LoadError("no text found (scanned PDF?)")
 
@@ -69,6 +65,11 @@ def load_pdf(path: Path, doc_id: str) -> Document:
         pages=tuple(pages),
         format="pdf",
     )
+
+
+def sniff_pdf(data: bytes) -> bool:
+    """True when the bytes start like a PDF."""
+    return data.startswith(b"%PDF-")
 
 
 def _tidy_page(raw: str) -> str:

@@ -21,6 +21,7 @@ from ingest.loaders._common import (
     Marker,
     build_sections,
     first_nonblank_line,
+    is_utf8,
     read_utf8_text,
     require_text,
     trim_span,
@@ -84,6 +85,11 @@ def load_markdown(path: Path, doc_id: str) -> Document:
     )
 
 
+def sniff_text(data: bytes) -> bool:
+    """True for UTF-8 bytes without NULs: what a plain-text or Markdown file must be."""
+    return b"\x00" not in data and is_utf8(data)
+
+
 def _find_txt_headings(text: str, title_end: int) -> list[Marker]:
     """Single-line paragraphs after the title's paragraph that look like headings."""
     paragraphs = [(s, e) for s, e in _paragraph_spans(text) if s >= title_end]
@@ -119,9 +125,7 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
 def _looks_like_heading(line: str) -> bool:
     # Sentences end in punctuation and "Phone:"-style labels end in a colon; headings do not.
     return (
-        len(line) <= _MAX_HEADING_CHARS
-        and not line.endswith(_NOT_HEADING_ENDINGS)
-        and any(ch.isalpha() for ch in line)
+        len(line) <= _MAX_HEADING_CHARS and not line.endswith(_NOT_HEADING_ENDINGS) and any(ch.isalpha() for ch in line)
     )
 
 

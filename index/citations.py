@@ -1,0 +1,53 @@
+"""Citations as people read and paste them, and the text around a passage.
+
+Plain text only: the page's HTML lives in `page_markup.py` beside `app.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.passages import Passage
+from index.store import Snapshot
+
+
+def citation_line(p: Passage) -> str:
+    """`Title — Section — page N — source`: the one-line citation."""
+    parts = [p.title]
+    if p.section:
+        parts.append(p.section)
+    if p.page:
+        parts.append(f"page {p.page}")
+    parts.append(p.source)
+    return " — ".join(parts)
+
+
+def citation_text(p: Passage) -> str:
+    """A citation to paste elsewhere: title, section, page, source and the quoted passage."""
+    quote = " ".join(p.text.split())
+    return f"{citation_line(p)}\n“{quote}”\n(characters {p.char_start}–{p.char_end} of {p.doc_id})"
+
+
+def is_web_link(source: str) -> bool:
+    """True for sources a browser can open (http and https URLs only)."""
+    return source.startswith(("https://", "http://"))
+
+
+@dataclass(frozen=True)
+class ContextWindow:
+    """Text around a passage: `before`, the passage itself, `after` (all from the document text)."""
+
+    before: str
+    passage: str
+    after: str
+
+
+def context_window(snapshot: Snapshot, p: Passage, neighbours: int = 1) -> ContextWindow:
+    """The passage with up to `neighbours` chunks of its document on each side."""
+    chunks = snapshot.chunks_of(p.doc_id)
+    text = snapshot.document_text(p.doc_id)
+    first, last = min(p.positions), max(p.positions)
+    around = [c for c in chunks if first - neighbours <= c.position <= last + neighbours]
+    start = min([c.char_start for c in around] + [p.char_start])
+    end = max([c.char_end for c in around] + [p.char_end])
+    return ContextWindow(text[start : p.char_start], text[p.char_start : p.char_end], text[p.char_end : end])

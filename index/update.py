@@ -1,0 +1,253 @@
+"""Bring the index up to date with the corpus folder: the one entry point for (re)indexing.
+
+Each run compares the corpus (`ingest.corpus.scan_corpus`: ids and content hashes) with the
+live generation: new and changed files are prepared (loaded and chunked by `ingest`) and
+embedded; unchanged files cost nothing; removed files are deleted with all their rows and
+vectors. A generation that no longer fits the model or chunking settings (`index.manifest`)
+is rebuilt whole. The new generation is built beside the live one under the writer lock and
+published atomically, so readers never see a partial index. Output is an `IngestReport`;
+printing is the caller's job.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from index.builder import GenerationBuilder, remove_stale
+from index.embedder import Embedder
+from index.errors import IndexMismatchError, KnowledgeBaseError
+from index.layout import generation_name, read_current
+from index.lock import writer_lock
+from index.manifest import Manifest, incompatibility
+from index.progress import SILENT, Progress
+from index.report import FileResult, IngestReport
+from index.store import Snapshot, open_snapshot
+from ingest.chunker import ChunkSettings
+from ingest.corpus import CorpusFile, SkippedFile, scan_corpus
+from ingest.document import Document, LoadError
+from ingest.prepare import PreparedDocument, prepare_document, prepare_file
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The corpus set against what is indexed: what to load, what stays, what goes."""
+
+    to_load: tuple[CorpusFile, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    skipped: tuple[SkippedFile, ...]
+
+
+@dataclass(frozen=True)
+class _Live:
+    """The live generation (if any), why it must be rebuilt ("" when it need not be), and
+    whether the previous version of a failing file can still be kept."""
+
+    snapshot: Snapshot | None
+    rebuild: str
+    can_keep: bool
+
+
+def update_index(
+    corpus_dir: Path,
+    kb_dir: Path,
+    embedder: Embedder,
+    settings: ChunkSettings = ChunkSettings(),
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    wait_seconds: float = 0.0,
+    progress: Progress = SILENT,
+) -> IngestReport:
+    """Update the index in kb_dir from corpus_dir; see the module docstring."""
+    started = time.monotonic()
+    if not corpus_dir.is_dir():
+        raise KnowledgeBaseError(f"corpus folder {corpus_dir} does not exist")
+    with writer_lock(kb_dir, wait_seconds):
+        if not dry_run:
+            remove_stale(kb_dir)
+        live = _open_live(kb_dir, embedder, settings, full)
+        previous = live.snapshot.content_hashes() if live.snapshot else {}
+        indexed = {} if live.rebuild else previous
+        plan = _plan(corpus_dir, indexed)
+        if dry_run:
+            results = [FileResult(f.doc_id, "updated" if f.doc_id in indexed else "added") for f in plan.to_load]
+            return replace(_report(plan, results, live, None, started, 0), dry_run=True)
+        results, prepared = _prepare_all(plan, indexed, previous, live.can_keep, settings, progress)
+        if live.snapshot is not None and not prepared and not plan.removed and not live.rebuild:
+            return _report(plan, results, live, None, started, 0)
+        vectors, embedded = _embed_all(prepared, embedder, progress, None if live.rebuild else live.snapshot)
+        builder = GenerationBuilder(kb_dir, embedder.name, embedder.dimension, settings.as_dict(), bool(live.rebuild))
+        carried = {}
+        if live.rebuild and live.can_keep:  # a failing file keeps the version the old generation has
+            carried = {r.doc_id: previous[r.doc_id] for r in results if r.status == "failed" and r.doc_id in previous}
+        manifest = _write_generation(builder, plan.removed, prepared, vectors, live.snapshot, carried)
+        return _report(plan, results, live, manifest, started, embedded)
+
+
+def build_index(
+    documents: list[Document],
+    kb_dir: Path,
+    embedder: Embedder,
+    settings: ChunkSettings = ChunkSettings(),
+    progress: Progress = SILENT,
+) -> Manifest:
+    """Build a fresh index of in-memory documents (benchmark corpora that are not files)."""
+    with writer_lock(kb_dir):
+        remove_stale(kb_dir)
+        progress.stage("files", len(documents))
+        prepared = []
+        for doc in documents:
+            prepared.append(prepare_document(doc, settings))
+            progress.advance()
+        vectors, _ = _embed_all(prepared, embedder, progress)
+        builder = GenerationBuilder(kb_dir, embedder.name, embedder.dimension, settings.as_dict(), True)
+        return _write_generation(builder, (), prepared, vectors)
+
+
+def _write_generation(
+    builder: GenerationBuilder,
+    removed: tuple[str, ...],
+    prepared: list[PreparedDocument],
+    vectors: list[np.ndarray],
+    live: Snapshot | None = None,
+    carried: dict[str, str] | None = None,
+) -> Manifest:
+    """Apply removals and (re)additions to the new generation, carry over the previous version of
+    failed files into a rebuild, publish it, and drop older generations."""
+    try:
+        for doc_id, content_hash in (carried or {}).items():  # doc_id → hash of the version kept
+            if live is not None:
+                builder.copy_document(live, doc_id, content_hash)
+        for doc_id in removed:
+            builder.remove_document(doc_id)
+        for item, doc_vectors in zip(prepared, vectors):
+            builder.remove_document(item.doc_id)
+            builder.add_document(item, doc_vectors)
+        manifest = builder.publish()
+    except BaseException:
+        builder.abandon()  # the live generation is untouched
+        raise
+    finally:
+        if live is not None:
+            live.close()
+    remove_stale(builder.kb_dir)
+    return manifest
+
+
+def _open_live(kb_dir: Path, embedder: Embedder, settings: ChunkSettings, full: bool) -> _Live:
+    """The live generation, whether it must be rebuilt and why, and whether failing files keep theirs."""
+    if read_current(kb_dir) is None:
+        return _Live(None, "", False)
+    try:
+        snapshot = open_snapshot(kb_dir)
+    except IndexMismatchError as error:
+        return _Live(None, f"the existing index could not be used ({error})", False)
+    reason = incompatibility(snapshot.manifest, embedder.name, embedder.dimension, settings.as_dict())
+    if full and not reason:
+        return _Live(snapshot, "--full was asked for", True)
+    return _Live(snapshot, reason, not reason)
+
+
+def _plan(corpus_dir: Path, indexed: dict[str, str]) -> _Plan:
+    """Sort corpus files into load / unchanged, and indexed ones gone into removed."""
+    scan = scan_corpus(corpus_dir)
+    to_load = tuple(f for f in scan.files if indexed.get(f.doc_id) != f.content_hash or f.unreadable)
+    unchanged = tuple(f.doc_id for f in scan.files if f not in to_load)
+    removed = tuple(sorted(set(indexed) - {f.doc_id for f in scan.files}))
+    return _Plan(to_load, unchanged, removed, scan.skipped)
+
+
+def _prepare_all(
+    plan: _Plan,
+    indexed: dict[str, str],
+    previous: dict[str, str],
+    can_keep: bool,
+    settings: ChunkSettings,
+    progress: Progress,
+) -> tuple[list[FileResult], list[PreparedDocument]]:
+    """Load and chunk every file to load; failures become results, never exceptions."""
+    results: list[FileResult] = []
+    prepared: list[PreparedDocument] = []
+    progress.stage("files", len(plan.to_load))
+    for item in plan.to_load:
+        try:
+            ready = prepare_file(item, settings)
+        except LoadError as error:
+            reason = str(error)
+            if item.doc_id in previous:
+                reason += (
+                    "; the previous version stays searchable"
+                    if can_keep
+                    else "; its previous version is dropped (it was built with another model or chunking)"
+                )
+            results.append(FileResult(item.doc_id, "failed", reason=reason))
+        else:
+            prepared.append(ready)
+            status = "updated" if item.doc_id in indexed else "added"
+            results.append(FileResult(item.doc_id, status, chunks=len(ready.chunks)))
+        progress.advance()
+    return results, prepared
+
+
+def _embed_all(
+    prepared: list[PreparedDocument],
+    embedder: Embedder,
+    progress: Progress,
+    live: Snapshot | None = None,
+) -> tuple[list[np.ndarray], int]:
+    """Vectors for every prepared document's chunks (one array per document) and how many were embedded.
+
+    A chunk whose exact embedding input is already stored for its document (an edit elsewhere in
+    the file) keeps its vector, so an update costs what changed, not the whole document.
+    """
+    vectors = [np.zeros((len(item.chunks), embedder.dimension), dtype=np.float32) for item in prepared]
+    todo: list[tuple[int, int, str]] = []  # (document, chunk, input)
+    for d, item in enumerate(prepared):
+        known = live.vectors_by_input(item.doc_id) if live is not None else {}
+        for c, chunk in enumerate(item.chunks):
+            if chunk.embed_text in known:
+                vectors[d][c] = known[chunk.embed_text]
+            else:
+                todo.append((d, c, chunk.embed_text))
+    progress.stage("chunks", len(todo))
+    if todo:
+        fresh = embedder.embed([text for _, _, text in todo], on_batch=progress.advance)
+        for (d, c, _), vector in zip(todo, fresh):
+            vectors[d][c] = vector
+    return vectors, len(todo)
+
+
+def _report(
+    plan: _Plan,
+    results: list[FileResult],
+    live: _Live,
+    manifest: Manifest | None,
+    started: float,
+    embedded: int,
+) -> IngestReport:
+    unchanged = [FileResult(d, "unchanged") for d in plan.unchanged]
+    removed = [FileResult(d, "removed") for d in plan.removed]
+    skipped = [FileResult(s.doc_id, "skipped", reason=s.reason) for s in plan.skipped]
+    files = sorted(results + unchanged + removed + skipped, key=lambda r: r.doc_id)
+    if manifest is not None:
+        documents, chunks, generation = manifest.documents, manifest.chunks, generation_name(manifest.generation)
+    elif live.snapshot is not None:
+        manifest = live.snapshot.manifest
+        documents, chunks, generation = manifest.documents, manifest.chunks, live.snapshot.name
+        live.snapshot.close()
+    else:
+        documents, chunks, generation = 0, 0, None
+    return IngestReport(
+        files=tuple(files),
+        documents=documents,
+        chunks=chunks,
+        seconds=round(time.monotonic() - started, 3),
+        generation=generation,
+        rebuilt=live.rebuild,
+        embedded_chunks=embedded,
+    )

@@ -24,6 +24,8 @@ from index.layout import (
     CURRENT,
     DATABASE,
     MANIFEST,
+    UNIT_IDS,
+    UNIT_VECTORS,
     VECTORS,
     generation_dirs,
     generation_name,
@@ -32,7 +34,9 @@ from index.layout import (
 )
 from index.manifest import Manifest
 from index.store import SCHEMA, Snapshot
+from ingest.document import embedding_input
 from ingest.prepare import PreparedDocument
+from ingest.sentence_units import chunk_units
 
 
 class GenerationBuilder:
@@ -50,20 +54,28 @@ class GenerationBuilder:
         if live and not start_empty:
             shutil.copyfile(kb_dir / live / DATABASE, self.folder / DATABASE)
             self.vectors = faiss.read_index(str(kb_dir / live / VECTORS))
+            self._unit_ids = [np.load(kb_dir / live / UNIT_IDS)]
+            self._unit_vectors = [np.load(kb_dir / live / UNIT_VECTORS)]
             self.db = sqlite3.connect(self.folder / DATABASE)
         else:
             self.vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+            self._unit_ids = [np.zeros(0, dtype=np.int64)]
+            self._unit_vectors = [np.zeros((0, dimension), dtype=np.float16)]
             self.db = sqlite3.connect(self.folder / DATABASE)
             self.db.executescript(SCHEMA)
         # Durability comes from fsync before publishing; until then a crash only leaves garbage.
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
+        self._removed_units: list[int] = []
 
     def remove_document(self, doc_id: str) -> int:
         """Delete a document with all its chunks, keyword rows and vectors; returns chunks removed."""
         ids = [row[0] for row in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
         if ids:
             marks = ",".join("?" * len(ids))
+            units = self.db.execute(f"SELECT id FROM units WHERE chunk_id IN ({marks})", ids).fetchall()
+            self._removed_units.extend(row[0] for row in units)
+            self.db.execute(f"DELETE FROM units WHERE chunk_id IN ({marks})", ids)
             self.db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({marks})", ids)
             self.db.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
             # faiss's wrapper turns an int64 array into an IDSelector; its type stubs do not say so.
@@ -71,8 +83,9 @@ class GenerationBuilder:
         self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return len(ids)
 
-    def add_document(self, prepared: PreparedDocument, vectors: np.ndarray) -> None:
-        """Insert a document, its chunks (rows, keyword rows) and their vectors (one row each)."""
+    def add_document(self, prepared: PreparedDocument, vectors: np.ndarray, unit_vectors: np.ndarray) -> None:
+        """Insert a document, its chunks (rows, keyword rows) and their vectors (one row each), and the
+        chunks' sentence units (`chunk_units`, in chunk order) with their vectors (one row each)."""
         doc, content_hash, chunks = prepared.document, prepared.content_hash, prepared.chunks
         now = datetime.now(UTC).isoformat(timespec="seconds")
         self.db.execute(
@@ -90,7 +103,8 @@ class GenerationBuilder:
                 now,
             ),
         )
-        ids = []
+        ids: list[int | None] = []
+        unit_ids: list[int | None] = []
         for chunk in chunks:
             cursor = self.db.execute(
                 "INSERT INTO chunks (doc_id, position, char_start, char_end, section, page, context, text)"
@@ -111,8 +125,17 @@ class GenerationBuilder:
                 "INSERT INTO chunks_fts (rowid, context, text) VALUES (?,?,?)",
                 (cursor.lastrowid, chunk.context, chunk.text),
             )
+            for start, end in chunk_units(doc.text, chunk.char_start, chunk.char_end):
+                unit = self.db.execute(
+                    "INSERT INTO units (chunk_id, char_start, char_end) VALUES (?,?,?)", (cursor.lastrowid, start, end)
+                )
+                unit_ids.append(unit.lastrowid)
         if ids:
             self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.array(ids, dtype=np.int64))
+        if len(unit_ids) != len(unit_vectors):
+            raise ValueError(f"{doc.doc_id}: {len(unit_ids)} sentence units but {len(unit_vectors)} unit vectors")
+        self._unit_ids.append(np.array(unit_ids, dtype=np.int64))
+        self._unit_vectors.append(np.asarray(unit_vectors, dtype=np.float16).reshape(-1, self.dimension))
 
     def copy_document(self, source: Snapshot, doc_id: str, content_hash: str) -> None:
         """Carry a document over unchanged (rows and vectors) from another generation."""
@@ -123,8 +146,16 @@ class GenerationBuilder:
         document = source.document(doc_id)
         if document is None:
             return
+        known = source.unit_vectors_by_input(doc_id)
+        units = [
+            known[embedding_input(chunk.context, document.text[a:b])]
+            for _, chunk in stored
+            for a, b in chunk_units(document.text, chunk.char_start, chunk.char_end)
+        ]
+        unit_vectors = np.array(units, dtype=np.float32).reshape(-1, self.dimension)
         self.remove_document(doc_id)
-        self.add_document(PreparedDocument(document, content_hash, tuple(chunk for _, chunk in stored)), vectors)
+        prepared = PreparedDocument(document, content_hash, tuple(chunk for _, chunk in stored))
+        self.add_document(prepared, vectors, unit_vectors)
 
     def publish(self) -> Manifest:
         """Write, fsync and switch CURRENT to this generation; returns its manifest."""
@@ -133,6 +164,11 @@ class GenerationBuilder:
         chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
         self.db.close()
         faiss.write_index(self.vectors, str(self.folder / VECTORS))
+        unit_ids = np.concatenate(self._unit_ids)
+        unit_vectors = np.concatenate(self._unit_vectors)
+        keep = ~np.isin(unit_ids, np.array(self._removed_units, dtype=np.int64))
+        np.save(self.folder / UNIT_IDS, unit_ids[keep])
+        np.save(self.folder / UNIT_VECTORS, unit_vectors[keep])
         manifest = Manifest(
             generation=self.number,
             model=self.model,
@@ -141,9 +177,10 @@ class GenerationBuilder:
             documents=documents,
             chunks=chunks,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            units=int(keep.sum()),
         )
         _write_durably(self.folder / MANIFEST, manifest.to_json())
-        for name in (DATABASE, VECTORS):
+        for name in (DATABASE, VECTORS, UNIT_IDS, UNIT_VECTORS):
             _fsync_file(self.folder / name)
         _fsync_dir(self.folder)
         _write_durably(self.kb_dir / CURRENT, self.folder.name + "\n")

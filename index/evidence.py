@@ -1,10 +1,10 @@
-"""Find the sentence of each passage that best answers the question, as a span of the passage.
+"""Choose the sentence of each passage that answers the question, from vectors stored at build time.
 
-Each sentence is embedded and scored by its cosine with the question plus a bonus for the
-question's content words it contains, each word weighted by how rare it is in the index
-(so "stress" or "SGCE" pull their sentence forward, "dystonia", which is everywhere, barely).
-A very short best sentence is extended by its neighbour, so the mark covers a readable claim.
-One embedding call serves all passages of a result list.
+Each sentence unit (see `ingest.sentence_units`) is scored by its stored vector's cosine with the
+question plus a bonus for the question's content words it contains, each weighted by how rare it
+is in the index. Units that cannot be an answer are passed over: a question (MedQuAD repeats its
+own), a table's header row, and a bare contact line (address, phone, email) unless the question
+asks how to reach someone. No embedding happens at query time.
 """
 
 from __future__ import annotations
@@ -13,48 +13,15 @@ import re
 
 import numpy as np
 
-from index.embedder import Embedder
-from index.passages import Passage
-from ingest.sentences import split_sentences
-
 LEXICAL_WEIGHT = 0.8  # chosen on the held-out and lay question sets (EVALUATION.md)
-SHORT_SENTENCE_WORDS = 6
+NOT_AN_ANSWER = 10.0
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
-
-
-def evidence_spans(
-    passages: list[Passage], query: np.ndarray, embedder: Embedder, weights: dict[str, float]
-) -> list[tuple[int, int] | None]:
-    """The best sentence span (or two short ones) of every passage, None where it has no sentence.
-
-    `weights` maps each content word of the question to its importance (inverse chunk frequency).
-    """
-    spans = [split_sentences(p.text) for p in passages]
-    texts = [p.text[a:b] for p, ss in zip(passages, spans) for a, b in ss]
-    if not texts:
-        return [None] * len(passages)
-    similarity = embedder.embed(texts) @ query.astype(np.float32)
-    terms = {stem(t): weight for t, weight in weights.items()}
-    found: list[tuple[int, int] | None] = []
-    at = 0
-    for passage, sentence_spans in zip(passages, spans):
-        if not sentence_spans:
-            found.append(None)
-            continue
-        scores = [
-            float(similarity[at + i])
-            + LEXICAL_WEIGHT * _coverage(passage.text[a:b], terms)
-            # A question (MedQuAD answers often repeat theirs) never answers anything.
-            - (10.0 if passage.text[a:b].rstrip().endswith("?") else 0.0)
-            for i, (a, b) in enumerate(sentence_spans)
-        ]
-        at += len(sentence_spans)
-        best = int(np.argmax(scores))
-        start, end = sentence_spans[best]
-        if len(passage.text[start:end].split()) < SHORT_SENTENCE_WORDS and best + 1 < len(sentence_spans):
-            end = sentence_spans[best + 1][1]
-        found.append((start, end))
-    return found
+_CONTACT_LINE = re.compile(
+    r"^(phone|fax|toll-free|tel|email|e-mail|web|website|p\.o\. box)\b|@|\b\d{3}[.\-)\s]\d{3}[.\-]\d{4}\b"
+    r"|^\d+\s+\w+(\s+\w+)*\s+(street|avenue|drive|road|lane|boulevard|suite)\b|,\s*[A-Z]{2}\s+\d{5}",
+    re.IGNORECASE,
+)
+_CONTACT_QUESTION = re.compile(r"\b(contact|address|phone|call|email|e-mail|reach|write|where|located|number)\b", re.I)
 
 
 def stem(word: str) -> str:
@@ -65,10 +32,59 @@ def stem(word: str) -> str:
     return word
 
 
-def _coverage(sentence: str, terms: dict[str, float]) -> float:
-    """Weighted share of the question's content words that occur in the sentence."""
+def asks_for_contact(question: str) -> bool:
+    """True when the question asks how to reach someone (then contact lines may answer it)."""
+    return _CONTACT_QUESTION.search(question) is not None
+
+
+def unit_penalty(text: str, is_table_header: bool, contact_question: bool) -> float:
+    """NOT_AN_ANSWER for units that never answer (a question, a table header, a bare contact block)."""
+    stripped = text.strip()
+    if stripped.endswith("?") or is_table_header:
+        return NOT_AN_ANSWER
+    lines = [line for line in stripped.split("\n") if line.strip()]
+    if not contact_question and lines and sum(bool(_CONTACT_LINE.search(line)) for line in lines) * 2 >= len(lines):
+        return NOT_AN_ANSWER
+    return 0.0
+
+
+def is_table_header(document_text: str, start: int) -> bool:
+    """True for the first row of a table written as lines of cells joined by " | "."""
+    line_start = document_text.rfind("\n", 0, start) + 1
+    line_end = document_text.find("\n", start)
+    line = document_text[line_start : line_end if line_end != -1 else len(document_text)]
+    if " | " not in line:
+        return False
+    previous_end = line_start - 1
+    previous_start = document_text.rfind("\n", 0, max(previous_end, 0)) + 1
+    previous = document_text[previous_start:previous_end] if previous_end > 0 else ""
+    return " | " not in previous
+
+
+def coverage(sentence: str, terms: dict[str, float]) -> float:
+    """Weighted share of the question's content words (stemmed) that occur in the sentence."""
     total = sum(terms.values())
     if not total:
         return 0.0
     words = {stem(w) for w in re.findall(r"\w+", sentence.lower())}
     return sum(weight for term, weight in terms.items() if term in words) / total
+
+
+def best_unit(
+    units: list[tuple[int, int]],
+    similarities: np.ndarray,
+    document_text: str,
+    terms: dict[str, float],
+    contact_question: bool,
+) -> int | None:
+    """Index of the unit that best answers (similarity + rare-word coverage − penalties); None if none."""
+    if not units:
+        return None
+    stemmed = {stem(t): w for t, w in terms.items()}
+    scores = [
+        float(similarities[i])
+        + LEXICAL_WEIGHT * coverage(document_text[a:b], stemmed)
+        - unit_penalty(document_text[a:b], is_table_header(document_text, a), contact_question)
+        for i, (a, b) in enumerate(units)
+    ]
+    return int(np.argmax(scores))

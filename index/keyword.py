@@ -25,9 +25,15 @@ _WORD = re.compile(r"\w+")
 
 
 def query_terms(question: str) -> list[str]:
-    """Lower-cased content words of a question, first occurrence order, no duplicates."""
+    """Lower-cased content words of a question, first occurrence order, no duplicates.
+
+    A lone letter is never a content word: the "s" of "writer's" or the "t" of "don't" would
+    otherwise count as a question word that matches everywhere.
+    """
     seen: dict[str, None] = {}
     for word in _WORD.findall(question.lower()):
+        if len(word) == 1 and not word.isdigit():
+            continue
         if word not in STOPWORDS and word not in seen:
             seen[word] = None
     return list(seen)

@@ -2,7 +2,7 @@
 
 <index dir>/CURRENT              name of the live generation, replaced atomically
 <index dir>/gen-000012/          one published (or unfinished) generation:
-             manifest.json, vectors.faiss, kb.sqlite
+             manifest.json, vectors.faiss, kb.sqlite, units.f16.npy, unit_ids.npy
 <index dir>/lock                 held by the one writer
 """
 
@@ -15,6 +15,8 @@ LOCK = "lock"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 DATABASE = "kb.sqlite"
+UNIT_VECTORS = "units.f16.npy"  # one float16 vector per sentence unit, rows in unit-id order
+UNIT_IDS = "unit_ids.npy"  # the unit id of each row (ascending)
 _PREFIX = "gen-"
 
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass
 
 FORMAT_NAME = "dystonia-kb index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence units and their vectors
 EXACT_INDEX = "IndexIDMap2(IndexFlatIP): exact inner product on unit vectors"
 
 
@@ -22,6 +22,7 @@ class Manifest:
     documents: int
     chunks: int
     built_at: str
+    units: int = 0  # sentence units with a stored vector (float16)
     index_type: str = EXACT_INDEX
     keyword_index: str = "SQLite FTS5, BM25, porter stemming"
     format: str = FORMAT_NAME

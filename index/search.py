@@ -9,16 +9,15 @@ keeps answering from the old one if the new one cannot be opened. Tunable number
 from __future__ import annotations
 
 import math
-import re
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
-from index.evidence import evidence_spans
+from index.evidence import asks_for_contact, best_unit
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import fts_query, query_terms
 from index.layout import read_current
@@ -45,6 +44,15 @@ class SearchSettings:
     answer_above: float = 0.22
     rescue_above: float = 0.15
     rescue_coverage: float = 0.9
+    # Sentence-level rescoring (hybrid): the best stored sentence unit of each of the top
+    # `rescore_depth` chunks adds `unit_weight` × its cosine (divided by the best such cosine).
+    rescore_depth: int = 50
+    unit_weight: float = 0.5
+    # A passage scoring under this share of the best passage's score is not shown as if it were as good.
+    relative_floor: float = 0.5
+    # A question word in at most this many chunks is rare: the chunk keyword search ranks first
+    # for it is kept in the top k whatever the fusion says.
+    rare_chunks: int = 3
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,8 @@ class SearchResult:
     coverage: float = 0.0  # rarity-weighted share of the question's words found in the index
     terms: tuple[str, ...] = ()  # the question's informative words, for marking
     generation: str = ""
+    missing: tuple[str, ...] = ()  # subject words of the question that no passage contains
+    note: str = ""  # shown above the passages, e.g. that none is about a missing subject
 
 
 class Searcher:
@@ -123,15 +133,26 @@ class Searcher:
         terms = _question_terms(snapshot, question)
         best = dense[0][1] if dense else 0.0
         passages: tuple[Passage, ...] = ()
+        message = NO_ANSWER
+        if terms.missing:
+            message = f"No passage in the knowledge base is about {', '.join(terms.missing)}."
         if not self.abstains(best, terms.coverage):
             ranked = self.rank(snapshot, question, query, mode, allowed, dense=dense)
+            if mode == "hybrid":
+                ranked = self._rescore(snapshot, ranked, query)
+                ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
             passages = self._passages(snapshot, ranked, k, question, query, terms if highlight else None)
+        note = ""
+        if passages and terms.missing:
+            note = f"No passage is about {', '.join(terms.missing)}; these are the nearest passages."
         return SearchResult(
             question=question,
             mode=mode,
             passages=passages,
             abstained=not passages,
-            message="" if passages else NO_ANSWER,
+            message="" if passages else message,
+            missing=terms.missing,
+            note=note,
             best_similarity=best,
             coverage=terms.coverage,
             terms=tuple(terms.informative),
@@ -183,10 +204,38 @@ class Searcher:
             return score_fusion(runs, weights)
         return reciprocal_rank_fusion(runs, weights, k=s.rrf_k)
 
+    def _rescore(self, snapshot: Snapshot, ranked: list[tuple[int, float]], query: np.ndarray):
+        """Add to each top chunk's fused score the weighted cosine of its best stored sentence unit."""
+        depth, weight = self.settings.rescore_depth, self.settings.unit_weight
+        top = ranked[:depth]
+        units = snapshot.units_of([chunk_id for chunk_id, _ in top])
+        ids = [unit_id for found in units.values() for unit_id, _, _ in found]
+        similarity = dict(zip(ids, snapshot.unit_similarities(ids, query).tolist()))
+        best = {c: max((similarity[u] for u, _, _ in units.get(c, [])), default=0.0) for c, _ in top}
+        scale = max(max(best.values(), default=0.0), 1e-6)
+        rescored = sorted(((c, s + weight * max(best[c], 0.0) / scale) for c, s in top), key=lambda item: -item[1])
+        return rescored + ranked[depth:]
+
+    def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):
+        """Keep in the top k the chunk keyword search ranks first when it holds a rare question word."""
+        rare = [t for t, n in terms.counts.items() if 0 < n <= self.settings.rare_chunks]
+        keyword = _only(snapshot.keyword_search(fts_query(question), 20), allowed)
+        if not rare or not keyword:
+            return ranked
+        first = keyword[0][0]
+        holders = {i for term in rare for i, _ in snapshot.keyword_search(f'"{term}"', self.settings.rare_chunks)}
+        position = next((i for i, (c, _) in enumerate(ranked) if c == first), None)
+        if first not in holders or (position is not None and position < k):
+            return ranked
+        rest = [item for item in ranked if item[0] != first]
+        anchor = rest[k - 2][1] if k >= 2 and len(rest) >= k - 1 else (rest[0][1] if rest else 1.0)
+        return [*rest[: k - 1], (first, anchor), *rest[k - 1 :]]
+
     def _passages(
         self, snapshot: Snapshot, ranked, k: int, question: str, query: np.ndarray, terms: QuestionTerms | None
     ) -> tuple[Passage, ...]:
-        """Merge and de-duplicate the best chunks until k passages stand, then rank and mark evidence."""
+        """Merge and de-duplicate the best chunks until k passages stand, drop the far weaker ones,
+        then rank them and mark each one's evidence sentence."""
         passages: list[Passage] = []
         window = 3 * k
         while True:
@@ -199,22 +248,33 @@ class Searcher:
                 break
             window *= 2
         passages = passages[:k]
-        spans: list[tuple[int, int] | None] = [None] * len(passages)
-        if terms is not None:
-            spans = evidence_spans(passages, self._focus(question, query, terms), self.embedder, terms.rarity)
-        return tuple(
-            replace(p, rank=rank, highlight=span) for rank, (p, span) in enumerate(zip(passages, spans), start=1)
-        )
+        if passages and passages[0].score > 0:
+            floor = self.settings.relative_floor * passages[0].score
+            passages = [p for p in passages if p.score >= floor]
+        marked = [self._evidence(snapshot, p, question, query, terms) if terms is not None else p for p in passages]
+        return tuple(replace(p, rank=rank) for rank, p in enumerate(marked, start=1))
 
-    def _focus(self, question: str, query: np.ndarray, terms: QuestionTerms) -> np.ndarray:
-        """The question's vector averaged with that of the question without its common words
-        ("dystonia" here): such words say what the corpus is about, not which sentence answers,
-        yet dominate the similarity of short sentences."""
-        if not terms.common or len(terms.common) == len(terms.rarity):
-            return query
-        words = [w for w in re.split(r"(\W+)", question) if w.lower() not in terms.common]
-        blended = query + self.embedder.embed(["".join(words)])[0]  # keep the whole question in view
-        return blended / np.linalg.norm(blended)
+    def _evidence(self, snapshot: Snapshot, p: Passage, question: str, query: np.ndarray, terms: QuestionTerms):
+        """The passage with its best stored sentence unit marked, and the page that unit is on."""
+        units = snapshot.units_of(list(p.chunk_ids))
+        spans: dict[tuple[int, int], int] = {}
+        chunk_of: dict[tuple[int, int], int] = {}
+        for chunk_id in p.chunk_ids:
+            for unit_id, start, end in units.get(chunk_id, []):
+                if p.char_start <= start and end <= p.char_end and (start, end) not in spans:
+                    spans[(start, end)] = unit_id
+                    chunk_of[(start, end)] = chunk_id
+        ordered = sorted(spans)
+        if not ordered:
+            return p
+        similarity = snapshot.unit_similarities([spans[s] for s in ordered], query)
+        text = snapshot.document_text(p.doc_id)
+        best = best_unit(ordered, similarity, text, terms.rarity, asks_for_contact(question))
+        if best is None:
+            return p
+        start, end = ordered[best]
+        page = snapshot.chunks([chunk_of[(start, end)]])[chunk_of[(start, end)]].page
+        return replace(p, highlight=(start - p.char_start, end - p.char_start), page=page if page else p.page)
 
 
 @dataclass(frozen=True)
@@ -225,6 +285,8 @@ class QuestionTerms:
     coverage: float  # rarity-weighted share of the words that occur in the index
     informative: list[str]  # words found, in at most 1/COMMON_SHARE_INVERSE of the chunks: worth marking
     common: set[str]  # words found in more chunks than that: the corpus's topic, not the question's
+    counts: dict[str, int] = field(default_factory=dict)  # chunks holding each word
+    missing: tuple[str, ...] = ()  # subject-like words (rare in English too) that no chunk holds
 
 
 def _question_terms(snapshot: Snapshot, question: str) -> QuestionTerms:
@@ -232,8 +294,8 @@ def _question_terms(snapshot: Snapshot, question: str) -> QuestionTerms:
     terms = query_terms(question)
     if not terms:
         return QuestionTerms({}, 0.0, [], set())
-    total = max(snapshot.manifest.chunks, 1)
     counts = snapshot.chunk_frequencies(terms)
+    total = max(snapshot.manifest.chunks, 1)
     rarity = {term: math.log((total + 1) / (count + 0.5)) for term, count in counts.items()}
     found = sum(weight for term, weight in rarity.items() if counts[term] > 0)
     limit = total / COMMON_SHARE_INVERSE
@@ -242,7 +304,17 @@ def _question_terms(snapshot: Snapshot, question: str) -> QuestionTerms:
         coverage=found / sum(rarity.values()),
         informative=[t for t in terms if 0 < counts[t] <= limit],
         common={t for t in terms if counts[t] > limit},
+        counts=counts,
+        missing=tuple(t for t in terms if counts[t] == 0 and _is_subject_word(t)),
     )
+
+
+def _is_subject_word(word: str) -> bool:
+    """True for a word the model's vocabulary has no whole piece for (a drug, a disease, a test):
+    everyday words ("worry", "kids") are whole pieces, names like "metformin" are not."""
+    from ingest.tokens import load_token_counter
+
+    return len(word) >= 5 and word.isalpha() and load_token_counter().count(word) >= 2
 
 
 def _allowed(snapshot: Snapshot, collections: list[str] | None, doc_ids: list[str] | None) -> set[int] | None:

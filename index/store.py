@@ -17,9 +17,9 @@ import faiss
 import numpy as np
 
 from index.errors import IndexMismatchError, NoIndexError
-from index.layout import DATABASE, MANIFEST, VECTORS, read_current
+from index.layout import DATABASE, MANIFEST, UNIT_IDS, UNIT_VECTORS, VECTORS, read_current
 from index.manifest import FORMAT_NAME, FORMAT_VERSION, Manifest, incompatibility
-from ingest.document import Chunk, Document, Page, Section
+from ingest.document import Chunk, Document, Page, Section, embedding_input
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -46,6 +46,13 @@ CREATE TABLE chunks (
     text TEXT NOT NULL,
     UNIQUE (doc_id, position)
 );
+CREATE TABLE units (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- also the row id in unit_ids.npy / units.f16.npy
+    chunk_id INTEGER NOT NULL REFERENCES chunks(id),
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL
+);
+CREATE INDEX units_by_chunk ON units (chunk_id);
 CREATE VIRTUAL TABLE chunks_fts USING fts5(
     context, text, tokenize = 'porter unicode61 remove_diacritics 2'
 );
@@ -91,6 +98,8 @@ class Snapshot:
     name: str
     manifest: Manifest
     vectors: faiss.Index
+    unit_ids: np.ndarray  # ascending unit ids, aligned with unit_vectors
+    unit_vectors: np.ndarray  # float16, one row per sentence unit (memory-mapped)
     _db: sqlite3.Connection = field(repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -101,6 +110,37 @@ class Snapshot:
     def _rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
+
+    def units_of(self, chunk_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
+        """(unit id, char_start, char_end) of each chunk's sentence units, in reading order."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._rows(
+            f"SELECT chunk_id, id, char_start, char_end FROM units WHERE chunk_id IN ({marks}) ORDER BY chunk_id, id",
+            list(chunk_ids),
+        )
+        found: dict[int, list[tuple[int, int, int]]] = {}
+        for chunk_id, unit_id, start, end in rows:
+            found.setdefault(chunk_id, []).append((unit_id, start, end))
+        return found
+
+    def unit_similarities(self, unit_ids: list[int], query: np.ndarray) -> np.ndarray:
+        """Cosine of the question with each unit (stored vectors are unit length, in float16)."""
+        if not unit_ids:
+            return np.zeros(0, dtype=np.float32)
+        rows = np.searchsorted(self.unit_ids, np.asarray(unit_ids, dtype=np.int64))
+        return np.asarray(self.unit_vectors[rows], dtype=np.float32) @ query.astype(np.float32)
+
+    def unit_vectors_by_input(self, doc_id: str) -> dict[str, np.ndarray]:
+        """A document's stored unit vectors keyed by the text they were computed from (for reuse)."""
+        found: dict[str, np.ndarray] = {}
+        text = self.document_text(doc_id)
+        for chunk_id, chunk in self.stored_chunks(doc_id):
+            for unit_id, start, end in self.units_of([chunk_id]).get(chunk_id, []):
+                row = int(np.searchsorted(self.unit_ids, unit_id))
+                found[embedding_input(chunk.context, text[start:end])] = np.asarray(self.unit_vectors[row], np.float32)
+        return found
 
     def content_hashes(self) -> dict[str, str]:
         """doc_id → content hash of every stored document."""
@@ -164,13 +204,17 @@ class Snapshot:
         return rows[0][0] if rows else ""
 
     def chunk_ids_where(self, collections: list[str], doc_ids: list[str]) -> set[int]:
-        """Ids of chunks whose document is in one of the collections or one of the doc_ids."""
-        marks_c, marks_d = ",".join("?" * len(collections)), ",".join("?" * len(doc_ids))
-        rows = self._rows(
-            "SELECT c.id FROM chunks c JOIN documents d USING (doc_id)"
-            f" WHERE d.collection IN ({marks_c}) OR d.doc_id IN ({marks_d})",
-            [*collections, *doc_ids],
-        )
+        """Ids of chunks whose document passes both filters: in one of the collections AND one of the
+        doc_ids (the intersection); an empty list does not filter. Both empty: every chunk."""
+        conditions, params = [], []
+        if collections:
+            conditions.append(f"d.collection IN ({','.join('?' * len(collections))})")
+            params.extend(collections)
+        if doc_ids:
+            conditions.append(f"d.doc_id IN ({','.join('?' * len(doc_ids))})")
+            params.extend(doc_ids)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        rows = self._rows(f"SELECT c.id FROM chunks c JOIN documents d USING (doc_id){where}", params)
         return {row[0] for row in rows}
 
     def chunk_frequencies(self, terms: list[str]) -> dict[str, int]:
@@ -261,12 +305,22 @@ def _open_generation(kb_dir: Path, name: str, expected_model: str | None, expect
         reason = incompatibility(manifest, expected_model, dimension)
         if reason:
             raise IndexMismatchError(f"the index cannot be searched with the configured model: {reason}; {rebuild}")
-    if not (folder / VECTORS).exists() or not (folder / DATABASE).exists():
+    if not all((folder / name).exists() for name in (VECTORS, DATABASE, UNIT_IDS, UNIT_VECTORS)):
         raise FileNotFoundError(folder)
     vectors = faiss.read_index(str(folder / VECTORS))
+    unit_ids = np.load(folder / UNIT_IDS)
+    unit_vectors = np.load(folder / UNIT_VECTORS, mmap_mode="r")
     db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro&immutable=1", uri=True, check_same_thread=False)
     rows = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    unit_rows = db.execute("SELECT count(*) FROM units").fetchone()[0]
     problems = []
+    if not len(unit_ids) == len(unit_vectors) == unit_rows == manifest.units:
+        problems.append(
+            f"unit vectors {len(unit_vectors)}, unit ids {len(unit_ids)}, unit rows {unit_rows}, "
+            f"manifest {manifest.units} disagree"
+        )
+    elif unit_rows and unit_vectors.shape[1] != manifest.dimension:
+        problems.append(f"unit vector dimension {unit_vectors.shape[1]} ≠ manifest {manifest.dimension}")
     if vectors.d != manifest.dimension:
         problems.append(f"vector dimension {vectors.d} ≠ manifest {manifest.dimension}")
     if not vectors.ntotal == rows == manifest.chunks:
@@ -274,4 +328,12 @@ def _open_generation(kb_dir: Path, name: str, expected_model: str | None, expect
     if problems:
         db.close()
         raise IndexMismatchError(f"index {folder} is inconsistent: {'; '.join(problems)}; {rebuild}")
-    return Snapshot(kb_dir=kb_dir, name=name, manifest=manifest, vectors=vectors, _db=db)
+    return Snapshot(
+        kb_dir=kb_dir,
+        name=name,
+        manifest=manifest,
+        vectors=vectors,
+        unit_ids=unit_ids,
+        unit_vectors=unit_vectors,
+        _db=db,
+    )

@@ -28,8 +28,9 @@ from index.report import FileResult, IngestReport
 from index.store import Snapshot, open_snapshot
 from ingest.chunker import ChunkSettings
 from ingest.corpus import CorpusFile, SkippedFile, scan_corpus
-from ingest.document import Document, LoadError
+from ingest.document import Document, LoadError, embedding_input
 from ingest.prepare import PreparedDocument, prepare_document, prepare_file
+from ingest.sentence_units import chunk_units
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _write_generation(
     builder: GenerationBuilder,
     removed: tuple[str, ...],
     prepared: list[PreparedDocument],
-    vectors: list[np.ndarray],
+    vectors: list[_Vectors],
     live: Snapshot | None = None,
     carried: dict[str, str] | None = None,
 ) -> Manifest:
@@ -127,7 +128,7 @@ def _write_generation(
             builder.remove_document(doc_id)
         for item, doc_vectors in zip(prepared, vectors):
             builder.remove_document(item.doc_id)
-            builder.add_document(item, doc_vectors)
+            builder.add_document(item, doc_vectors.chunks, doc_vectors.units)
         manifest = builder.publish()
     except BaseException:
         builder.abandon()  # the live generation is untouched
@@ -194,32 +195,55 @@ def _prepare_all(
     return results, prepared
 
 
+@dataclass(frozen=True)
+class _Vectors:
+    """Per prepared document: chunk vectors, and sentence-unit vectors (in `chunk_units` order)."""
+
+    chunks: np.ndarray
+    units: np.ndarray
+
+
 def _embed_all(
     prepared: list[PreparedDocument],
     embedder: Embedder,
     progress: Progress,
     live: Snapshot | None = None,
-) -> tuple[list[np.ndarray], int]:
-    """Vectors for every prepared document's chunks (one array per document) and how many were embedded.
+) -> tuple[list[_Vectors], int]:
+    """Vectors for every prepared document's chunks and sentence units, and how many chunks were embedded.
 
-    A chunk whose exact embedding input is already stored for its document (an edit elsewhere in
-    the file) keeps its vector, so an update costs what changed, not the whole document.
+    An input already stored for its document (an edit elsewhere in the file) keeps its vector, and
+    an input repeated in this run (overlapping chunks share sentences) is embedded once, so an
+    update costs what changed, not the whole document.
     """
-    vectors = [np.zeros((len(item.chunks), embedder.dimension), dtype=np.float32) for item in prepared]
-    todo: list[tuple[int, int, str]] = []  # (document, chunk, input)
-    for d, item in enumerate(prepared):
-        known = live.vectors_by_input(item.doc_id) if live is not None else {}
-        for c, chunk in enumerate(item.chunks):
-            if chunk.embed_text in known:
-                vectors[d][c] = known[chunk.embed_text]
-            else:
-                todo.append((d, c, chunk.embed_text))
-    progress.stage("chunks", len(todo))
-    if todo:
-        fresh = embedder.embed([text for _, _, text in todo], on_batch=progress.advance)
-        for (d, c, _), vector in zip(todo, fresh):
-            vectors[d][c] = vector
-    return vectors, len(todo)
+    chunk_inputs = [[chunk.embed_text for chunk in item.chunks] for item in prepared]
+    unit_inputs = [
+        [
+            embedding_input(chunk.context, item.document.text[a:b])
+            for chunk in item.chunks
+            for a, b in chunk_units(item.document.text, chunk.char_start, chunk.char_end)
+        ]
+        for item in prepared
+    ]
+    known: dict[str, np.ndarray] = {}
+    if live is not None:
+        for item in prepared:
+            known.update(live.vectors_by_input(item.doc_id))
+            known.update(live.unit_vectors_by_input(item.doc_id))
+    chunk_todo = list(dict.fromkeys(t for texts in chunk_inputs for t in texts if t not in known))
+    unit_todo = list(dict.fromkeys(t for texts in unit_inputs for t in texts if t not in known and t not in chunk_todo))
+    for name, todo in (("chunks", chunk_todo), ("sentences", unit_todo)):
+        progress.stage(name, len(todo))
+        if todo:
+            known.update(zip(todo, embedder.embed(todo, on_batch=progress.advance)))
+    empty = np.zeros((0, embedder.dimension), dtype=np.float32)
+    vectors = [
+        _Vectors(
+            np.array([known[t] for t in chunks], dtype=np.float32).reshape(-1, embedder.dimension),
+            np.array([known[t] for t in units], dtype=np.float32).reshape(-1, embedder.dimension) if units else empty,
+        )
+        for chunks, units in zip(chunk_inputs, unit_inputs)
+    ]
+    return vectors, len(chunk_todo)
 
 
 def _report(

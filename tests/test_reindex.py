@@ -43,7 +43,14 @@ def _state(kb: Path) -> dict:
     assert not orphans, f"chunks of removed documents: {orphans}"
     keys = [(row[1], row[2], row[3], row[4], row[5]) for row in chunks]
     assert len(keys) == len(set(keys)), "duplicate chunks"
-    return {"docs": docs, "chunks": set(keys), "generation": snapshot.name}
+    units = snapshot._rows(
+        "SELECT u.id, c.doc_id, c.position, u.char_start, u.char_end FROM units u JOIN chunks c ON c.id = u.chunk_id"
+    )
+    all_units = snapshot._rows("SELECT count(*) FROM units")[0][0]
+    assert len(units) == all_units == snapshot.manifest.units == len(snapshot.unit_ids) == len(snapshot.unit_vectors)
+    assert sorted(u[0] for u in units) == snapshot.unit_ids.tolist(), "unit rows and unit vectors disagree"
+    unit_keys = {(u[1], u[2], u[3], u[4]) for u in units}
+    return {"docs": docs, "chunks": set(keys), "units": unit_keys, "generation": snapshot.name}
 
 
 def _fresh(corpus: Path, tmp_path: Path) -> dict:
@@ -136,6 +143,23 @@ def test_only_the_changed_document_is_embedded(corpus, kb):
     (corpus / "short.md").write_text("---\ntitle: Short\n---\n# Short\n\nOne. Two. Three.\n", encoding="utf-8")
     report = update_index(corpus, kb, counting)
     assert sum(counting.calls) == report.embedded_chunks == 1  # one chunk of short.md, nothing else
+
+
+def test_sentence_units_and_their_vectors_follow_every_kind_of_change(corpus, kb, tmp_path):
+    (corpus / "new.txt").write_text("New document\n\nBotulinum toxin eases cervical dystonia in most people.\n")
+    (corpus / "short.md").write_text("# Short\n\nNaïve patients with spasms of the neck and the face.\n", encoding="utf-8")
+    (corpus / "medquad.xml").unlink()
+    update_index(corpus, kb, HashEmbedder())
+    state, fresh = _state(kb), _fresh(corpus, tmp_path)
+    assert state["units"] == fresh["units"] and state["units"]
+    assert all(doc != "medquad.xml" for doc, *_ in state["units"])
+    snapshot = open_snapshot(kb)
+    text = snapshot.document_text("new.txt")
+    for (chunk_id, chunk) in snapshot.stored_chunks("new.txt"):
+        for unit_id, start, end in snapshot.units_of([chunk_id])[chunk_id]:
+            expected = HashEmbedder().embed([f"{chunk.context}\n{text[start:end]}"])[0]
+            row = int(snapshot.unit_ids.tolist().index(unit_id))
+            assert abs(snapshot.unit_vectors[row].astype("float32") - expected).max() < 1e-2  # float16
 
 
 def test_an_edit_re_embeds_only_the_chunks_it_touched(corpus, kb):

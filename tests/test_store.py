@@ -99,3 +99,23 @@ def test_a_garbled_manifest_is_refused(built):
     (folder / MANIFEST).write_text("{not json")
     with pytest.raises(IndexMismatchError, match="unreadable"):
         open_snapshot(kb)
+
+
+def test_collection_and_document_filters_intersect(small_corpus, tmp_path, hash_embedder):
+    (small_corpus / "notes").mkdir()
+    (small_corpus / "notes" / "extra.txt").write_text("Extra notes\n\nDystonia notes kept apart.\n", encoding="utf-8")
+    kb = tmp_path / "kb"
+    update_index(small_corpus, kb, hash_embedder)
+    snapshot = open_snapshot(kb)
+    owners = dict(snapshot.chunk_owners())
+    founding = snapshot.chunk_ids_where(["founding"], [])
+    assert founding and {owners[i] for i in founding} == {
+        "founding/dystonia_treatment_news.txt",
+        "founding/what_are_dystonias.txt",
+    }
+    both = snapshot.chunk_ids_where(["founding"], ["founding/what_are_dystonias.txt", "notes/extra.txt"])
+    assert {owners[i] for i in both} == {"founding/what_are_dystonias.txt"}, "both filters: the intersection"
+    assert snapshot.chunk_ids_where(["founding"], ["notes/extra.txt"]) == set()
+    assert {owners[i] for i in snapshot.chunk_ids_where([], ["notes/extra.txt"])} == {"notes/extra.txt"}
+    assert snapshot.chunk_ids_where([], []) == set(owners)
+    assert {d.collection for d in snapshot.documents()} == {"corpus", "founding", "notes"}, "the first folder"

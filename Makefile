@@ -50,7 +50,7 @@ bench: setup
 
 eval: index
 	$(PY) -m index eval ../shared/eval/dystonia_questions.jsonl bench/questions/heldout.jsonl \
-		bench/questions/lay.jsonl bench/questions/offtopic.jsonl
+		bench/questions/lay.jsonl bench/questions/offtopic.jsonl bench/questions/blind.jsonl
 
 clean:
 	rm -rf .kb .pytest_cache

@@ -27,6 +27,7 @@ from index.store import Snapshot, open_snapshot
 MODES = ("hybrid", "dense", "keyword")
 COMMON_SHARE_INVERSE = 4  # a word in more than 1/4 of the chunks is common
 NO_ANSWER = "No passage in the knowledge base answers this question."
+MAX_QUESTION_CHARS = 1000  # a longer question is cut to this before searching, and the result says so
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,15 @@ class Searcher:
         """The k best passages for a question (fewer if the filter allows fewer).
 
         `highlight=False` skips marking evidence sentences (evaluation does not look at them).
+        A question longer than MAX_QUESTION_CHARS is cut to that length; the message says so.
         """
+        if len(question) > MAX_QUESTION_CHARS:
+            result = self.search(question[:MAX_QUESTION_CHARS], k, mode, collections, doc_ids, highlight)
+            note = (
+                f"Only the first {MAX_QUESTION_CHARS:,} characters of the question were searched "
+                f"(it has {len(question):,})."
+            )
+            return replace(result, message=f"{note} {result.message}".strip())
         if mode not in MODES:
             raise ConfigError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
         if k < 1:

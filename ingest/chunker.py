@@ -8,9 +8,14 @@ long for one chunk is cut at word boundaries. Nothing here embeds or stores.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from ingest.document import Chunk, Document
+from ingest.limits import MAX_CHUNK_CHARS, MAX_CHUNKS_PER_DOCUMENT, check_chunk_count
 from ingest.sentences import split_sentences
 from ingest.tokens import TokenCounter
 
@@ -103,39 +108,200 @@ def _pack(text: str, start: int, end: int, counter: TokenCounter, budget: int, o
     return spans
 
 
+# Long text is counted and cut in bounded steps (see `_pieces` and `_split_long`).
+_COUNT_BATCH = 1000  # sentences per tokenizer call
+_WINDOW_CHARS = 32 * MAX_CHUNK_CHARS  # characters of an over-long sentence tokenised at a time
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# The CJK ideograph blocks BERT's tokenizer treats as one word per character.
+_CJK_RANGES = (
+    (0x4E00, 0x9FFF),
+    (0x3400, 0x4DBF),
+    (0x20000, 0x2A6DF),
+    (0x2A700, 0x2B73F),
+    (0x2B740, 0x2B81F),
+    (0x2B820, 0x2CEAF),
+    (0xF900, 0xFAFF),
+    (0x2F800, 0x2FA1F),
+)
+_WORD = re.compile(r"\w[^ \t\n\r]*+")  # a run without spaces holding a letter or digit: one word piece or more
+# Characters that are each a word piece of their own: ASCII punctuation and CJK ideographs.
+_CJK_CLASS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES)
+_OWN_PIECE = re.compile(f"[{re.escape(''.join(sorted(_ASCII_PUNCTUATION)))}{_CJK_CLASS}]")
+
+
 def _pieces(text: str, start: int, end: int, counter: TokenCounter, budget: int) -> list[tuple[int, int, int]]:
-    """Sentences as (start, end, word pieces), long ones cut at word boundaries to fit."""
+    """Sentences as (start, end, cost), long ones cut to fit; `_pack` fills a chunk up to `budget` of cost.
+
+    A piece's cost is its word-piece count, raised where needed so that no chunk passes
+    MAX_CHUNK_CHARS either: a piece costs at least its share of that limit, measured from the
+    end of the piece before it (so the gap between them counts too), capped at `budget`.
+
+    Raises LoadError as soon as the text proves to need more than MAX_CHUNKS_PER_DOCUMENT
+    chunks (a chunk holds at most `budget` of cost): from its words alone before anything is
+    tokenised, else once the pieces found so far cost more than that many chunks can hold.
+    """
+    _refuse_by_lower_bound(text, start, end, budget)
     sentences = split_sentences(text, start, end)
-    counts = counter.count_many([text[a:b] for a, b in sentences]) if sentences else []
     pieces: list[tuple[int, int, int]] = []
-    for (a, b), n in zip(sentences, counts):
-        if n <= budget:
-            pieces.append((a, b, n))
-        else:
-            pieces.extend(_split_long(text, a, b, counter, budget))
-    return pieces
+    total = 0
+    for first in range(0, len(sentences), _COUNT_BATCH):
+        batch = sentences[first : first + _COUNT_BATCH]
+        # A sentence past MAX_CHUNK_CHARS is cut whatever its count, so it is not counted here.
+        countable = [text[a:b] for a, b in batch if b - a <= MAX_CHUNK_CHARS]
+        counts = iter(counter.count_many(countable) if countable else [])
+        for a, b in batch:
+            n = next(counts) if b - a <= MAX_CHUNK_CHARS else budget + 1
+            for piece in [(a, b, n)] if n <= budget else _split_long(text, a, b, counter, budget):
+                pieces.append(piece)
+                total += piece[2]
+                if total > MAX_CHUNKS_PER_DOCUMENT * budget:
+                    check_chunk_count(-(-total // budget), at_least=True)
+    return _with_character_costs(pieces, budget)
 
 
-def _split_long(text: str, a: int, b: int, counter: TokenCounter, budget: int) -> list[tuple[int, int, int]]:
-    """Cut one over-long sentence into pieces of at most `budget` word pieces."""
-    pieces = []
+def _refuse_by_lower_bound(text: str, start: int, end: int, budget: int) -> None:
+    """LoadError when a lower bound on text[start:end]'s word pieces passes what MAX_CHUNKS_PER_DOCUMENT chunks hold.
+
+    A word (a run without spaces holding a letter or digit) is at least one word piece, and so
+    is each punctuation mark or CJK ideograph, while a chunk holds at most `budget` of them: either
+    count is a lower bound on the word pieces, found without tokenising. Texts too short to reach
+    the limit are not counted.
+    """
+    if end - start <= MAX_CHUNKS_PER_DOCUMENT * budget:
+        return
+    span = text[start:end]
+    pieces = max(_WORD.subn("", span)[1], _OWN_PIECE.subn("", span)[1])
+    check_chunk_count(-(-pieces // budget), at_least=True)
+
+
+def _with_character_costs(pieces: list[tuple[int, int, int]], budget: int) -> list[tuple[int, int, int]]:
+    """Raise each piece's cost to its share of MAX_CHUNK_CHARS (gap before it included), at most `budget`."""
+    costed = []
+    previous_end: int | None = None
+    for a, b, n in pieces:
+        span = b - (a if previous_end is None else previous_end)
+        share = -(-span * budget // MAX_CHUNK_CHARS)  # rounded up
+        costed.append((a, b, min(budget, max(n, share))))
+        previous_end = b
+    return costed
+
+
+def _split_long(text: str, a: int, b: int, counter: TokenCounter, budget: int) -> Iterator[tuple[int, int, int]]:
+    """Cut one over-long sentence into pieces of at most `budget` word pieces and MAX_CHUNK_CHARS characters.
+
+    Linear in the sentence's length: it is tokenised once, a window at a time (a window's
+    unused tail, shorter than a chunk, is tokenised again with the next), and the cuts are found
+    by walking the word-piece offsets. A cut falls after the last space that keeps the piece
+    within both limits; text without spaces is cut between word pieces, and a word piece longer
+    than MAX_CHUNK_CHARS (a giant "word" the tokenizer reads as one unknown piece) is cut inside.
+    A piece that begins or ends inside a word costs a whole chunk, so `_pack` never joins it to
+    its other half, which would tokenise differently.
+    """
+    window = a
+    while window < b:
+        stop = _window_stop(text, window, b)
+        ends = [window + end for end in counter.token_ends(text[window:stop])]
+        pieces: list[tuple[int, int, int]] = []
+        window = _cut_window(text, (a, b), (window, stop), ends, counter, budget, pieces)
+        yield from pieces
+
+
+def _window_stop(text: str, start: int, b: int) -> int:
+    """Where the tokenising window from `start` ends: at a space in its second half when there is one."""
+    stop = start + _WINDOW_CHARS
+    if stop >= b:
+        return b
+    half = stop - _WINDOW_CHARS // 2
+    space = max(text.rfind(" ", half, stop), text.rfind("\t", half, stop))
+    return space if space > start else stop
+
+
+def _cut_window(
+    text: str,
+    sentence: tuple[int, int],
+    window: tuple[int, int],
+    ends: list[int],
+    counter: TokenCounter,
+    budget: int,
+    pieces: list[tuple[int, int, int]],
+) -> int:
+    """Append the pieces the window decides; return where the next window starts.
+
+    `ends` are the end offsets of the window's word pieces, in the document's text.
+    """
+    b = sentence[1]
+    a, stop = window
+    i = 0  # the first word piece that ends after `a`
     while a < b:
-        ends = counter.token_ends(text[a:b])
-        if len(ends) <= budget:
-            pieces.append((a, b, len(ends)))
-            break
-        cut = a + ends[budget - 1]
-        space = text.rfind(" ", a, cut + 1)
-        if space > a:  # prefer a word boundary; a single giant word is cut between pieces
-            cut = space
+        while i < len(ends) and ends[i] <= a:
+            i += 1
+        limit = a + MAX_CHUNK_CHARS
+        if stop < b and limit >= stop:
+            return a  # the window is nearly used up: the next one starts here
+        fit = min(i + budget, bisect_right(ends, limit, i))  # word pieces i..fit-1 keep both limits
+        if stop == b and fit == len(ends) and b <= limit:
+            cut = b
+        elif fit > i:
+            cut = ends[fit - 1]
+            space = max(text.rfind(" ", a, cut + 1), text.rfind("\t", a, cut + 1))
+            if space > a:
+                cut = space
+        else:
+            cut = limit  # a single word piece longer than a chunk: cut inside it
         while cut > a + 1 and text[cut - 1].isspace():
             cut -= 1
-        n = counter.count(text[a:cut])
-        while n > budget and cut > a + 1:  # only when a mid-word cut re-tokenised differently
-            cut -= 1
-            n = counter.count(text[a:cut])
-        pieces.append((a, cut, n))
-        a = cut
+        piece = _measured(text, sentence, (a, cut), window[0], ends, i, counter, budget)
+        pieces.append(piece)
+        a = piece[1]
         while a < b and text[a].isspace():
             a += 1
-    return pieces
+    return b
+
+
+def _measured(
+    text: str,
+    sentence: tuple[int, int],
+    span: tuple[int, int],
+    window_start: int,
+    ends: list[int],
+    i: int,
+    counter: TokenCounter,
+    budget: int,
+) -> tuple[int, int, int]:
+    """The piece `span` with its cost; shortened in the rare case a fresh count of it passes `budget`.
+
+    Between word boundaries the window's word pieces are the count; otherwise the piece is
+    counted afresh, and as it begins or ends inside a word it costs a whole chunk.
+    """
+    a, cut = span
+    starts_inside = a > sentence[0] and not _word_boundary(text, a)
+    ends_inside = cut < sentence[1] and not _word_boundary(text, cut)
+    if (a == window_start or not starts_inside) and not ends_inside:
+        n = bisect_right(ends, cut, i) - i  # the window was tokenised from `a` or from a separator before it
+    else:
+        n = counter.count(text[a:cut])
+        while n > budget and cut > a + 1:  # a word cut short tokenised into more pieces
+            cut = a + max(1, (cut - a) * budget // (n + 1))
+            n = counter.count(text[a:cut])
+            ends_inside = True
+    return a, cut, budget if starts_inside or ends_inside else n
+
+
+def _word_boundary(text: str, pos: int) -> bool:
+    """True when the model's tokenizer (BERT's) always splits words at `pos`, whatever surrounds it.
+
+    It splits at spaces and line breaks, and on both sides of every punctuation mark and CJK
+    ideograph; text cut there tokenises into the same word pieces alone as in context.
+    """
+    return _splits(text[pos - 1]) or _splits(text[pos])
+
+
+def _splits(char: str) -> bool:
+    """A character the tokenizer keeps as a word of its own or as a separator (never drops)."""
+    if char in " \t\n\r" or char in _ASCII_PUNCTUATION:
+        return True
+    code = ord(char)
+    if code < 128:
+        return False
+    category = unicodedata.category(char)
+    return category == "Zs" or category.startswith("P") or any(lo <= code <= hi for lo, hi in _CJK_RANGES)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ingest.chunker import ChunkSettings, chunk_document
 from ingest.corpus import CorpusFile, content_hash, with_collection
 from ingest.document import Chunk, Document, LoadError
+from ingest.limits import check_chunk_count
 from ingest.loaders import load_document
 from ingest.tokens import load_token_counter
 
@@ -44,6 +45,7 @@ def prepare_file(item: CorpusFile, settings: ChunkSettings) -> PreparedDocument:
         raise LoadError(f"unexpected error: {error!r}") from error
     if not chunks:
         raise LoadError("no text found")
+    check_chunk_count(len(chunks))
     return PreparedDocument(doc, item.content_hash, chunks)
 
 

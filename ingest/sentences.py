@@ -15,14 +15,23 @@ _ABBREVIATIONS = frozenset(
     "u.s u.k p.o dept est min max vol ed eds".split()
 )
 # End punctuation, optional closing quotes/brackets, then the whitespace that separates sentences.
-_BOUNDARY = re.compile(r"[.!?]+[\"'\u2019\u201d)\]]*(\s+)(?=[\"'\u2018\u201c(\[]?[A-Z0-9])")
+# Linear on any line: a match starts only at the first mark of a run (the look-behind), and the
+# possessive quantifiers never give back what they took, so a run of a million dots or spaces is
+# scanned once instead of once per position.
+_BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"'\u2019\u201d)\]]*+(\s++)(?=[\"'\u2018\u201c(\[]?[A-Z0-9])")
 _LINE = re.compile(r"[^\n]+")
+_LONGEST_ABBREVIATION = max(len(word) for word in _ABBREVIATIONS)
 
 
 def _is_abbreviation(line: str, dot_at: int) -> bool:
-    """True when the word ending at `dot_at` (a '.') is an abbreviation or an initial."""
+    """True when the word ending at `dot_at` (a '.') is an abbreviation or an initial.
+
+    Looks back at most one character further than the longest abbreviation, so a giant word
+    costs no more than a short one.
+    """
     start = dot_at
-    while start > 0 and not line[start - 1].isspace() and line[start - 1] not in "(\"'":
+    stop = max(0, dot_at - _LONGEST_ABBREVIATION - 1)
+    while start > stop and not line[start - 1].isspace() and line[start - 1] not in "(\"'":
         start -= 1
     word = line[start:dot_at].lower()
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())

@@ -1,10 +1,12 @@
 """Accept a curator's uploaded file into the corpus: safe name, right type, size limit, no silent overwrite.
 
 The name keeps only its last path component and plain characters, so "../../etc/passwd.txt"
-becomes "passwd.txt" and always lands in `<corpus>/uploads/`. The type is checked by
-extension and by content (`sniff_format`). An existing file is replaced only when the caller
-says so. Writing is atomic (temporary file, fsync, `os.replace`), so a reindex never reads half
-a file. Reindexing is the caller's next step.
+becomes "passwd.txt" and always lands in `<corpus>/uploads/`. Hostile bytes (a .docx that
+would inflate past the limits of `ingest.limits`, XML declaring entities) are refused with the
+reason before anything parses them; then the type is checked by extension and by content
+(`sniff_format`). An existing file is replaced only when the caller says so. Writing is
+atomic (temporary file, fsync, `os.replace`), so a reindex never reads half a file.
+Reindexing is the caller's next step.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.loaders import FORMATS, SUPPORTED_SUFFIXES, formats_label, is_meta_file, sniff_format
+from ingest.document import LoadError
+from ingest.limits import MAX_UPLOAD_BYTES
+from ingest.loaders import FORMATS, SUPPORTED_SUFFIXES, check_content, formats_label, is_meta_file, sniff_format
 
 UPLOAD_FOLDER = "uploads"
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
@@ -72,6 +75,10 @@ def check_upload(corpus_dir: Path, filename: str, data: bytes) -> CheckedUpload:
         raise UploadError(f"{filename}: the file is empty")
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError(f"{filename}: {len(data) / 2**20:.1f} MB is over the {MAX_UPLOAD_BYTES // 2**20} MB limit")
+    try:
+        check_content(data, suffix)
+    except LoadError as error:
+        raise UploadError(f"{filename}: {error}") from None
     if not sniff_format(data, suffix):
         raise UploadError(f"{filename}: the content is not a valid {suffix} file")
     path = corpus_dir / UPLOAD_FOLDER / name

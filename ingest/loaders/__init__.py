@@ -5,7 +5,9 @@ Adding a format is one loader module (a `load_*(path, doc_id) -> Document` and a
 upload checks, the page's accepted types and the messages all derive from that list. Several
 formats may share a suffix (two XML schemas): the first whose sniffer accepts the bytes loads
 the file. Every failure, including an unexpected crash inside a parser library, comes out as a
-`LoadError` whose message is a short reason fit for the ingest report. No chunking or storage.
+`LoadError` whose message is a short reason fit for the ingest report. A file over a limit of
+`ingest.limits` (its size; for some formats a check of the bytes, such as a .docx that would
+inflate too far) is refused before its parser sees it. No chunking or storage.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.document import Document, LoadError
+from ingest.limits import check_file_size
 from ingest.loaders import docx, html, medquad, pdf, text
+from ingest.loaders._common import refuse_other_unicode
 
 __all__ = [
     "FORMATS",
     "SUPPORTED_SUFFIXES",
     "Format",
     "LoadError",
+    "check_content",
     "formats_for",
     "formats_label",
     "is_meta_file",
@@ -31,24 +36,32 @@ __all__ = [
 ]
 
 
+def _no_check(data: bytes) -> None:
+    """The content check of formats whose loader needs none before parsing."""
+
+
 @dataclass(frozen=True)
 class Format:
-    """One document format: its name, how people call it, its file suffixes, loader and sniffer."""
+    """One document format: its name, how people call it, its file suffixes, loader and sniffer,
+    and the check that refuses hostile bytes with a LoadError before anything parses them."""
 
     name: str
     label: str
     suffixes: tuple[str, ...]  # lower case, with the dot; the first is the usual one
     load: Callable[[Path, str], Document]
     sniff: Callable[[bytes], bool]
+    check: Callable[[bytes], None] = _no_check
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("txt", "Text", (".txt",), text.load_txt, text.sniff_text),
-    Format("md", "Markdown", (".md", ".markdown"), text.load_markdown, text.sniff_text),
-    Format("html", "HTML", (".html", ".htm"), html.load_html, html.sniff_html),
+    Format("txt", "Text", (".txt",), text.load_txt, text.sniff_text, refuse_other_unicode),
+    Format("md", "Markdown", (".md", ".markdown"), text.load_markdown, text.sniff_text, refuse_other_unicode),
+    Format("html", "HTML", (".html", ".htm"), html.load_html, html.sniff_html, refuse_other_unicode),
     Format("pdf", "PDF", (".pdf",), pdf.load_pdf, pdf.sniff_pdf),
-    Format("docx", "Word (.docx)", (".docx",), docx.load_docx, docx.sniff_docx),
-    Format("medquad", "MedQuAD XML", (".xml",), medquad.load_medquad, medquad.sniff_medquad),
+    Format("docx", "Word (.docx)", (".docx",), docx.load_docx, docx.sniff_docx, docx.check_docx_bytes),
+    Format(
+        "medquad", "MedQuAD XML", (".xml",), medquad.load_medquad, medquad.sniff_medquad, medquad.check_xml_entities
+    ),
 )
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(dict.fromkeys(s for f in FORMATS for s in f.suffixes))
@@ -78,6 +91,7 @@ def load_document(path: Path, doc_id: str) -> Document:
     if not path.is_file():
         raise LoadError("file not found" if not path.exists() else "not a regular file")
     try:
+        check_file_size(path.stat().st_size)
         chosen = candidates[0]
         if len(candidates) > 1:
             data = path.read_bytes()
@@ -93,6 +107,13 @@ def load_document(path: Path, doc_id: str) -> Document:
     if not document.sections:
         raise LoadError("no text found besides the title and headings")
     return document
+
+
+def check_content(data: bytes, suffix: str) -> None:
+    """Refuse bytes that a format of this suffix would not let near its parser; raises LoadError."""
+    check_file_size(len(data))
+    for fmt in formats_for(suffix):
+        fmt.check(data)
 
 
 def is_meta_file(name: str) -> bool:

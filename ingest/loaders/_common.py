@@ -13,6 +13,13 @@ from pathlib import Path
 from ingest.document import LoadError, Section
 
 _HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0]+")
+# Longest first: the UTF-32 little-endian mark starts with the UTF-16 one.
+_OTHER_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 @dataclass(frozen=True)
@@ -30,11 +37,21 @@ class Marker:
 
 def decode_utf8(data: bytes) -> str:
     """Decode strictly as UTF-8, dropping a leading BOM; never guess another encoding."""
+    refuse_other_unicode(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LoadError(f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+        raise LoadError(
+            f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}): save it as UTF-8"
+        ) from None
     return text
+
+
+def refuse_other_unicode(data: bytes) -> None:
+    """Name UTF-16 and UTF-32 text by its byte-order mark, rather than calling it binary or broken."""
+    for bom, encoding in _OTHER_UNICODE_BOMS:
+        if data.startswith(bom):
+            raise LoadError(f"{encoding} text: save it as UTF-8")
 
 
 def is_utf8(data: bytes) -> bool:
@@ -54,9 +71,19 @@ def normalise_newlines(text: str) -> str:
 def read_utf8_text(path: Path) -> str:
     """Read a plain-text file as UTF-8 with LF newlines; NUL bytes mean it is binary."""
     data = path.read_bytes()
+    refuse_other_unicode(data)  # UTF-16 is full of NUL bytes, yet it is text
     if b"\x00" in data:
-        raise LoadError("binary data in a text file (NUL bytes)")
+        raise LoadError(_nul_reason(data))
     return normalise_newlines(decode_utf8(data))
+
+
+def _nul_reason(data: bytes) -> str:
+    """Why bytes with NULs are not accepted as text: binary data, or UTF-16 without its mark."""
+    head = data[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if min(even, odd) == 0 and max(even, odd) > len(head) // 4:
+        return "NUL bytes every other byte: UTF-16 text without a byte-order mark? save it as UTF-8"
+    return "binary data in a text file (NUL bytes)"
 
 
 def collapse_spaces(text: str) -> str:

@@ -5,6 +5,9 @@ the core-properties title, else the first paragraph) names the document. Paragra
 joined by single newlines, empty ones dropped; each table row is one line of its cells
 joined by " | ". Leaves out: page headers and footers, footnotes, comments, text boxes,
 tracked changes and images; a table nested in a cell comes through only as cell text.
+A zip bomb is refused before anything is inflated: the member sizes in the zip directory are
+checked against `ingest.limits` first. python-docx parses with lxml's `resolve_entities=False`,
+so entity declarations in the XML are never expanded.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ingest.document import Document, LoadError
+from ingest.limits import check_archive
 from ingest.loaders._common import collapse_spaces, require_text, tidy_lines
 from ingest.loaders._text_builder import TextBuilder
 
@@ -27,11 +31,15 @@ _BODY, _HEADING, _TITLE = "body", "heading", "title"
 def load_docx(path: Path, doc_id: str) -> Document:
     """Load a .docx: paragraphs and table rows as lines, Heading-styled paragraphs as sections."""
     try:
+        with zipfile.ZipFile(path) as archive:
+            check_docx_archive(archive, path.stat().st_size)
         document = docx.Document(str(path))
-    except OSError:
-        raise  # unreadable file, reported as such by load_document
+    except (OSError, LoadError):
+        raise  # unreadable (reported as such by load_document) or over a limit
+    except zipfile.BadZipFile as exc:
+        raise LoadError(f"not a readable DOCX (not a zip archive: {exc})") from None
     except Exception as exc:
-        raise LoadError(f"not a readable DOCX ({type(exc).__name__})") from None
+        raise LoadError(f"not a readable DOCX ({_describe(exc)})") from None
 
     blocks = _blocks(document)
     title_index = next((i for i, (kind, _) in enumerate(blocks) if kind == _TITLE), None)
@@ -66,12 +74,28 @@ def load_docx(path: Path, doc_id: str) -> Document:
 
 
 def sniff_docx(data: bytes) -> bool:
-    """True for a zip archive holding word/document.xml."""
+    """True for a zip archive holding word/document.xml, within the inflation limits."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_docx_archive(archive, len(data))
             return "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, LoadError):
         return False
+
+
+def check_docx_bytes(data: bytes) -> None:
+    """Refuse the bytes of a .docx that would inflate past the limits; other damage is the sniffer's."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return
+    with archive:
+        check_docx_archive(archive, len(data))
+
+
+def check_docx_archive(archive: zipfile.ZipFile, packed: int) -> None:
+    """Refuse a zip bomb from the sizes in the zip directory alone, before any member is read."""
+    check_archive(".docx", sum(info.file_size for info in archive.infolist()), packed)
 
 
 def _blocks(document: docx.document.Document) -> list[tuple[str, str]]:
@@ -126,3 +150,9 @@ def _core_title(document: docx.document.Document) -> str:
     except Exception:
         # A damaged docProps/core.xml only costs us this fallback.
         return ""
+
+
+def _describe(exc: Exception) -> str:
+    """The exception's type and the first line of its message (lxml's says what it refused)."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

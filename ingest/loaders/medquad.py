@@ -8,7 +8,10 @@ a blank line between pairs; each pair is one section headed by its question and 
 its answer only. Answers keep their words; runs of spaces, tabs and no-break spaces become
 one space and the answer's paragraphs become single lines. Leaves out: UMLS annotations,
 synonyms, question types and ids. Pairs without an answer (MedQuAD removed some for
-copyright) are skipped. Parsed with xml.etree, which does not fetch external entities.
+copyright) are skipped. Parsed with xml.etree, which does not fetch external entities but
+does expand internal ones, so a file that declares any entity (an entity-expansion bomb, an
+external entity) is refused before it is parsed: `check_xml_entities` reads no further than
+the start of the root element, where every declaration must already have appeared.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers import expat
 
 from ingest.document import Document, LoadError, Section
 from ingest.loaders._common import collapse_spaces, tidy_lines
@@ -43,8 +47,10 @@ _SCHEMAS = (
 
 def load_medquad(path: Path, doc_id: str) -> Document:
     """Load a MedQuAD XML file: the focus as title, one section per answered question."""
+    data = path.read_bytes()
+    check_xml_entities(data)
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise LoadError(f"not well-formed XML ({exc})") from None
     schema = _match_schema(root)
@@ -72,7 +78,6 @@ def load_medquad(path: Path, doc_id: str) -> Document:
         raise LoadError("no text found (no answered questions in this MedQuAD file)")
 
     url = (root.get("url") or "").strip()
-    collection = collapse_spaces(root.get(schema.collection_attr) or "")
     return Document(
         doc_id=doc_id,
         title=title,
@@ -80,17 +85,47 @@ def load_medquad(path: Path, doc_id: str) -> Document:
         text=builder.text(),
         sections=tuple(sections),
         format="medquad",
-        collection=f"MedQuAD {collection}".strip(),
     )
 
 
 def sniff_medquad(data: bytes) -> bool:
-    """True for well-formed XML in one of the MedQuAD schemas."""
+    """True for well-formed XML in one of the MedQuAD schemas, without entity declarations."""
     try:
+        check_xml_entities(data)
         root = ET.fromstring(data)
-    except (ET.ParseError, ValueError):
+    except (ET.ParseError, ValueError, LoadError):
         return False
     return _match_schema(root) is not None
+
+
+class _RootReached(Exception):
+    """The prolog is over: no entity declaration can follow."""
+
+
+def check_xml_entities(data: bytes) -> None:
+    """Refuse XML whose DOCTYPE declares entities, reading only up to the root element's start tag.
+
+    Malformed XML passes here; the parser proper reports it.
+    """
+
+    def refuse(name: str, is_parameter: bool, *_: object) -> None:
+        kind = "a parameter entity" if is_parameter else "an entity"
+        raise LoadError(
+            f"refused: the XML declares {kind} ({name}); entity declarations can expand without "
+            "bound or read other files, so they are not accepted"
+        )
+
+    def stop(*_: object) -> None:
+        raise _RootReached
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = stop
+    try:
+        parser.Parse(data, True)
+    except (_RootReached, expat.ExpatError):
+        return
 
 
 def _match_schema(root: ET.Element) -> _Schema | None:

@@ -2,26 +2,83 @@
 
 Each non-empty page is one untitled section, so passages never cross a page boundary, and
 `pages` maps every page's span back to its 1-based page number. Leaves out: OCR (a PDF
-without a text layer is rejected as probably scanned), layout (columns, headers, footers
+without a text layer is rejected as image-only or scanned), layout (columns, headers, footers
 and hyphenation come through as pypdf extracts them), outlines and annotations. Encrypted
-PDFs load only when they open with an empty password.
+PDFs load only when they open with an empty password; a PDF with more pages than
+`ingest.limits.MAX_PDF_PAGES` is refused before any page is read. What pypdf logs about a
+damaged file ("EOF marker not found") is collected instead of reaching stderr, and becomes
+part of the reason when the file cannot be loaded.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pypdf import PasswordType, PdfReader
+from pypdf.generic import DictionaryObject
 
 from ingest.document import Document, LoadError, Page, Section
+from ingest.limits import check_pdf_pages
 from ingest.loaders._common import first_nonblank_line, normalise_newlines, trim_span
 from ingest.loaders._text_builder import TextBuilder
 
 _PAGE_SEPARATOR = "\n\n"
+_MESSAGES_IN_REASON = 3
+
+
+class _PypdfMessages(logging.Handler):
+    """The one handler of the "pypdf" logger, which no longer propagates: a record logged while
+    its thread reads a PDF here goes to that read's list; any other goes on to the root logger,
+    as if the logger still propagated. Thread by thread, so concurrent reads never mix."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self._local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        collected: list[str] | None = getattr(self._local, "collected", None)
+        if collected is None:
+            logging.getLogger().handle(record)
+        else:
+            collected.append(record.getMessage())
+
+    @contextmanager
+    def collect(self) -> Iterator[list[str]]:
+        """The messages pypdf logs in this thread while the block runs."""
+        collected: list[str] = []
+        self._local.collected = collected
+        try:
+            yield collected
+        finally:
+            self._local.collected = None
+
+
+_PYPDF_MESSAGES = _PypdfMessages()
+_PYPDF_LOGGER = logging.getLogger("pypdf")
+_PYPDF_LOGGER.addHandler(_PYPDF_MESSAGES)
+_PYPDF_LOGGER.propagate = False
 
 
 def load_pdf(path: Path, doc_id: str) -> Document:
     """Load a PDF's text layer page by page; metadata /Title, else first line, is the title."""
+    with _PYPDF_MESSAGES.collect() as messages:
+        try:
+            return _load_pdf(path, doc_id)
+        except LoadError as error:
+            raise LoadError(_with_messages(str(error), messages)) from None
+
+
+def _with_messages(reason: str, messages: list[str]) -> str:
+    """The reason, followed by the first few distinct things pypdf said while failing."""
+    said = [" ".join(m.split()) for m in dict.fromkeys(messages) if m.strip()][:_MESSAGES_IN_REASON]
+    return f"{reason}; pypdf reported: {'; '.join(said)}" if said else reason
+
+
+def _load_pdf(path: Path, doc_id: str) -> Document:
     try:
         reader = PdfReader(path)
     except OSError:
@@ -36,12 +93,14 @@ def load_pdf(path: Path, doc_id: str) -> Document:
         if not opened:
             raise LoadError("encrypted PDF (needs a password)")
 
+    check_pdf_pages(_declared_pages(reader))
     builder = TextBuilder()
     pages: list[Page] = []
     try:
         page_objects = list(reader.pages)
     except Exception as exc:
         raise LoadError(f"broken PDF page tree ({_describe(exc)})") from None
+    check_pdf_pages(len(page_objects))
     for number, page in enumerate(page_objects, start=1):
         try:
             raw = page.extract_text() or ""
@@ -54,7 +113,7 @@ def load_pdf(path: Path, doc_id: str) -> Document:
         pages.append(Page(number=number, start=start, end=end))
     text = builder.text()
     if not pages:
-        raise LoadError("no text found (scanned PDF?)")
+        raise LoadError(_no_text_reason(len(page_objects)))
 
     return Document(
         doc_id=doc_id,
@@ -70,6 +129,24 @@ def load_pdf(path: Path, doc_id: str) -> Document:
 def sniff_pdf(data: bytes) -> bool:
     """True when the bytes start like a PDF."""
     return data.startswith(b"%PDF-")
+
+
+def _no_text_reason(page_count: int) -> str:
+    if page_count == 0:
+        return "no text found: the PDF has no pages"
+    pages = "its page has" if page_count == 1 else f"its {page_count} pages have"
+    return f"no text found (scanned PDF?): {pages} no text layer, only images or drawings; OCR is not done here"
+
+
+def _declared_pages(reader: PdfReader) -> int:
+    """The page count the page tree declares (/Count), read without walking the tree; 0 if unreadable."""
+    try:
+        root = reader.trailer["/Root"].get_object()
+        tree = root["/Pages"].get_object() if isinstance(root, DictionaryObject) else None
+        count = tree.get("/Count") if isinstance(tree, DictionaryObject) else None
+        return int(count) if isinstance(count, int) else 0
+    except Exception:
+        return 0  # a damaged tree is reported when the pages are read
 
 
 def _tidy_page(raw: str) -> str:

@@ -1,0 +1,183 @@
+"""How titles, section names and sources read on the page: display only, never stored.
+
+The index keeps every title and heading exactly as the loader extracted it (citations point
+into that text by character offsets); these functions only change how they are shown:
+MedQuAD's "What is (are) X ?" reads "What is X?", a lower-case condition name starts with a
+capital, an HTML title drops its " | Site Name" suffix. `source_label` names the MedQuAD source
+(GARD, GHR, …) from a document's id or URL. `corpus_file` and `source_href` decide which
+original files the page may serve: only supported document files inside the corpus folder.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+from ingest.loaders import SUPPORTED_SUFFIXES, is_meta_file
+
+SOURCE_ROUTE = "/kb-source"  # where the page serves original corpus files (see app.py)
+
+_ARE = re.compile(r"\s*\(are\)\s*", re.IGNORECASE)
+_SPACE_BEFORE_MARK = re.compile(r"\s+([?!.,;:])")
+_SITE_SUFFIX = re.compile(r"\s+[|]\s+[^|]{1,80}$")
+_LOWER_FIRST_WORD = re.compile(r"^[a-z][a-z0-9'’-]*(?=\s|$|,)")
+_MEDQUAD_FILE = re.compile(r"(?:^|/)\d+_(?P<source>[A-Za-z][A-Za-z_]*?)_QA__\d+\.xml$")
+
+# MedQuAD's source names (as in its file names) and the sites they came from.
+_MEDQUAD_SOURCES = {
+    "GARD": "GARD",
+    "GHR": "GHR",
+    "MPlus_Health_Topics": "MedlinePlus",
+    "MPlusHealthTopics": "MedlinePlus",
+    "MPlus_ADAM": "MedlinePlus A.D.A.M.",
+    "MPlusDrugs": "MedlinePlus drugs",
+    "MPlusHerbsSupplements": "MedlinePlus herbs",
+    "NINDS": "NINDS",
+    "NIDDK": "NIDDK",
+    "NHLBI": "NHLBI",
+    "CancerGov": "Cancer.gov",
+    "SeniorHealth": "NIHSeniorHealth",
+    "CDC": "CDC",
+}
+_SOURCE_HOSTS = (
+    ("rarediseases.info.nih.gov", "GARD"),
+    ("ghr.nlm.nih.gov", "GHR"),
+    ("medlineplus.gov", "MedlinePlus"),
+    ("nlm.nih.gov", "MedlinePlus"),  # www.nlm.nih.gov/medlineplus/…
+    ("ninds.nih.gov", "NINDS"),
+    ("niddk.nih.gov", "NIDDK"),
+    ("nhlbi.nih.gov", "NHLBI"),
+    ("cancer.gov", "Cancer.gov"),
+    ("nihseniorhealth.gov", "NIHSeniorHealth"),
+    ("cdc.gov", "CDC"),
+)
+
+
+def capitalised(text: str) -> str:
+    """The text with a capital first letter when its first word is all lower case ("dystonia 6").
+
+    Words with a capital inside ("mRNA", "iPS") are left alone: they are written that way.
+    """
+    if _LOWER_FIRST_WORD.match(text):
+        return text[0].upper() + text[1:]
+    return text
+
+
+def display_title(title: str) -> str:
+    """A document title as a person would write it: no " | Site Name" suffix, a capital first letter."""
+    title = " ".join(title.split())
+    shorter = _SITE_SUFFIX.sub("", title)
+    while shorter != title and shorter:
+        title, shorter = shorter, _SITE_SUFFIX.sub("", shorter)
+    return capitalised(title)
+
+
+def display_section(heading: str) -> str:
+    """A section heading as a person would write it; merged sections ("A / B") part by part.
+
+    "What is (are) dopa-responsive dystonia ?" → "What is dopa-responsive dystonia?";
+    "what is psychogenic movement?" → "What is psychogenic movement?".
+    """
+    if not heading:
+        return heading
+    return " / ".join(_one_heading(part) for part in heading.split(" / "))
+
+
+def _one_heading(heading: str) -> str:
+    text = _ARE.sub(" ", " ".join(heading.split()))
+    text = _SPACE_BEFORE_MARK.sub(r"\1", text).strip()
+    return capitalised(text)
+
+
+def source_label(doc_id: str, source: str = "") -> str:
+    """The MedQuAD source a document came from ("GARD", "GHR", "MedlinePlus", "NINDS"…), else "".
+
+    Read from the MedQuAD file name (`2_GARD_QA__0001754.xml`), else from the source URL's site.
+    """
+    match = _MEDQUAD_FILE.search(doc_id)
+    if match:
+        name = match.group("source")
+        return _MEDQUAD_SOURCES.get(name, name.replace("_", " "))
+    if not doc_id.lower().endswith(".xml"):
+        return ""
+    host = (urlparse(source).hostname or "").lower()
+    for site, label in _SOURCE_HOSTS:
+        if host == site or host.endswith("." + site):
+            return label
+    return ""
+
+
+def collection_label(collection: str, doc_id: str, source: str = "") -> str:
+    """The collection as shown: "medquad · GARD" when the MedQuAD source is known."""
+    label = source_label(doc_id, source)
+    return f"{collection} · {label}" if label else collection
+
+
+def is_local_source(source: str, doc_id: str) -> bool:
+    """True when the citation's source is the corpus file itself (no web address)."""
+    return source == doc_id
+
+
+def source_href(doc_id: str, page: int | None = None) -> str:
+    """The page's link to a corpus file, opened at the PDF page when one is given."""
+    href = f"{SOURCE_ROUTE}/{quote(doc_id, safe='/')}"
+    if page and doc_id.lower().endswith(".pdf"):
+        href += f"#page={int(page)}"
+    return href
+
+
+def corpus_file(corpus_dir: Path, doc_id: str) -> Path | None:
+    """The corpus file a document id names, or None unless it is a document file inside the corpus.
+
+    The path is resolved (links followed, `..` collapsed) and must stay under the resolved corpus
+    folder; hidden files, licence/readme files and unsupported types are refused, as ingest does.
+    """
+    if not doc_id or "\x00" in doc_id or doc_id.startswith(("/", "\\")) or "\\" in doc_id:
+        return None
+    parts = doc_id.split("/")
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        return None
+    if is_meta_file(parts[-1]) or Path(parts[-1]).suffix.lower() not in SUPPORTED_SUFFIXES:
+        return None
+    try:
+        root = corpus_dir.resolve(strict=True)
+        path = (root / doc_id).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
+
+
+# How each served type is sent: PDFs and plain text open in the browser; everything else
+# (HTML above all, which could run script on the page's origin) downloads as a file.
+_INLINE_TYPES = {
+    ".pdf": "application/pdf",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
+    ".markdown": "text/plain; charset=utf-8",
+}
+_DOWNLOAD_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".html": "application/octet-stream",
+    ".htm": "application/octet-stream",
+    ".xml": "application/octet-stream",
+}
+
+
+def source_headers(path: Path) -> dict[str, str]:
+    """HTTP headers for serving a corpus file: its type, inline or attachment, no sniffing, no script."""
+    suffix = path.suffix.lower()
+    name = quote(path.name)
+    inline = suffix in _INLINE_TYPES
+    headers = {
+        "Content-Type": _INLINE_TYPES.get(suffix) or _DOWNLOAD_TYPES.get(suffix, "application/octet-stream"),
+        "Content-Disposition": f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{name}",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+    }
+    if suffix != ".pdf":  # Chromium refuses to show a PDF in a sandboxed document
+        headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return headers

@@ -3,23 +3,50 @@
 Thin by design: it lays out widgets and calls `index` (and `ingest.uploads` for curators); retrieval
 logic lives there, and the HTML and CSS live in `page_markup.py`, which escapes all document text.
 Run with `make run` (or `streamlit run app.py`); KB_INDEX_DIR and KB_CORPUS_DIR choose the folders.
+
+`streamlit run app.py` finds the `st.App` at the bottom of this file and serves the page with one
+extra route, `/kb-source/<document id>`, which sends the original corpus files that citations
+link to (only document files inside the corpus folder: `index.display.corpus_file`). The page
+itself is this same file, run by Streamlit as `__main__` for every session.
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import os
+import time
+import zlib
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from index.citations import citation_text, context_window
 from index.config import corpus_dir, index_dir
+from index.display import (
+    SOURCE_ROUTE,
+    collection_label,
+    corpus_file,
+    display_section,
+    display_title,
+    source_headers,
+)
 from index.errors import IndexBusyError, KnowledgeBaseError, NoIndexError
 from index.search import MODES, NO_ANSWER, Searcher
-from page_markup import STYLE, context_html, document_html, document_meta_html, passage_card_html
-
-st.set_page_config(page_title="Dystonia knowledge base", page_icon="🧠", layout="centered")
+from page_markup import (
+    ENTER_SCRIPT,
+    STYLE,
+    LibraryRow,
+    context_html,
+    document_html,
+    document_meta_html,
+    library_html,
+    more_passage_html,
+    passage_card_html,
+    scroll_script,
+)
 
 EXAMPLES = (
     "Does stress make dystonia worse?",
@@ -27,14 +54,35 @@ EXAMPLES = (
     "Which part of the brain is involved in dystonia?",
     "How is dopa-responsive dystonia treated?",
 )
+TABS = ("Ask", "Documents", "Curate")
+# Passages asked for when showing "more from this document": few, because a search merges the
+# neighbouring chunks it finds, and with many of one document's chunks that is the whole document.
+MORE_FROM_DOCUMENT = 3
+FREE_SIGN_IN_TRIES = 3  # wrong passwords before the gate starts to slow down
+MAX_SIGN_IN_DELAY = 300  # seconds
+LIBRARY_SORTS = ("Collection, then title", "Title", "Most passages", "Recently indexed")
 
 
-@st.cache_resource(show_spinner="Loading the language model (once)…")
+@st.cache_resource(show_spinner=False)
 def get_embedder(kind: str):
-    """The embedding model of this kind ($KB_EMBEDDER), shared by every session."""
+    """The embedding model of this kind ($KB_EMBEDDER), shared by every session (it loads lazily)."""
     from index.embedder import load_embedder
 
     return load_embedder(kind)
+
+
+@st.cache_resource(show_spinner=False)
+def model_state(kind: str) -> dict[str, bool]:
+    """Whether this kind of model has been loaded in this process, shared by every session."""
+    return {"ready": False}
+
+
+def warm_model(kind: str) -> None:
+    """Load the model now (one small embedding), so no question waits for it."""
+    state = model_state(kind)
+    if not state["ready"]:
+        get_embedder(kind).embed(["dystonia"])
+        state["ready"] = True
 
 
 def embedder_kind() -> str:
@@ -48,7 +96,7 @@ def get_searcher(kb: str, kind: str) -> Searcher:
     return Searcher(Path(kb), get_embedder(kind))
 
 
-@st.cache_data(show_spinner="Searching…", max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=256)
 def run_search(kb: str, kind: str, generation: str, question: str, k: int, mode: str, collections: tuple, docs: tuple):
     """Cached per index generation, so a reindex never serves stale results."""
     return get_searcher(kb, kind).search(question, k=k, mode=mode, collections=list(collections), doc_ids=list(docs))
@@ -69,8 +117,18 @@ def is_curator() -> bool:
     return bool(st.session_state.get("curator")) and bool(admin_password())
 
 
+def busy_retry_seconds() -> float:
+    """How long a reindex waits for another update to finish ($KB_BUSY_RETRY_SECONDS, default 60)."""
+    try:
+        return max(0.0, float(os.environ.get("KB_BUSY_RETRY_SECONDS", "60")))
+    except ValueError:
+        return 60.0
+
+
 def main() -> None:
+    st.set_page_config(page_title="Dystonia knowledge base", page_icon="🧠", layout="centered")
     st.html(STYLE)
+    st.html(ENTER_SCRIPT, unsafe_allow_javascript=True)
     st.title("Dystonia knowledge base")
     st.caption("Plain-language questions, answered with passages from trusted documents — each with its source.")
     st.info("This is health information, not medical advice. Talk to your doctor about your own care.", icon="ℹ️")
@@ -83,13 +141,18 @@ def main() -> None:
     except KnowledgeBaseError as error:
         st.error(f"The index cannot be used: {error}")
         snapshot = None
-    ask, documents, curate = st.tabs(["Ask", "Documents", "Curate"])
+    ask, documents, curate = st.tabs(TABS, key="tab", on_change="rerun")
     with ask:
-        ask_tab(searcher, snapshot)
+        status = ask_tab(searcher, snapshot)
     with documents:
         documents_tab(snapshot)
     with curate:
         curate_tab(kb, snapshot)
+    if status is not None and not model_state(embedder_kind())["ready"]:
+        # Everything else is on screen; now load the model, saying so where the answer will appear.
+        with status.container(), st.spinner("Loading the language model so answers come quickly (first visit only)…"):
+            warm_model(embedder_kind())
+        status.empty()
 
 
 def no_index_message(where: str) -> None:
@@ -102,40 +165,78 @@ def no_index_message(where: str) -> None:
         st.caption("Run `make run` (or `python -m ingest`) to build it, or sign in on the Curate tab.")
 
 
-def ask_tab(searcher: Searcher, snapshot) -> None:
+def ask_tab(searcher: Searcher, snapshot) -> Any:
+    """The question box, the search settings, the passages, then example questions.
+
+    Returns the placeholder under the question box where the model's loading state shows.
+    """
     if snapshot is None:
         no_index_message("ask")
-        return
+        return None
     if searcher.reload_error:
         st.warning(f"Showing the previous index version: {searcher.reload_error}")
-    st.text_input(
+    st.text_area(
         "Your question",
         key="question",
-        placeholder="e.g. Does stress make dystonia worse?",
-        help="Press Enter to search.",
+        height="content",
+        placeholder="e.g. Does stress make dystonia worse? Press Enter to ask.",
+        help="Press Enter to ask. Shift+Enter starts a new line.",
     )
-    st.caption("Try:")
-    columns = st.columns(2)
-    for i, example in enumerate(EXAMPLES):
-        columns[i % 2].button(example, key=f"example-{i}", on_click=_set_question, args=(example,), width="stretch")
-    k = st.slider("Number of passages", 1, 10, 5)
-    with st.expander("Advanced"):
+    status = st.empty()
+    documents = snapshot.documents()
+    titles = {d.doc_id: display_title(d.title) for d in documents}
+    with st.expander("Search settings"):
+        k = st.slider("Number of passages", 1, 10, 5, key="k")
         mode = st.radio(
             "Search mode",
             MODES,
             horizontal=True,
+            key="mode",
             help="hybrid: meaning and exact words; dense: meaning only; keyword: exact words (BM25)",
         )
-        collections = st.multiselect("Only these collections", snapshot.collections())
-        titles = {d.doc_id: d.title for d in snapshot.documents()}
-        docs = st.multiselect("Only these documents", list(titles), format_func=lambda d: f"{titles[d]} ({d})")
-    question = st.session_state.get("question", "").strip()
-    if not question:
-        return
-    try:
-        result = run_search(
-            str(searcher.kb_dir), embedder_kind(), snapshot.name, question, k, mode, tuple(collections), tuple(docs)
+        collections = st.multiselect("Only these collections", snapshot.collections(), key="collections")
+        choices = [d.doc_id for d in documents if not collections or d.collection in collections]
+        docs = st.multiselect(
+            "Only these documents",
+            choices,
+            key="docs",
+            format_func=lambda d: f"{titles.get(d, d)} ({d})",
+            help="With collections chosen as well, a passage must be in both.",
         )
+    question = (st.session_state.get("question") or "").strip()
+    if question:
+        search = {"question": question, "k": k, "mode": mode, "collections": tuple(collections), "docs": tuple(docs)}
+        show_results(searcher, snapshot, search, titles, status)
+        st.divider()
+    st.caption("Other questions to try:" if question else "Try:")
+    columns = st.columns(2)
+    for i, example in enumerate(EXAMPLES):
+        columns[i % 2].button(example, key=f"example-{i}", on_click=_set_question, args=(example,), width="stretch")
+    return status
+
+
+def _search(searcher: Searcher, snapshot, search: dict[str, Any], **changes: Any):
+    args = {**search, **changes}
+    return run_search(
+        str(searcher.kb_dir),
+        embedder_kind(),
+        snapshot.name,
+        args["question"],
+        args["k"],
+        args["mode"],
+        args["collections"],
+        args["docs"],
+    )
+
+
+def show_results(searcher: Searcher, snapshot, search: dict[str, Any], titles: dict[str, str], status) -> None:
+    kind = embedder_kind()
+    if not model_state(kind)["ready"]:
+        with status.container(), st.spinner("Loading the language model (first question only, a few seconds)…"):
+            warm_model(kind)
+    try:
+        with st.spinner("Searching the documents…"):
+            result = _search(searcher, snapshot, search)
     except KnowledgeBaseError as error:
         st.error(str(error))
         return
@@ -143,22 +244,93 @@ def ask_tab(searcher: Searcher, snapshot) -> None:
         st.warning(result.message or NO_ANSWER)
         st.caption("Try other words, or ask about dystonia: its symptoms, causes, genes, diagnosis or treatment.")
         return
-    st.subheader(f"{len(result.passages)} passage{'s' if len(result.passages) != 1 else ''}")
+    note = getattr(result, "note", "")
+    if note:
+        st.info(note)
+    st.subheader(f"{len(result.passages)} passage{'s' if len(result.passages) != 1 else ''}", anchor="kb-results")
+    # On a phone the passages start below the screen: bring them up, once per new search.
+    nonce = zlib.crc32(repr(sorted(search.items())).encode("utf-8"))
+    st.html(scroll_script("kb-results", nonce, block="start", only_below_fold=True), unsafe_allow_javascript=True)
     for passage in result.passages:
-        show_passage(passage, result.terms, snapshot, titles)
+        show_passage(passage, result, searcher, snapshot, search, titles)
 
 
 def _set_question(text: str) -> None:
     st.session_state["question"] = text
 
 
-def show_passage(p, terms: tuple[str, ...], snapshot, titles: dict[str, str]) -> None:
+def _open_in_reader(doc_id: str, start: int, end: int) -> None:
+    """Switch to the Documents tab with this document open, scrolled to the passage."""
+    st.session_state["tab"] = "Documents"
+    st.session_state["reader_doc"] = doc_id
+    st.session_state["reader_span"] = (doc_id, start, end)
+    st.session_state["reader_jump"] = st.session_state.get("reader_jump", 0) + 1
+
+
+def show_passage(p, result, searcher: Searcher, snapshot, search: dict[str, Any], titles: dict[str, str]) -> None:
+    shown = replace(p, title=display_title(p.title), section=display_section(p.section))
     with st.container(border=True):
-        st.html(passage_card_html(p, terms, titles))
+        st.html(passage_card_html(p, result.terms, titles))
+        read, more = st.columns(2)
+        read.button(
+            "Read it in the document",
+            key=f"read-{p.rank}",
+            icon=":material/menu_book:",
+            on_click=_open_in_reader,
+            args=(p.doc_id, p.char_start, p.char_end),
+            help="Open the whole document on the Documents tab, at this passage",
+        )
+        if more.toggle("More from this document", key=f"more-{p.doc_id}-{p.char_start}"):
+            show_more(p, result, searcher, snapshot, search)
         with st.expander("Show in context"):
             st.html(context_html(context_window(snapshot, p)))
         with st.expander("Copy citation"):
-            st.code(citation_text(p), language=None, wrap_lines=True)
+            st.code(citation_text(shown), language=None, wrap_lines=True)
+
+
+def show_more(p, result, searcher: Searcher, snapshot, search: dict[str, Any]) -> None:
+    """The document's other passages that match the question (those not already shown)."""
+    shown = [(q.char_start, q.char_end) for q in result.passages if q.doc_id == p.doc_id]
+    try:
+        more = _search(searcher, snapshot, search, k=MORE_FROM_DOCUMENT, collections=(), docs=(p.doc_id,))
+    except KnowledgeBaseError as error:
+        st.error(str(error))
+        return
+    others = [q for q in more.passages if not any(q.char_start < b and a < q.char_end for a, b in shown)]
+    if not others:
+        st.caption("No other passage of this document matches the question.")
+        return
+    st.caption(f"{len(others)} more from {display_title(p.title)}:")
+    for other in others:
+        st.html(more_passage_html(other, more.terms))
+
+
+def library_rows(documents, find: str, sort: str) -> list[LibraryRow]:
+    """The library table's rows: filtered by words of title, collection or id, in the chosen order."""
+    rows = [
+        LibraryRow(
+            doc_id=d.doc_id,
+            title=display_title(d.title),
+            collection=collection_label(d.collection, d.doc_id, d.source),
+            chunks=d.chunks,
+            indexed=d.indexed_at[:10],
+            source=d.source,
+        )
+        for d in documents
+    ]
+    words = find.lower().split()
+    if words:
+        rows = [r for r in rows if all(w in f"{r.title} {r.collection} {r.doc_id}".lower() for w in words)]
+    if sort == "Title":
+        rows.sort(key=lambda r: (r.title.lower(), r.doc_id))
+    elif sort == "Most passages":
+        rows.sort(key=lambda r: (-r.chunks, r.title.lower()))
+    elif sort == "Recently indexed":
+        by_time = {d.doc_id: d.indexed_at for d in documents}
+        rows.sort(key=lambda r: (by_time[r.doc_id], r.title.lower()), reverse=True)
+    else:
+        rows.sort(key=lambda r: (r.collection.lower(), r.title.lower(), r.doc_id))
+    return rows
 
 
 def documents_tab(snapshot) -> None:
@@ -176,35 +348,39 @@ def documents_tab(snapshot) -> None:
         f"index version {snapshot.name}"
     )
     documents = snapshot.documents()
-    rows = [
-        {
-            "title": d.title,
-            "collection": d.collection,
-            "chunks": d.chunks,
-            "indexed": d.indexed_at.replace("T", " ")[:16],
-            "source": d.source,
-            "document id": d.doc_id,
-        }
-        for d in documents
-    ]
-    st.dataframe(
-        rows,
-        hide_index=True,
-        width="stretch",
-        column_config={"source": st.column_config.LinkColumn("source")},
+    find_column, sort_column = st.columns([3, 2])
+    find = find_column.text_input(
+        "Find a document", key="library_find", placeholder="words of a title, collection or id"
     )
-    titles = {d.doc_id: f"{d.title} ({d.doc_id})" for d in documents}
+    sort = sort_column.selectbox("Sort by", LIBRARY_SORTS, key="library_sort")
+    rows = library_rows(documents, find, sort)
+    st.caption(f"{len(rows)} of {len(documents)} documents")
+    st.html(library_html(rows))
+    titles = {d.doc_id: f"{display_title(d.title)} ({d.doc_id})" for d in documents}
+    if st.session_state.get("reader_doc") not in (None, *titles):
+        st.session_state.pop("reader_doc")  # removed by a reindex
     chosen = st.selectbox(
         "Read a document",
         list(titles),
         index=None,
+        key="reader_doc",
         format_func=lambda d: str(titles.get(d, d)),
         placeholder="Choose a document to read its full text",
     )
-    if chosen:
-        doc = snapshot.document(chosen)
-        st.html(document_meta_html(doc.source, doc.collection, doc.format))
-        st.html(document_html(doc.text))
+    if not chosen:
+        return
+    doc = snapshot.document(chosen)
+    if doc is None:
+        st.warning("This document is no longer in the index.")
+        return
+    span = st.session_state.get("reader_span")
+    passage = (span[1], span[2]) if span and span[0] == chosen else None
+    st.html(document_meta_html(doc.source, doc.doc_id, doc.collection, doc.format))
+    if doc.pages:
+        st.caption(f"{len(doc.pages)} page{'s' if len(doc.pages) != 1 else ''}; each page starts at a “Page N” line.")
+    st.html(document_html(doc.text, doc.sections, doc.pages, passage))
+    if passage:
+        st.html(scroll_script("kb-target", st.session_state.get("reader_jump", 0)), unsafe_allow_javascript=True)
 
 
 def curate_tab(kb: Path, snapshot) -> None:
@@ -216,24 +392,59 @@ def curate_tab(kb: Path, snapshot) -> None:
         )
         return
     if not is_curator():
-        given = st.text_input("Curator password", type="password", key="password")
-        if st.button("Sign in"):
-            if hmac.compare_digest(given.encode("utf-8"), password.encode("utf-8")):
-                st.session_state["curator"] = True
-                st.rerun()
-            else:
-                st.error("Wrong password.")
+        sign_in_form(password)
         return
+    slot = st.container()  # a reindex shows its progress here, at the top of the tab
     if "report" in st.session_state:
-        show_report(st.session_state["report"])
-    upload_section(kb)
+        show_report(st.session_state["report"], st.session_state.get("rejected", []))
+    upload_section(kb, slot)
+    st.divider()
+    remove_section(snapshot, kb, slot)
     st.divider()
     st.caption(f"Documents folder: {corpus_dir()} · index: {kb}")
     if st.button("Reindex now" if snapshot else "Build the index", key="build-curate"):
-        reindex(kb)
+        reindex(kb, slot)
 
 
-def upload_section(kb: Path) -> None:
+def sign_in_delay(failures: int) -> int:
+    """Seconds the gate stays shut after this many wrong passwords in a row: 0, 0, 2, 4, 8, … 300."""
+    if failures < FREE_SIGN_IN_TRIES:
+        return 0
+    return min(2 ** (failures - FREE_SIGN_IN_TRIES + 1), MAX_SIGN_IN_DELAY)
+
+
+def sign_in_form(password: str) -> None:
+    """The password box (Enter signs in); wrong passwords make the next try wait longer and longer.
+
+    The count and the time the gate opens again live in this session's state, on the server.
+    """
+    with st.form("sign-in", clear_on_submit=True, border=False):
+        given = st.text_input("Curator password", type="password", key="password")
+        submitted = st.form_submit_button("Sign in")
+    if not submitted:
+        return
+    now = time.time()
+    opens_at = float(st.session_state.get("sign_in_opens_at", 0.0))
+    if now < opens_at:
+        st.error(f"Too many wrong passwords: wait {math.ceil(opens_at - now)} s, then try again.")
+        return
+    if hmac.compare_digest(given.encode("utf-8"), password.encode("utf-8")):
+        st.session_state["curator"] = True
+        st.session_state.pop("sign_in_failures", None)
+        st.session_state.pop("sign_in_opens_at", None)
+        st.rerun()
+    failures = int(st.session_state.get("sign_in_failures", 0)) + 1
+    st.session_state["sign_in_failures"] = failures
+    delay = sign_in_delay(failures)
+    if delay:
+        st.session_state["sign_in_opens_at"] = now + delay
+        st.error(f"Wrong password. After {failures} wrong tries, wait {delay} s before the next one.")
+    else:
+        left = FREE_SIGN_IN_TRIES - failures
+        st.error(f"Wrong password. {left} more wrong tr{'y' if left == 1 else 'ies'} and each next one has to wait.")
+
+
+def upload_section(kb: Path, slot) -> None:
     from ingest.uploads import UploadError, check_upload, save_upload, upload_help, upload_types
 
     st.subheader("Add documents")
@@ -241,19 +452,21 @@ def upload_section(kb: Path) -> None:
         upload_help(),
         type=upload_types(),
         accept_multiple_files=True,
-        key=f"uploader-{st.session_state.get('uploader', 0)}",
+        key=f"uploader-{st.session_state.get('round', 0)}",
     )
-    accepted = []
+    accepted, refused = [], []
     for upload in files or []:
         data = upload.getvalue()
         try:
             checked = check_upload(corpus_dir(), upload.name, data)
         except UploadError as error:
             st.error(str(error))
+            refused.append((upload.name, str(error)))
             continue
         if checked.exists:
             if not st.checkbox(f"Replace the existing {checked.doc_id}", key=f"replace-{checked.name}"):
                 st.warning(f"{checked.doc_id} already exists: tick the box to replace it.")
+                refused.append((checked.doc_id, "already exists and was not replaced (tick the box to replace it)"))
                 continue
         accepted.append((checked, data))
         st.write(f"Ready: `{checked.doc_id}` ({len(data) / 1024:.0f} KB)")
@@ -262,8 +475,43 @@ def upload_section(kb: Path) -> None:
             try:
                 save_upload(checked, data, replace=checked.exists)
             except (UploadError, OSError) as error:
-                st.error(str(error))
-        reindex(kb)
+                refused.append((checked.doc_id, str(error)))
+        reindex(kb, slot, refused)
+
+
+def remove_section(snapshot, kb: Path, slot) -> None:
+    """Delete a document's file from the documents folder (after a confirmation), then reindex."""
+    st.subheader("Remove a document")
+    if snapshot is None:
+        st.caption("There is no index yet.")
+        return
+    documents = snapshot.documents()
+    titles = {d.doc_id: f"{display_title(d.title)} ({d.doc_id})" for d in documents}
+    round_ = st.session_state.get("round", 0)
+    chosen = st.selectbox(
+        "Document to remove",
+        list(titles),
+        index=None,
+        key=f"remove-{round_}",
+        format_func=lambda d: str(titles.get(d, d)),
+        placeholder="Choose a document",
+    )
+    if not chosen:
+        return
+    path = corpus_file(corpus_dir(), chosen)
+    if path is None:
+        st.warning(f"{chosen} is not a document file in the documents folder, so it cannot be removed here.")
+        return
+    sure = st.checkbox(
+        f"Yes, delete `{chosen}` from the documents folder. This cannot be undone.", key=f"remove-sure-{round_}"
+    )
+    if st.button("Delete and reindex", type="primary", disabled=not sure, key=f"remove-go-{round_}"):
+        try:
+            path.unlink()
+        except OSError as error:
+            st.error(f"{chosen} could not be deleted: {error.strerror or error}")
+            return
+        reindex(kb, slot)
 
 
 class StreamlitProgress:
@@ -275,46 +523,88 @@ class StreamlitProgress:
 
     def stage(self, name: str, total: int) -> None:
         self.name, self.total, self.done = name, total, 0
-        self.bar.progress(0.0, text=f"{name}: 0 of {total}")
+        self.bar.progress(0.0 if total else 1.0, text=f"{name.capitalize()}: 0 of {total}" if total else "Finishing…")
 
     def advance(self, n: int = 1) -> None:
         self.done += n
         fraction = self.done / self.total if self.total else 1.0
-        self.bar.progress(min(fraction, 1.0), text=f"{self.name}: {self.done} of {self.total}")
+        self.bar.progress(min(fraction, 1.0), text=f"{self.name.capitalize()}: {self.done} of {self.total}")
 
 
-def reindex(kb: Path) -> None:
-    """Bring the index up to date with the documents folder; the report shows on the Curate tab."""
+def reindex(kb: Path, slot=None, refused: list[tuple[str, str]] | None = None) -> None:
+    """Bring the index up to date with the documents folder; progress shows in `slot` (the top of the
+    Curate tab), the report on the Curate tab after. Waits for another update that is running."""
     from index.update import update_index
 
-    progress = StreamlitProgress()
+    with slot if slot is not None else st.container():
+        notice = st.empty()
+        progress = StreamlitProgress()
+    embedder = get_embedder(embedder_kind())
     try:
-        report = update_index(corpus_dir(), kb, get_embedder(embedder_kind()), wait_seconds=5, progress=progress)
-    except IndexBusyError as error:
-        st.warning(str(error))
+        try:
+            report = update_index(corpus_dir(), kb, embedder, progress=progress)
+        except IndexBusyError:
+            notice.info(
+                "Another update of the index is running; trying again in a moment…", icon=":material/hourglass_top:"
+            )
+            report = update_index(corpus_dir(), kb, embedder, wait_seconds=busy_retry_seconds(), progress=progress)
+    except IndexBusyError:
+        progress.bar.empty()
+        notice.warning("Another update of the index is still running; try again in a moment.")
         return
     except (KnowledgeBaseError, OSError) as error:
-        st.error(f"Reindex failed; the previous index is still in use. {error}")
+        progress.bar.empty()
+        notice.error(f"Reindex failed; the previous index is still in use. {error}")
         return
+    progress.bar.empty()
+    notice.empty()
     st.session_state["report"] = report
-    st.session_state["uploader"] = st.session_state.get("uploader", 0) + 1  # a fresh, empty uploader
+    st.session_state["rejected"] = list(refused or [])
+    st.session_state["round"] = st.session_state.get("round", 0) + 1  # fresh, empty upload and remove widgets
     st.rerun()
 
 
-def show_report(report) -> None:
-    """The last reindex: totals, and every file that did not stay unchanged."""
+def show_report(report, refused: list[tuple[str, str]]) -> None:
+    """The last reindex: totals, a warning when files were refused or failed, then every file that
+    did not stay unchanged (uploads refused before saving included), collapsed."""
     totals = ", ".join(f"{n} {status}" for status, n in report.totals().items() if n)
     st.success(
         f"Index updated: {report.documents} documents, {report.chunks} passages ({totals}) "
         f"in {report.seconds:.1f} s. Searches use it now."
     )
-    rows = [
-        {"document": f.doc_id, "status": f.status, "chunks": f.chunks or None, "reason": f.reason}
+    rows = [{"document": name, "status": "rejected", "chunks": "", "reason": reason} for name, reason in refused]
+    rows += [
+        {"document": f.doc_id, "status": f.status, "chunks": str(f.chunks or ""), "reason": f.reason}
         for f in report.files
         if f.status != "unchanged"
     ]
+    problems = len(refused) + report.totals().get("failed", 0)
+    if problems:
+        st.warning(f"{problems} file{'s' if problems != 1 else ''} could not be added: see the reasons below.")
     if rows:
-        st.dataframe(rows, hide_index=True, width="stretch")
+        with st.expander(f"Details: {len(rows)} file{'s' if len(rows) != 1 else ''}", expanded=False):
+            st.dataframe(rows, hide_index=True, width="stretch")
 
 
-main()
+def source_routes() -> list:
+    """The route that serves original corpus files: PDFs and text open, other types download."""
+    from starlette.responses import FileResponse, PlainTextResponse
+    from starlette.routing import Route
+
+    async def serve_source(request):
+        path = corpus_file(corpus_dir(), request.path_params["doc_id"])
+        if path is None:
+            return PlainTextResponse(
+                "No such document file.", status_code=404, headers={"X-Content-Type-Options": "nosniff"}
+            )
+        headers = source_headers(path)
+        media_type = headers.pop("Content-Type")
+        return FileResponse(path, media_type=media_type, headers=headers)
+
+    return [Route(f"{SOURCE_ROUTE}/{{doc_id:path}}", serve_source, methods=["GET", "HEAD"])]
+
+
+if __name__ == "__main__":  # Streamlit runs the page as __main__ for every session
+    main()
+else:  # `streamlit run app.py` imports this module to serve the page, with the source route
+    app = st.App(__file__, routes=source_routes())

@@ -1,45 +1,128 @@
-"""The page's markup: its CSS and every piece of HTML it styles, in one place beside `app.py`.
+"""The page's markup: its CSS, its two small scripts and every piece of HTML it styles, beside `app.py`.
 
 Every piece of document text goes through `html.escape` before any tag is added, so a document
 holding `<script>` or `<img onerror=…>` is shown as those characters, never run. Only http(s)
-sources become links. No Streamlit and no retrieval here: `app.py` lays the page out.
+sources and the page's own route to corpus files (`index.display.source_href`) become links.
+The scripts are constants of this module: no document text ever reaches them.
+
+Colours follow Streamlit's light and dark themes: text keeps the theme's colour (muted with
+`color-mix` on `currentColor`) and highlights are translucent, so both read on either background.
+No Streamlit and no retrieval here: `app.py` lays the page out.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from index.citations import ContextWindow, is_web_link
+from index.display import collection_label, display_section, display_title, is_local_source, source_href
 from index.evidence import stem
 from index.passages import Passage
+from ingest.document import Page, Section
 
 _WORD = re.compile(r"\w+")
 
-STYLE = """<style>
-.kb-card{font-size:1rem;line-height:1.55}
-.kb-head{font-weight:600;font-size:1.05rem;margin-bottom:.1rem}
-.kb-rank{color:#6b7280;font-weight:500;margin-right:.35rem}
-.kb-meta{color:#4b5563;font-size:.85rem;margin-bottom:.5rem;overflow-wrap:anywhere}
-.kb-meta a{color:#1d4ed8}
-.kb-score{color:#9ca3af;font-size:.75rem;margin-left:.4rem}
-.kb-text{white-space:pre-wrap}
-.kb-text mark.evidence{background:#fef08a;padding:0 .1rem;border-radius:3px}
-.kb-text b.term{font-weight:650;text-decoration:underline;text-decoration-color:#93c5fd;text-underline-offset:3px}
-.kb-also{color:#6b7280;font-size:.8rem;margin-top:.4rem}
-.kb-context{white-space:pre-wrap;font-size:.92rem;color:#374151}
-.kb-context mark.passage{background:#dbeafe;padding:0 .1rem}
-.kb-doc{white-space:pre-wrap;font-size:.92rem;max-height:32rem;overflow-y:auto;border:1px solid #e5e7eb;
-        border-radius:.5rem;padding:.75rem 1rem;background:#fafafa}
+MUTED = "color-mix(in srgb, currentColor 72%, transparent)"
+LINE = "color-mix(in srgb, currentColor 16%, transparent)"
+TINT = "color-mix(in srgb, currentColor 4%, transparent)"
+
+STYLE = f"""<style>
+.st-key-question [data-testid="InputInstructions"]{{display:none}}
+.kb-card{{font-size:1rem;line-height:1.55}}
+.kb-head{{font-weight:600;font-size:1.05rem;margin-bottom:.1rem}}
+.kb-rank{{color:{MUTED};font-weight:500;margin-right:.35rem}}
+.kb-meta{{color:{MUTED};font-size:.85rem;margin-bottom:.5rem;overflow-wrap:anywhere}}
+.kb-meta a,.kb-table a,.kb-also a{{color:inherit;text-decoration:underline;text-underline-offset:2px}}
+.kb-score{{font-size:.75rem;margin-left:.4rem}}
+.kb-text{{white-space:pre-wrap}}
+.kb-text mark.evidence{{background:rgba(250,204,21,.38);color:inherit;padding:0 .1rem;border-radius:3px}}
+.kb-text b.term{{font-weight:650;text-decoration:underline;text-decoration-color:rgba(96,165,250,.95);
+  text-underline-offset:3px}}
+.kb-also{{color:{MUTED};font-size:.8rem;margin-top:.4rem}}
+.kb-more{{border-left:3px solid {LINE};padding:.1rem 0 .1rem .75rem;margin:.4rem 0}}
+.kb-context{{white-space:pre-wrap;font-size:.92rem;color:{MUTED}}}
+.kb-context mark.passage,.kb-doc mark.passage{{background:rgba(59,130,246,.24);color:inherit;padding:0 .1rem}}
+.kb-doc{{white-space:pre-wrap;font-size:.92rem;max-height:32rem;overflow-y:auto;border:1px solid {LINE};
+  border-radius:.5rem;padding:.75rem 1rem;background:{TINT}}}
+.kb-doc .kb-heading{{display:inline-block;font-weight:700;font-size:1.08rem;margin-top:.6rem}}
+.kb-doc .kb-page{{display:block;color:{MUTED};font-size:.8rem;font-weight:600;letter-spacing:.04em;
+  text-transform:uppercase;border-top:1px dashed {LINE};margin:.5rem 0 .2rem;padding-top:.3rem}}
+.kb-table-wrap{{max-height:34rem;overflow:auto;border:1px solid {LINE};border-radius:.5rem}}
+.kb-table{{width:100%;border-collapse:collapse;font-size:.88rem;table-layout:auto}}
+.kb-table th{{text-align:left;font-weight:600;padding:.4rem .5rem;border-bottom:1px solid {LINE};background:{TINT}}}
+.kb-table td{{padding:.35rem .5rem;border-bottom:1px solid {LINE};vertical-align:top}}
+.kb-table td.kb-title{{min-width:10rem}}
+.kb-table td.kb-num{{text-align:right;white-space:nowrap}}
+.kb-table td.kb-coll{{white-space:nowrap}}
+.kb-table td.kb-src,.kb-table td.kb-id{{overflow-wrap:anywhere;font-size:.8rem;min-width:7rem}}
 </style>"""
 
+# Enter in the question box asks (as Ctrl+Enter does for a Streamlit text area); Shift+Enter is a
+# new line. One listener for the whole page, added once. (STYLE hides the box's "Ctrl+Enter" hint.)
+ENTER_SCRIPT = """<script>
+(function () {
+  if (window.__kbEnterAsks) return;
+  window.__kbEnterAsks = true;
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (!box || box.tagName !== "TEXTAREA" || box.getAttribute("aria-label") !== "Your question") return;
+    if (event.key !== "Enter" || event.shiftKey || event.ctrlKey || event.metaKey || event.isComposing) return;
+    event.preventDefault();
+    box.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", code: "Enter", ctrlKey: true, bubbles: true}));
+  }, true);
+})();
+</script>"""
 
-def source_html(source: str) -> str:
-    """A safe link for a web source; plain text for a corpus path."""
+
+def scroll_script(target: str, nonce: int, block: str = "center", only_below_fold: bool = False) -> str:
+    """A script that scrolls the element with this id into view once it is shown (its tab opened).
+
+    `target` is one of this module's own ids, never document text; the nonce makes each jump a
+    new script, so Streamlit runs it again. With `only_below_fold` it scrolls only when the element
+    starts in the lower half of the screen or below (a phone, after asking), never on a wide screen
+    where the element is already in view.
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9-]*", target) or block not in ("start", "center"):
+        raise ValueError(f"not a plain element id or block: {target!r}, {block!r}")
+    condition = "mark.getBoundingClientRect().top > window.innerHeight * 0.5" if only_below_fold else "true"
+    return f"""<script>
+(function () {{
+  var tries = 0;
+  var timer = setInterval(function () {{
+    var mark = document.getElementById("{target}");
+    tries += 1;
+    if (mark && mark.offsetParent !== null) {{
+      clearInterval(timer);
+      if ({condition}) mark.scrollIntoView({{block: "{block}", behavior: "smooth"}});
+    }} else if (tries > 100) {{
+      clearInterval(timer);
+    }}
+  }}, 100);
+}})();
+/* jump {int(nonce)} */
+</script>"""
+
+
+def source_html(source: str, local_href: str | None = None) -> str:
+    """A safe link for a web source, or to the page's copy of a corpus file; else plain text."""
     escaped = html.escape(source)
     if is_web_link(source):
         return f'<a href="{escaped}" target="_blank" rel="noopener noreferrer">{escaped}</a>'
+    if local_href is not None:
+        return (
+            f'<a class="kb-local" href="{html.escape(local_href)}" target="_blank" rel="noopener noreferrer" '
+            f'title="Open the original file">{escaped}</a>'
+        )
     return f"<span>{escaped}</span>"
+
+
+def passage_source_html(p: Passage) -> str:
+    """The source of a passage: its web page, or the corpus file (at the passage's page for a PDF)."""
+    local = source_href(p.doc_id, p.page) if is_local_source(p.source, p.doc_id) else None
+    return source_html(p.source, local)
 
 
 def marked_html(text: str, words: tuple[str, ...] | list[str], evidence: tuple[int, int] | None = None) -> str:
@@ -65,23 +148,38 @@ def _terms_html(text: str, terms: set[str]) -> str:
     return "".join(out)
 
 
-def passage_card_html(p: Passage, terms: tuple[str, ...], titles: dict[str, str]) -> str:
-    """One answer: rank and title, citation line, the passage with its evidence marked, duplicates."""
+def _meta_html(p: Passage, with_source: bool = True) -> str:
     meta = []
     if p.section:
-        meta.append(html.escape(p.section))
+        meta.append(html.escape(display_section(p.section)))
     if p.page:
         meta.append(f"page {p.page}")
-    meta.append(source_html(p.source))
-    meta.append(html.escape(p.collection))
+    if with_source:
+        meta.append(passage_source_html(p))
+        meta.append(html.escape(collection_label(p.collection, p.doc_id, p.source)))
+    return " · ".join(meta)
+
+
+def passage_card_html(p: Passage, terms: tuple[str, ...], titles: dict[str, str]) -> str:
+    """One answer: rank and title, citation line, the passage with its evidence marked, duplicates.
+
+    `titles` maps document ids to their display titles (for "also in").
+    """
     also_in = "; ".join(f"{titles.get(d, d)} ({d})" for d in p.also_in)
     also = f'<div class="kb-also">The same text is also in: {html.escape(also_in)}</div>' if p.also_in else ""
     return (
         '<div class="kb-card">'
-        f'<div class="kb-head"><span class="kb-rank">[{p.rank}]</span>{html.escape(p.title)}</div>'
-        f'<div class="kb-meta">{" · ".join(meta)}<span class="kb-score">score {p.score:.3f}</span></div>'
+        f'<div class="kb-head"><span class="kb-rank">[{p.rank}]</span>{html.escape(display_title(p.title))}</div>'
+        f'<div class="kb-meta">{_meta_html(p)}<span class="kb-score">score {p.score:.3f}</span></div>'
         f'<div class="kb-text">{marked_html(p.text, terms, p.highlight)}</div>{also}</div>'
     )
+
+
+def more_passage_html(p: Passage, terms: tuple[str, ...]) -> str:
+    """Another matching passage of the same document, smaller: section, page, text with evidence."""
+    meta = _meta_html(p, with_source=False)
+    head = f'<div class="kb-meta">{meta}<span class="kb-score">score {p.score:.3f}</span></div>'
+    return f'<div class="kb-more">{head}<div class="kb-text">{marked_html(p.text, terms, p.highlight)}</div></div>'
 
 
 def context_html(window: ContextWindow) -> str:
@@ -93,11 +191,106 @@ def context_html(window: ContextWindow) -> str:
     )
 
 
-def document_meta_html(source: str, collection: str, fmt: str) -> str:
-    """The line above a document in the reader: its source (a link when on the web), collection, format."""
-    return f'<div class="kb-meta">{source_html(source)} · {html.escape(collection)} · {html.escape(fmt)}</div>'
+def document_meta_html(source: str, doc_id: str, collection: str, fmt: str) -> str:
+    """The line above a document in the reader: its source (a link), collection and format."""
+    local = source_href(doc_id) if is_local_source(source, doc_id) else None
+    label = collection_label(collection, doc_id, source)
+    return f'<div class="kb-meta">{source_html(source, local)} · {html.escape(label)} · {html.escape(fmt)}</div>'
 
 
-def document_html(text: str) -> str:
-    """A whole document's text, escaped, in a scrolling box."""
-    return f'<div class="kb-doc">{html.escape(text)}</div>'
+def document_html(
+    text: str,
+    sections: Sequence[Section] = (),
+    pages: Sequence[Page] = (),
+    passage: tuple[int, int] | None = None,
+) -> str:
+    """A whole document's text, escaped, in a scrolling box: section headings styled as headings,
+    a "Page N" line where each PDF page starts, and `passage` (character offsets) marked with
+    id "kb-target" for the reader to scroll to. The text itself is unchanged, character for character."""
+    headings = _heading_spans(text, sections)
+    page_starts = {p.start: p.number for p in pages if len(pages) > 1 or p.number > 1}
+    cuts = {0, len(text), *page_starts}
+    for a, b in headings:
+        cuts.update((a, b))
+    if passage is not None:
+        a, b = max(0, min(passage[0], len(text))), max(0, min(passage[1], len(text)))
+        passage = (a, b) if a < b else None
+        if passage:
+            cuts.update(passage)
+    points = sorted(cut for cut in cuts if 0 <= cut <= len(text))
+    out, first_mark = [], True
+    for a, b in zip(points, points[1:]):
+        if a in page_starts:
+            out.append(f'<span class="kb-page" role="separator">Page {page_starts.pop(a)}</span>')
+        piece = html.escape(text[a:b])
+        if any(h0 <= a and b <= h1 for h0, h1 in headings):
+            piece = f'<span class="kb-heading" role="heading" aria-level="4">{piece}</span>'
+        if passage and passage[0] <= a and b <= passage[1]:
+            mark_id = ' id="kb-target"' if first_mark else ""
+            first_mark = False
+            piece = f'<mark class="passage"{mark_id}>{piece}</mark>'
+        out.append(piece)
+    for number in page_starts.values():  # a page that starts at the very end (no text)
+        out.append(f'<span class="kb-page" role="separator">Page {number}</span>')
+    return f'<div class="kb-doc">{"".join(out)}</div>'
+
+
+def _heading_spans(text: str, sections: Iterable[Section]) -> list[tuple[int, int]]:
+    """Where each section's heading line stands in the text (the line that holds it, just before
+    the section's body); headings that are not in the text are left out."""
+    spans, floor = [], 0
+    for section in sorted(sections, key=lambda s: s.start):
+        heading = section.heading.strip()
+        if heading:
+            at = text.rfind(heading, floor, section.start)
+            if at >= 0:
+                line_start = text.rfind("\n", 0, at) + 1
+                line_end = text.find("\n", at)
+                line_end = section.start if line_end < 0 or line_end > section.start else line_end
+                spans.append((max(line_start, floor), line_end))
+        floor = max(floor, section.end)
+    return spans
+
+
+LIBRARY_COLUMNS = ("Title", "Collection", "Passages", "Indexed", "Source", "Document id")
+
+
+def _breakable(markup: str) -> str:
+    """Markup whose text may break after "/" and "_" (ids and addresses), never inside a tag."""
+    parts = re.split(r"(<[^>]*>)", markup)
+    return "".join(p if p.startswith("<") else re.sub(r"([/_])", r"\1<wbr>", p) for p in parts)
+
+
+@dataclass(frozen=True)
+class LibraryRow:
+    """One document as the library table shows it."""
+
+    doc_id: str
+    title: str
+    collection: str
+    chunks: int
+    indexed: str
+    source: str
+
+
+def library_html(rows: Sequence[LibraryRow]) -> str:
+    """The library as a table that wraps instead of cutting: title, collection, passages, indexed,
+    source (a link) and document id."""
+    body = []
+    for row in rows:
+        local = source_href(row.doc_id) if is_local_source(row.source, row.doc_id) else None
+        body.append(
+            "<tr>"
+            f'<td class="kb-title">{html.escape(row.title)}</td>'
+            f'<td class="kb-coll">{html.escape(row.collection)}</td>'
+            f'<td class="kb-num">{row.chunks}</td>'
+            f'<td class="kb-num">{html.escape(row.indexed)}</td>'
+            f'<td class="kb-src">{_breakable(source_html(row.source, local))}</td>'
+            f'<td class="kb-id">{_breakable(html.escape(row.doc_id))}</td>'
+            "</tr>"
+        )
+    head = "".join(f"<th>{name}</th>" for name in LIBRARY_COLUMNS)
+    return (
+        f'<div class="kb-table-wrap"><table class="kb-table"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )

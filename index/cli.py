@@ -10,6 +10,7 @@ from stdin, so many questions cost one model load. `python -m ingest` is `build`
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 import textwrap
@@ -18,7 +19,12 @@ from index.arguments import ArgumentParser
 from index.config import corpus_dir, index_dir
 from index.errors import IndexBusyError, KnowledgeBaseError
 
-EXIT_ERROR, EXIT_BUSY = 1, 3
+# Exit codes (also in every --help): 2 is argparse's for bad arguments.
+EXIT_OK, EXIT_ERROR, EXIT_BUSY, EXIT_FAILED_FILES = 0, 1, 3, 4
+EXIT_CODES = (
+    "exit codes: 0 done; 1 error (no index, unknown document, collection or folder); 2 bad arguments; "
+    "3 another ingest is running (see --wait); 4 build finished but some files failed (listed in the report)"
+)
 MODES = ("hybrid", "dense", "keyword")  # as index.search.MODES, without importing numpy for --help
 
 
@@ -37,12 +43,14 @@ def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
 
 def build_parser(prog: str = "python -m index") -> ArgumentParser:
     """The parser of the whole program."""
-    parser = ArgumentParser(prog=prog, description=(__doc__ or "").splitlines()[0])
+    parser = ArgumentParser(prog=prog, description=(__doc__ or "").splitlines()[0], epilog=EXIT_CODES)
     _add_common(parser, top=True)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        # `python -m ingest` is `build` itself: its help and errors carry that name, not "ingest build".
+        own = prog if name == "build" and not prog.endswith(" index") else None
+        sub = commands.add_parser(name, prog=own, help=help_text, description=help_text, epilog=EXIT_CODES)
         _add_common(sub, top=False)
         return sub
 
@@ -60,12 +68,22 @@ def build_parser(prog: str = "python -m index") -> ArgumentParser:
     search = command("search", "ranked passages with citations")
     search.add_argument("question", nargs="?", help="the question; omitted: read questions from stdin")
     search.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
-    search.add_argument("--mode", choices=MODES, default="hybrid")
-    search.add_argument("--collection", action="append", help="search only this collection (repeatable)")
+    search.add_argument(
+        "--mode",
+        choices=MODES,
+        default="hybrid",
+        help="hybrid: meaning and exact words (default); dense: meaning only; keyword: exact words (BM25)",
+    )
+    search.add_argument(
+        "--collection",
+        action="append",
+        help="search only this collection, the first folder under the corpus (repeatable); with --doc, "
+        "a passage must match both",
+    )
     search.add_argument("--doc", action="append", help="search only this document id (repeatable)")
 
     show = command("show", "a document's metadata and extracted text")
-    show.add_argument("doc_id")
+    show.add_argument("doc_id", help="the document's id: its path under the corpus folder, e.g. founding/x.txt")
 
     command("stats", "documents, chunks, model, build time")
 
@@ -119,7 +137,11 @@ def _build(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     print(report.to_json() if args.json else format_report(report))
-    return 0
+    failed = report.totals().get("failed", 0)
+    if failed:  # the index is updated all the same; scripts learn from the exit code that something is missing
+        print(f"{failed} file{'s' if failed != 1 else ''} failed; the report says why (exit code 4)", file=sys.stderr)
+        return EXIT_FAILED_FILES
+    return EXIT_OK
 
 
 def _open_store(args: argparse.Namespace):
@@ -135,7 +157,7 @@ def _search(args: argparse.Namespace) -> int:
     kb = index_dir(args.index_dir)
     embedder = load_embedder()
     searcher = Searcher(kb, embedder)
-    searcher.snapshot()  # fail on a missing index before loading the model
+    _check_filters(searcher.snapshot(), args.collection or [], args.doc or [])  # before loading the model
     from_stdin = args.question is None
     questions = (line.strip() for line in sys.stdin) if from_stdin else iter([args.question])
     for question in questions:
@@ -149,6 +171,33 @@ def _search(args: argparse.Namespace) -> int:
             print(format_result(result, with_query=from_stdin))
         sys.stdout.flush()
     return 0
+
+
+def _check_filters(snapshot, collections: list[str], doc_ids: list[str]) -> None:
+    """Refuse a --collection or --doc the index does not have, naming the valid choices, and a
+    combination no document satisfies (the filters intersect)."""
+    known = snapshot.collections()
+    unknown = [c for c in collections if c not in known]
+    if unknown:
+        raise KnowledgeBaseError(
+            f"unknown collection {', '.join(map(repr, unknown))}: choose from {', '.join(known) or '(none)'}"
+        )
+    documents = {d.doc_id: d.collection for d in snapshot.documents()}
+    missing = [d for d in doc_ids if d not in documents]
+    if missing:
+        matches = (difflib.get_close_matches(d, documents, n=3, cutoff=0.5) for d in missing)
+        close = list(dict.fromkeys(c for found in matches for c in found))  # closest first
+        guess = f"did you mean {' or '.join(close)}? " if close else ""
+        if len(documents) <= 40:
+            hint = f"choose from {', '.join(sorted(documents))}"
+        else:  # too many to name on one line
+            hint = f"none of the {len(documents)} indexed documents has that id"
+        raise KnowledgeBaseError(f"unknown document {', '.join(map(repr, missing))}: {guess}{hint}")
+    if collections and doc_ids and not any(documents[d] in collections for d in doc_ids):
+        raise KnowledgeBaseError(
+            f"no document is both in collection {', '.join(collections)} and among --doc {', '.join(doc_ids)}: "
+            f"those documents are in {', '.join(sorted({documents[d] for d in doc_ids}))}"
+        )
 
 
 def result_json_lines(result, with_query: bool) -> list[str]:

@@ -1,11 +1,16 @@
 """The Streamlit page through `streamlit.testing.v1.AppTest`.
 
 Most tests run on the real corpus indexed with the hashing stand-in embedder (no model load);
-the ones that judge what a real question finds use the real model and index (marked `model`)."""
+the ones that judge what a real question finds use the real model and index (marked `model`).
+Layout, scrolling, colours and the served files are checked in a real browser (test_browser.py)."""
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +24,7 @@ HOSTILE = (
     "Dystonia note <script>alert('xss')</script> and <img src=x onerror=alert(1)> "
     "with **bold** and [a link](javascript:alert(1)) about blepharospasm eyelids zqxjv.\n"
 )
+PASSWORD = "correct horse"
 
 
 def _env(index: Path, tmp_path: Path, monkeypatch, embedder: str) -> tuple[Path, Path]:
@@ -28,6 +34,7 @@ def _env(index: Path, tmp_path: Path, monkeypatch, embedder: str) -> tuple[Path,
     monkeypatch.setenv("KB_CORPUS_DIR", str(corpus))
     monkeypatch.setenv("KB_INDEX_DIR", str(kb))
     monkeypatch.delenv("KB_ADMIN_PASSWORD", raising=False)
+    monkeypatch.delenv("KB_BUSY_RETRY_SECONDS", raising=False)
     monkeypatch.setenv("KB_EMBEDDER", embedder)
     return corpus, kb
 
@@ -52,13 +59,29 @@ def _page() -> AppTest:
 
 
 def _ask(at: AppTest, question: str) -> AppTest:
-    at.text_input(key="question").input(question).run()
+    at.text_area(key="question").input(question).run()
     assert not at.exception, at.exception
     return at
 
 
 def _cards(at: AppTest) -> list[str]:
     return [h.value for h in at.get("html") if 'class="kb-card"' in h.value]
+
+
+def _html(at: AppTest, css_class: str) -> list[str]:
+    return [h.value for h in at.get("html") if f'class="{css_class}"' in h.value]
+
+
+def _add_to_index(corpus: Path, kb: Path, name: str, data: bytes) -> None:
+    from index.embedder import HashEmbedder
+    from index.update import update_index
+
+    (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+    (corpus / name).write_bytes(data)
+    update_index(corpus, kb, HashEmbedder())
+
+
+# --- Asking ---------------------------------------------------------------------------
 
 
 @pytest.mark.model
@@ -74,7 +97,7 @@ def test_a_question_returns_cited_passages(real_page_env):
     assert labels.count("Show in context") == len(cards) and labels.count("Copy citation") == len(cards)
     citation = at.code[0].value
     assert " — " in citation and "“" in citation  # title — section — source, then the quoted passage
-    context = [h.value for h in at.get("html") if 'class="kb-context"' in h.value][0]
+    context = _html(at, "kb-context")[0]
     assert '<mark class="passage">' in context
 
 
@@ -82,7 +105,7 @@ def test_a_question_returns_cited_passages(real_page_env):
 def test_an_example_question_can_be_clicked(real_page_env):
     at = _page()
     at.button(key="example-1").click().run()
-    assert at.text_input(key="question").value == "Which gene causes myoclonus-dystonia?"
+    assert at.text_area(key="question").value == "Which gene causes myoclonus-dystonia?"
     assert any("SGCE" in card for card in _cards(at))
 
 
@@ -90,25 +113,173 @@ def test_an_example_question_can_be_clicked(real_page_env):
 def test_unanswerable_question_says_so(real_page_env):
     at = _ask(_page(), "What is the capital of France?")
     assert _cards(at) == []
-    assert any("No passage in the knowledge base answers this question." in w.value for w in at.warning)
+    assert any("No passage in the knowledge base" in w.value for w in at.warning)
+
+
+def _in_order(node) -> list:
+    """Every element under node, in page order."""
+    children = getattr(node, "children", None)
+    if children is None:
+        return [node]
+    return [leaf for _, child in sorted(children.items()) for leaf in _in_order(child)]
+
+
+def test_results_come_before_the_examples_and_settings_fold_away(page_env):
+    at = _page()
+    box = at.text_area(key="question")
+    assert "Press Enter to ask" in box.help
+    assert [c.value for c in at.caption if c.value in ("Try:", "Other questions to try:")] == ["Try:"]
+    at = _ask(at, "What treatments are there for dystonia?\nAnd for the neck?")
+    order = [getattr(node, "value", None) for node in _in_order(at.main)]
+    first_card = next(i for i, v in enumerate(order) if isinstance(v, str) and 'class="kb-card"' in v)
+    examples = order.index("Other questions to try:")
+    assert first_card < examples, "on a phone the first passage must not sit below the examples"
+    settings = next(e for e in at.expander if e.label == "Search settings")
+    assert settings.slider and settings.multiselect, "passages, mode and filters fold away above the results"
+
+
+def test_titles_and_headings_read_as_written_and_sources_open(page_env):
+    corpus, kb = page_env
+    at = _ask(_page(), "dopa-responsive dystonia GTP cyclohydrolase")
+    cards = _cards(at)
+    heads = [card.split('<div class="kb-text">')[0] for card in cards]  # title and citation line; the text is exact
+    assert heads and not any("(are)" in head or " ?" in head for head in heads)
+    assert any("What is dopa-responsive dystonia?" in head or "What is Dopa-responsive dystonia?" in head for head in heads)
+    ghr = next(c for c in cards if "ghr.nlm.nih.gov" in c)
+    assert 'class="kb-head"><span class="kb-rank">' in ghr and re.search(r"</span>[A-Z]", ghr), "capitalised title"
+    assert "medquad · GHR" in ghr
+    citation = next(c.value for c in at.code if "ghr.nlm.nih.gov" in c.value)
+    assert "(are)" not in citation.splitlines()[0]
+    at.multiselect(key="collections").set_value(["founding"]).run()
+    at = _ask(at, "basal ganglia abnormality brain dystonia")
+    local = next(c for c in _cards(at) if "founding/what_are_dystonias.txt" in c)
+    assert 'href="/kb-source/founding/what_are_dystonias.txt"' in local
+
+
+def test_a_pdf_passage_links_to_its_page(page_env):
+    corpus, kb = page_env
+    _add_to_index(corpus, kb, "papers/sample.pdf", (FIXTURES / "sample.pdf").read_bytes())
+    at = _ask(_page(), "clinic São Paulo café botulinum toxin three months")
+    card = next(c for c in _cards(at) if "papers/sample.pdf" in c)
+    assert 'href="/kb-source/papers/sample.pdf#page=2"' in card and "page 2" in card
+
+
+def test_read_it_in_the_document_opens_the_reader_at_the_passage(page_env):
+    at = _ask(_page(), "basal ganglia abnormality brain dystonia")
+    top = _cards(at)[0]
+    at.button(key="read-1").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["tab"] == "Documents"
+    doc_id = at.session_state["reader_doc"]
+    assert at.selectbox(key="reader_doc").value == doc_id
+    reader = _html(at, "kb-doc")[0]
+    marked = re.search(r'<mark class="passage" id="kb-target">(.*?)</mark>', reader, re.S)
+    text = re.sub(r"<[^>]+>", "", top.split('<div class="kb-text">')[1])
+    assert marked and re.sub(r"<[^>]+>", "", marked.group(1))[:40] == text[:40]
+    scripts = [h.value for h in at.get("html") if 'getElementById("kb-target")' in h.value]
+    assert len(scripts) == 1  # scrolls the reader to the passage once its tab shows
+
+
+def _long_notes() -> str:
+    """A long document with three separate parts about one rare word, between varied filler parts."""
+    rng = random.Random(7)
+    words = "clinic parking forms waiting room hours desk nurse letter phone lunch bus train coffee paper".split()
+    matches = iter(
+        (
+            "Blepharospasm zqxjv makes the eyelids close.",
+            "Our zqxjv group meets about eyelid spasm on Mondays.",
+            "A zqxjv diary helps track blepharospasm and the eyelids.",
+        )
+    )
+    parts = [
+        next(matches) if n % 6 == 2 else " ".join(rng.choice(words) + str(rng.randrange(999)) for _ in range(120)) + "."
+        for n in range(16)
+    ]
+    return "Long notes\n\n" + "\n\n".join(f"Part {n}\n\n{text}" for n, text in enumerate(parts))
+
+
+def test_more_from_this_document_lists_its_other_matching_passages(page_env):
+    corpus, kb = page_env
+    _add_to_index(corpus, kb, "notes/long.txt", _long_notes().encode("utf-8"))
+    at = _page()
+    at.slider(key="k").set_value(1).run()
+    at = _ask(at, "zqxjv blepharospasm eyelids")
+    [card] = _cards(at)
+    assert "notes/long.txt" in card
+    toggle = next(t for t in at.toggle if t.key.startswith("more-notes/long.txt"))
+    toggle.set_value(True).run()
+    assert not at.exception, at.exception
+    more = _html(at, "kb-more")
+    assert more and all("zqxjv" in m for m in more), "the document's other matching parts"
+    shown = card.split('class="kb-text">')[1]
+    assert not any(m.split('class="kb-text">')[1][:80] in shown for m in more), "no passage twice"
+    assert any(c.value == f"{len(more)} more from Long notes:" for c in at.caption)
 
 
 def test_filter_by_collection(page_env):
     at = _page()
-    at.multiselect[0].set_value(["founding"]).run()
+    assert at.multiselect(key="collections").options == ["founding", "medquad"]
+    at.multiselect(key="collections").set_value(["founding"]).run()
     at = _ask(at, "What treatments are there for dystonia?")
     cards = _cards(at)
-    assert cards and all("founding" in card and "MedQuAD" not in card for card in cards)
+    assert cards and all("founding" in card and "medquad" not in card for card in cards)
+
+
+def test_collection_and_document_filters_intersect(page_env):
+    at = _page()
+    at.multiselect(key="collections").set_value(["medquad"]).run()
+    options = at.multiselect(key="docs").options
+    assert options and all("medquad/" in o for o in options), "only documents of the chosen collections"
+    one = "medquad/3_GHR_QA__0000299.xml"
+    at.multiselect(key="docs").set_value([one]).run()
+    at = _ask(at, "What treatments are there for dystonia?")
+    cards = _cards(at)
+    assert cards and all("https://ghr.nlm.nih.gov/condition/dopa-responsive-dystonia" in card for card in cards)
+
+
+# --- Documents ------------------------------------------------------------------------
 
 
 def test_library_lists_documents_and_opens_one(page_env):
     at = _page()
-    table = at.dataframe[0].value
-    assert len(table) == 34 and {"title", "source", "collection", "chunks", "indexed"} <= set(table.columns)
-    assert [m.value for m in at.metric][:2] == ["34", str(table["chunks"].sum())]
-    at.selectbox[0].set_value("founding/what_are_dystonias.txt").run()
-    full = [h.value for h in at.get("html") if 'class="kb-doc"' in h.value][0]
+    table = _html(at, "kb-table-wrap")[0]
+    assert table.count("<tr>") == 35  # the header and 34 documents
+    assert [m.value for m in at.metric][0] == "34"
+    assert "medquad · GARD" in table and "medquad · GHR" in table and "MedQuAD GARD" not in table
+    assert ">Dopa-responsive dystonia<" in table and ">dopa-responsive dystonia<" not in table
+    assert 'href="/kb-source/founding/what_are_dystonias.txt"' in table
+    at.selectbox(key="reader_doc").set_value("founding/what_are_dystonias.txt").run()
+    full = _html(at, "kb-doc")[0]
     assert "What are Dystonias?" in full and "1 East Wacker Drive" in full
+    assert '<span class="kb-heading" role="heading" aria-level="4">Is there any treatment?</span>' in full
+
+
+def test_library_can_be_searched_and_sorted(page_env):
+    at = _page()
+    at.text_input(key="library_find").input("ghr").run()
+    table = _html(at, "kb-table-wrap")[0]
+    assert table.count("<tr>") == 10 and "GARD" not in table
+    assert any(c.value == "9 of 34 documents" for c in at.caption)
+    at.text_input(key="library_find").input("").run()
+    at.selectbox(key="library_sort").set_value("Title").run()
+    titles = re.findall(r'<td class="kb-title">(.*?)</td>', _html(at, "kb-table-wrap")[0])
+    assert titles == sorted(titles, key=str.lower) and len(titles) == 34
+    at.selectbox(key="library_sort").set_value("Collection, then title").run()
+    table = _html(at, "kb-table-wrap")[0]
+    assert table.index("founding/") < table.index("medquad/")
+
+
+def test_reader_shows_pdf_pages(page_env):
+    corpus, kb = page_env
+    _add_to_index(corpus, kb, "papers/sample.pdf", (FIXTURES / "sample.pdf").read_bytes())
+    at = _page()
+    at.selectbox(key="reader_doc").set_value("papers/sample.pdf").run()
+    full = _html(at, "kb-doc")[0]
+    assert full.count('<span class="kb-page" role="separator">Page ') == 2
+    assert any("2 pages" in c.value for c in at.caption)
+
+
+# --- Curating -------------------------------------------------------------------------
 
 
 def test_curator_tools_are_closed_without_a_password(page_env):
@@ -118,22 +289,51 @@ def test_curator_tools_are_closed_without_a_password(page_env):
     assert any("KB_ADMIN_PASSWORD" in i.value for i in at.info)
 
 
-def test_wrong_password_keeps_the_gate_closed(page_env, monkeypatch):
-    monkeypatch.setenv("KB_ADMIN_PASSWORD", "correct horse")
-    at = _page()
-    at.text_input(key="password").input("wrong").run()
+def _try_password(at: AppTest, password: str) -> AppTest:
+    at.text_input(key="password").input(password)
     next(b for b in at.button if b.label == "Sign in").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_wrong_password_keeps_the_gate_closed(page_env, monkeypatch):
+    monkeypatch.setenv("KB_ADMIN_PASSWORD", PASSWORD)
+    at = _try_password(_page(), "wrong")
     assert any("Wrong password" in e.value for e in at.error)
     assert len(at.get("file_uploader")) == 0
+    assert next(b for b in at.button if b.label == "Sign in").form_id, "the password box is a form: Enter signs in"
+
+
+def test_repeated_wrong_passwords_slow_the_gate_down(page_env, monkeypatch):
+    monkeypatch.setenv("KB_ADMIN_PASSWORD", PASSWORD)
+    at = _page()
+    waits = []
+    for _ in range(5):
+        at.session_state["sign_in_opens_at"] = 0.0  # the test does not sit out each delay
+        at = _try_password(at, "wrong")
+        message = next(e.value for e in at.error if "Wrong password" in e.value)
+        found = re.search(r"wait (\d+) s", message)
+        waits.append(int(found.group(1)) if found else 0)
+    assert waits == [0, 0, 2, 4, 8], "a growing delay after the third wrong try"
+    assert at.session_state["sign_in_failures"] == 5
+    at = _try_password(at, PASSWORD)  # even the right password waits its turn
+    assert any("Too many wrong passwords" in e.value for e in at.error)
+    assert len(at.get("file_uploader")) == 0
+    at.session_state["sign_in_opens_at"] = time.time() - 1
+    at = _try_password(at, PASSWORD)
+    assert len(at.get("file_uploader")) == 1 and "sign_in_failures" not in at.session_state
 
 
 def _sign_in(monkeypatch) -> AppTest:
-    monkeypatch.setenv("KB_ADMIN_PASSWORD", "correct horse")
-    at = _page()
-    at.text_input(key="password").input("correct horse").run()
-    next(b for b in at.button if b.label == "Sign in").click().run()
+    monkeypatch.setenv("KB_ADMIN_PASSWORD", PASSWORD)
+    at = _try_password(_page(), PASSWORD)
     assert len(at.get("file_uploader")) == 1
     return at
+
+
+def _report(at: AppTest):
+    details = next(e for e in at.expander if e.label.startswith("Details:"))
+    return details.dataframe[0].value
 
 
 def test_upload_and_reindex_then_search_finds_it(page_env, monkeypatch):
@@ -146,10 +346,11 @@ def test_upload_and_reindex_then_search_finds_it(page_env, monkeypatch):
     assert (corpus / "uploads" / "Trial notes.docx").read_bytes() == data
     assert any("Index updated: 35 documents" in s.value for s in at.success)
     assert at.get("file_uploader")[0].value in (None, [])  # emptied, ready for the next upload
-    report = at.dataframe[-1].value
+    report = _report(at)
     assert list(report["document"]) == ["uploads/Trial notes.docx"] and list(report["status"]) == ["added"]
     at = _ask(at, "Is there dystonia care in São Paulo?")
-    assert "uploads/Trial notes.docx" in _cards(at)[0]
+    card = next(c for c in _cards(at) if "uploads/Trial notes.docx" in c)
+    assert 'href="/kb-source/uploads/Trial%20notes.docx"' in card
 
 
 def test_upload_with_wrong_content_is_refused(page_env, monkeypatch):
@@ -161,6 +362,26 @@ def test_upload_with_wrong_content_is_refused(page_env, monkeypatch):
     assert not (corpus / "uploads").exists()
 
 
+def test_upload_rejections_are_in_the_reindex_report(page_env, monkeypatch):
+    corpus, _ = page_env
+    at = _sign_in(monkeypatch)
+    at.get("file_uploader")[0].set_value(
+        [
+            ("good notes.txt", b"Good notes\n\nDystonia notes that are fine.\n", "text/plain"),
+            ("report.pdf", b"this is not a pdf", "application/pdf"),
+        ]
+    ).run()
+    next(b for b in at.button if b.label == "Save and reindex").click().run()
+    assert not at.exception, at.exception
+    assert any("Index updated: 35 documents" in s.value for s in at.success)
+    assert any("1 file could not be added" in w.value for w in at.warning)
+    report = _report(at)
+    rows = dict(zip(report["document"], report["status"]))
+    assert rows == {"report.pdf": "rejected", "uploads/good notes.txt": "added"}
+    reason = report["reason"][list(report["document"]).index("report.pdf")]
+    assert "not a valid .pdf" in reason
+
+
 def test_replacing_a_document_needs_confirmation(page_env, monkeypatch):
     corpus, _ = page_env
     (corpus / "uploads").mkdir()
@@ -169,27 +390,80 @@ def test_replacing_a_document_needs_confirmation(page_env, monkeypatch):
     at.get("file_uploader")[0].set_value(("notes.txt", b"New notes\n\nNew text.\n", "text/plain")).run()
     assert any("already exists" in w.value for w in at.warning)
     assert not [b for b in at.button if b.label == "Save and reindex"]
-    at.checkbox[0].check().run()
+    at.checkbox(key="replace-notes.txt").check().run()
     next(b for b in at.button if b.label == "Save and reindex").click().run()
     assert (corpus / "uploads" / "notes.txt").read_text(encoding="utf-8") == "New notes\n\nNew text.\n"
 
 
+def test_a_curator_can_remove_a_document_after_confirming(page_env, monkeypatch):
+    corpus, _ = page_env
+    gone = "founding/dystonia_treatment_news.txt"
+    at = _sign_in(monkeypatch)
+    at.selectbox(key="remove-0").set_value(gone).run()
+    assert at.button(key="remove-go-0").disabled, "nothing is deleted before the box is ticked"
+    assert (corpus / gone).exists()
+    at.checkbox(key="remove-sure-0").check().run()
+    at.button(key="remove-go-0").click().run()
+    assert not at.exception, at.exception
+    assert not (corpus / gone).exists()
+    assert any("Index updated: 33 documents" in s.value for s in at.success)
+    report = _report(at)
+    assert list(report["document"]) == [gone] and list(report["status"]) == ["removed"]
+    assert gone not in _html(at, "kb-table-wrap")[0]
+    assert at.selectbox(key="remove-1").value is None  # a fresh chooser
+
+
+def test_a_busy_index_waits_and_speaks_to_the_reader(page_env, monkeypatch):
+    from index.lock import writer_lock
+
+    _, kb = page_env
+    monkeypatch.setenv("KB_BUSY_RETRY_SECONDS", "0.2")
+    at = _sign_in(monkeypatch)
+    with writer_lock(kb):
+        at.button(key="build-curate").click().run()
+    assert not at.exception, at.exception
+    messages = [w.value for w in at.warning]
+    assert "Another update of the index is still running; try again in a moment." in messages
+    assert not any("--wait" in m or "pid" in m for m in messages + [e.value for e in at.error])
+
+
+def test_a_busy_index_is_retried_automatically(page_env, monkeypatch):
+    from index.lock import writer_lock
+
+    _, kb = page_env
+    monkeypatch.setenv("KB_BUSY_RETRY_SECONDS", "30")
+    at = _sign_in(monkeypatch)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with writer_lock(kb):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    threading.Timer(0.5, release.set).start()
+    at.button(key="build-curate").click().run()
+    holder.join()
+    assert not at.exception, at.exception
+    assert any("Index updated: 34 documents" in s.value for s in at.success)
+
+
 def test_document_text_with_markup_is_shown_as_text(page_env, monkeypatch):
     corpus, kb = page_env
-    (corpus / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    from index.embedder import HashEmbedder
-    from index.update import update_index
-
-    update_index(corpus, kb, HashEmbedder())
+    _add_to_index(corpus, kb, "hostile.txt", HOSTILE.encode("utf-8"))
     at = _ask(_page(), "zqxjv blepharospasm eyelids")
     card = next(c for c in _cards(at) if "Hostile page" in c)
     assert "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in card
     assert "&lt;img src=x onerror=alert(1)&gt;" in card
     assert "<script" not in card and "<img" not in card and "<strong>" not in card
     assert "**bold**" in card and "[a link](javascript:alert(1))" in card  # Markdown stays literal
-    at.selectbox[0].set_value("hostile.txt").run()
-    full = next(h.value for h in at.get("html") if 'class="kb-doc"' in h.value)
+    at.selectbox(key="reader_doc").set_value("hostile.txt").run()
+    full = _html(at, "kb-doc")[0]
     assert "&lt;script&gt;" in full and "<script" not in full
+    scripted = [h for h in at.get("html") if h.proto.unsafe_allow_javascript]
+    assert scripted and not any("zqxjv" in h.value or "Hostile" in h.value for h in scripted)
 
 
 def test_no_index_says_how_to_build_one(tmp_path, monkeypatch):

@@ -1,6 +1,9 @@
 """The page in a real browser: `streamlit run app.py` on a free loopback port, driven by Playwright
-in Debian's Chromium. Types a question, waits for cited passages, opens "Show in context",
-and saves a screenshot under the test's tmp dir."""
+in Debian's Chromium. What only a browser can show: the model's loading state, Enter in the question
+and password boxes, the question box growing, scrolling to a passage, the layout on a phone and at
+1280 px, colours in the light and dark themes, and the original files the page serves.
+
+Screenshots go to $KB_SCREENSHOT_DIR when set (else the test's tmp dir); the paths are printed."""
 
 from __future__ import annotations
 
@@ -10,11 +13,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, REPO
+from conftest import CORPUS, FIXTURES, REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 CHROMIUM = "/usr/bin/chromium"
@@ -22,11 +26,37 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+PASSWORD = "correct horse"
+QUESTION = "Which part of the brain is believed to be involved in dystonia?"
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("KB_REQUIRE_BROWSER"):
         raise RuntimeError(f"{CHROMIUM} is missing; `make test` installs it (apt-get install chromium)")
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+
+# WCAG contrast of an element's text against what is really behind it (translucent layers composited).
+CONTRAST_JS = """(el) => {
+  function parse(c) {
+    let m = c.match(/^rgba?\\(([^)]+)\\)/);
+    if (m) { const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; }
+    m = c.match(/^color\\(srgb ([^)]+)\\)/);
+    if (m) { const p = m[1].split(/[\\s\\/]+/).filter(Boolean).map(Number); return [p[0] * 255, p[1] * 255, p[2] * 255, p.length > 3 ? p[3] : 1]; }
+    throw new Error("colour format: " + c);
+  }
+  const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const layers = [];
+  for (let n = el; n; n = n.parentElement) {
+    const bg = parse(getComputedStyle(n).backgroundColor);
+    if (bg[3] > 0) layers.push(bg);
+  }
+  let bg = [255, 255, 255, 1];
+  for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+  const fg = over(parse(getComputedStyle(el).color), bg);
+  const lum = c => c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const [a, b] = [lum(fg), lum(bg)];
+  return {ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), background: lum(bg)};
+}"""
 
 
 def _free_port() -> int:
@@ -35,23 +65,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(real_index, tmp_path):
-    """The page served by a real Streamlit process on 127.0.0.1; stopped after the test."""
+def _serve(folder: Path, corpus: Path, kb: Path, **env_changes: str):
+    """Start `streamlit run app.py`; returns (url, process, log file)."""
     port = _free_port()
-    kb = tmp_path / "kb"
-    shutil.copytree(real_index, kb)
-    env = {**os.environ, "KB_INDEX_DIR": str(kb), "KB_CORPUS_DIR": str(CORPUS), "HF_HUB_OFFLINE": "1"}
-    env.pop("KB_ADMIN_PASSWORD", None)
-    env.pop("KB_EMBEDDER", None)
-    log = open(tmp_path / "streamlit.log", "w")
+    env = {**os.environ, "KB_INDEX_DIR": str(kb), "KB_CORPUS_DIR": str(corpus), "HF_HUB_OFFLINE": "1"}
+    for name in ("KB_ADMIN_PASSWORD", "KB_EMBEDDER", "KB_HASH_SECONDS"):
+        env.pop(name, None)
+    env.update(env_changes)
+    log = open(folder / f"streamlit-{port}.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while True:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
@@ -60,39 +88,384 @@ def server(real_index, tmp_path):
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError((tmp_path / "streamlit.log").read_text())
+            raise RuntimeError(Path(log.name).read_text())
         time.sleep(0.3)
-    yield url
+    return url, process, log
+
+
+def _stop(process, log) -> None:
     process.terminate()
     process.wait(20)
     log.close()
 
 
-def test_a_question_in_the_browser_shows_cited_passages_and_context(server, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+@pytest.fixture(scope="module")
+def site(real_index, model, tmp_path_factory):
+    """The real corpus plus a two-page PDF (papers/sample.pdf), indexed with the real model, served
+    without a curator password."""
+    from index.update import update_index
+
+    folder = tmp_path_factory.mktemp("site")
+    corpus, kb = folder / "corpus", folder / "kb"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "papers").mkdir()
+    shutil.copy(FIXTURES / "sample.pdf", corpus / "papers" / "sample.pdf")
+    shutil.copytree(real_index, kb)
+    update_index(corpus, kb, model)  # embeds the PDF only
+    url, process, log = _serve(folder, corpus, kb)
+    yield url
+    _stop(process, log)
+
+
+@pytest.fixture(scope="module")
+def curator_site(hash_index, tmp_path_factory):
+    """The corpus with the hashing embedder (slowed, so a reindex lasts long enough to watch) and a
+    curator password."""
+    folder = tmp_path_factory.mktemp("curator")
+    corpus, kb = folder / "corpus", folder / "kb"
+    shutil.copytree(CORPUS, corpus)
+    shutil.copytree(hash_index, kb)
+    url, process, log = _serve(folder, corpus, kb, KB_EMBEDDER="hash", KB_HASH_SECONDS="1.5",
+                               KB_ADMIN_PASSWORD=PASSWORD)
+    yield url, corpus, kb
+    _stop(process, log)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1600})
-        page.goto(server)
-        expect(page.get_by_text("Dystonia knowledge base").first).to_be_visible(timeout=60_000)
-        expect(page.get_by_text("not medical advice")).to_be_visible()
-        box = page.locator('input[aria-label="Your question"]')
-        box.fill("Which part of the brain is believed to be involved in dystonia?")
-        box.press("Enter")
-        cards = page.locator(".kb-card")
-        expect(cards.first).to_be_visible(timeout=120_000)  # the first search loads the model
-        assert 1 <= cards.count() <= 5
-        expect(page.locator(".kb-rank").first).to_have_text("[1]")
-        link = page.locator(".kb-meta a[href^='http']").first
-        expect(link).to_be_visible()
-        assert link.get_attribute("href").startswith(("https://", "http://"))
-        expect(page.locator(".kb-card mark.evidence").first).to_be_visible()
-        assert any("basal ganglia" in cards.nth(i).inner_text() for i in range(min(3, cards.count())))
-        page.get_by_text("Show in context").first.click()
-        context = page.locator(".kb-context mark.passage").first
-        expect(context).to_be_visible(timeout=10_000)
-        page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+        yield browser
         browser.close()
-    assert (tmp_path / "page.png").stat().st_size > 10_000
-    print(f"screenshot: {tmp_path / 'page.png'}")
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("KB_SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _shot(page, shots: Path, name: str, full_page: bool = True) -> Path:
+    path = shots / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size > 10_000
+    print(f"screenshot: {path}")
+    return path
+
+
+def _open(chromium, url: str, width: int = 1280, height: int = 1000, scheme: str = "light"):
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(url)
+    expect(page.get_by_text("Dystonia knowledge base").first).to_be_visible(timeout=60_000)
+    return page
+
+
+def _ask(page, question: str = QUESTION):
+    from playwright.sync_api import expect
+
+    box = page.locator('textarea[aria-label="Your question"]')
+    box.fill(question)
+    box.press("Enter")
+    cards = page.locator(".kb-card")
+    expect(cards.first).to_be_visible(timeout=120_000)
+    return cards
+
+
+def test_a_question_in_the_browser_shows_cited_passages_and_context(site, chromium, shots):
+    """First in the file: it is the first visit to the server, so the model is still loading."""
+    from playwright.sync_api import expect
+
+    page = _open(chromium, site)
+    loading = page.get_by_text("Loading the language model")
+    expect(loading).to_be_visible(timeout=30_000)  # a visible state while the model loads, before any question
+    _shot(page, shots, "model-loading", full_page=False)
+    expect(page.get_by_text("not medical advice")).to_be_visible()
+    expect(loading).to_have_count(0, timeout=120_000)
+    box = page.locator('textarea[aria-label="Your question"]')
+    empty_height = box.bounding_box()["height"]
+    box.fill(("Which part of the brain is believed to be involved in dystonia, and does it explain why "
+              "the muscles of my neck and shoulders pull when I am tired or worried? ") * 5)
+    assert box.bounding_box()["height"] > empty_height + 20, "the box grows with a long question"
+    expect(page.get_by_text("Press Ctrl+Enter to apply")).to_be_hidden()  # Enter asks: no Ctrl+Enter hint
+    _shot(page, shots, "long-question", full_page=False)
+    cards = _ask(page)
+    assert box.input_value() == QUESTION, "Enter asked; it did not add a new line"
+    assert 1 <= cards.count() <= 5
+    expect(page.locator(".kb-rank").first).to_have_text("[1]")
+    link = page.locator(".kb-meta a[href^='http']").first
+    expect(link).to_be_visible()
+    expect(page.locator(".kb-card mark.evidence").first).to_be_visible()
+    assert any("basal ganglia" in cards.nth(i).inner_text() for i in range(min(3, cards.count())))
+    page.get_by_text("Show in context").first.click()
+    expect(page.locator(".kb-context mark.passage").first).to_be_visible(timeout=10_000)
+    _shot(page, shots, "ask-light")
+    for i in range(cards.count()):
+        path = shots / f"card-{i + 1}.png"
+        cards.nth(i).screenshot(path=str(path))
+        print(f"screenshot: {path}")
+    page.context.close()
+
+
+def test_a_local_source_opens_the_original_file(site, chromium, shots):
+    from playwright.sync_api import expect
+
+    page = _open(chromium, site)
+    page.get_by_text("Search settings").click()
+    page.get_by_label("Only these collections").click()  # open the multiselect
+    page.get_by_role("option", name="founding").click()
+    page.keyboard.press("Escape")
+    _ask(page)
+    local = page.locator(".kb-meta a.kb-local").first
+    expect(local).to_be_visible()
+    href = local.get_attribute("href")
+    assert href.startswith("/kb-source/founding/")
+    response = page.request.get(site + href)
+    assert response.status == 200 and response.headers["content-type"].startswith("text/plain")
+    assert "dystonia" in response.text().lower() and response.headers["x-content-type-options"] == "nosniff"
+    with page.context.expect_page() as opened:
+        local.click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.url.endswith(href) and "dystonia" in tab.locator("body").inner_text().lower()
+    tab.close()
+    pdf = page.request.get(site + "/kb-source/papers/sample.pdf")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"].startswith("inline") and pdf.body().startswith(b"%PDF")
+    _shot(page, shots, "local-source")
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["../app.py", "..%2F..%2Fapp.py", "%2Fetc%2Fpasswd", "medquad/LICENSE.txt", "medquad/README.txt",
+     "papers/missing.pdf", "papers", ".git/config"],
+)
+def test_only_document_files_inside_the_corpus_are_served(site, path):
+    try:
+        with urllib.request.urlopen(f"{site}/kb-source/{path}", timeout=10) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    assert status in (400, 404), path
+
+
+def test_read_it_in_the_document_scrolls_the_reader_to_the_passage(site, chromium, shots):
+    from playwright.sync_api import expect
+
+    page = _open(chromium, site)
+    _ask(page)
+    page.get_by_role("button", name="Read it in the document").first.click()
+    expect(page.get_by_role("tab", name="Documents")).to_have_attribute("aria-selected", "true", timeout=20_000)
+    target = page.locator("#kb-target")
+    expect(target).to_be_visible(timeout=20_000)
+    expect(target).to_be_in_viewport(timeout=10_000)  # scrolled to, in the page and in the reader box
+    box, reader = target.bounding_box(), page.locator(".kb-doc").bounding_box()
+    assert reader["y"] <= box["y"] <= reader["y"] + reader["height"]
+    _shot(page, shots, "reader-at-passage", full_page=False)
+    page.get_by_role("tab", name="Ask").click()
+    page.get_by_text("More from this document").first.click()
+    expect(page.get_by_text("No other passage of this document").or_(page.locator(".kb-more").first)).to_be_visible(
+        timeout=60_000
+    )
+    _shot(page, shots, "more-from-document")
+    page.context.close()
+
+
+def _choose(page, label: str, text: str) -> None:
+    """Pick the option of a Streamlit selectbox that contains text (typing filters the long list)."""
+    page.get_by_label(label).click()
+    page.keyboard.type(text)
+    page.get_by_role("option", name=text).first.click()
+
+
+def test_reader_shows_pdf_pages_and_headings(site, chromium, shots):
+    from playwright.sync_api import expect
+
+    page = _open(chromium, site)
+    page.get_by_role("tab", name="Documents").click()
+    _choose(page, "Read a document", "papers/sample.pdf")
+    expect(page.locator(".kb-doc .kb-page")).to_have_count(2, timeout=20_000)
+    expect(page.locator(".kb-doc .kb-page").nth(1)).to_have_text("Page 2")
+    page.locator(".kb-doc").scroll_into_view_if_needed()
+    _shot(page, shots, "reader-pdf-pages", full_page=False)
+    _choose(page, "Read a document", "founding/what_are_dystonias.txt")
+    heading = page.locator(".kb-doc [role=heading]", has_text="Is there any treatment?")
+    expect(heading).to_be_visible(timeout=20_000)
+    assert heading.evaluate("e => getComputedStyle(e).fontWeight") == "700"
+    heading.scroll_into_view_if_needed()
+    _shot(page, shots, "reader-headings", full_page=False)
+    page.context.close()
+
+
+def test_on_a_phone_the_first_passage_is_on_screen_after_asking(site, chromium, shots):
+    page = _open(chromium, site, width=390, height=844)
+    cards = _ask(page)
+    page.wait_for_timeout(1500)  # the page scrolls smoothly to the passages
+    _shot(page, shots, "phone", full_page=False)
+    box = cards.first.bounding_box()
+    assert 0 <= box["y"] < 844 - 200, f"the first passage starts at {box['y']:.0f} px on a 844 px phone screen"
+    assert page.locator(".kb-card .kb-text").first.bounding_box()["y"] < 844 - 100, "its text is on screen"
+    page.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_custom_styles_read_in_both_themes(site, chromium, shots, scheme):
+    page = _open(chromium, site, scheme=scheme)
+    _ask(page)
+    background = page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+    channels = [int(v) for v in background[background.index("(") + 1 : -1].split(",")[:3]]
+    assert (sum(channels) < 150) == (scheme == "dark"), f"{scheme} scheme, background {background}: theme not followed"
+    checks = {".kb-text": 7, ".kb-meta": 4.5, ".kb-card mark.evidence": 4.5, ".kb-head": 7, ".kb-score": 3, ".kb-rank": 3}
+    for selector, minimum in checks.items():
+        found = page.locator(selector).first.evaluate(CONTRAST_JS)
+        assert found["ratio"] >= minimum, f"{scheme}: {selector} contrast {found['ratio']:.2f} < {minimum}"
+    page.get_by_role("button", name="Read it in the document").first.click()
+    page.locator("#kb-target").wait_for(timeout=20_000)
+    for selector, minimum in {".kb-doc": 7, ".kb-doc mark.passage": 4.5, ".kb-table td": 4.5}.items():
+        found = page.locator(selector).first.evaluate(CONTRAST_JS)
+        assert found["ratio"] >= minimum, f"{scheme}: {selector} contrast {found['ratio']:.2f} < {minimum}"
+    _shot(page, shots, f"reader-{scheme}", full_page=False)
+    page.get_by_role("tab", name="Ask").click()
+    _shot(page, shots, f"ask-{scheme}")
+    page.context.close()
+
+
+def test_library_table_fits_the_page_at_1280(curator_site, chromium, shots):
+    from playwright.sync_api import expect
+
+    url, _, _ = curator_site
+    page = _open(chromium, url, width=1280, height=900)
+    page.get_by_role("tab", name="Documents").click()
+    table = page.locator(".kb-table")
+    expect(table).to_be_visible(timeout=20_000)
+    wrap = page.locator(".kb-table-wrap")
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the table is wider than the page"
+    for header in ("Source", "Document id", "Title"):
+        cell = page.locator(".kb-table th", has_text=header)
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, header
+    titles = page.locator(".kb-table td.kb-title")
+    assert titles.count() == 34
+    assert all(titles.nth(i).evaluate("e => e.scrollWidth <= e.clientWidth + 1") for i in range(titles.count()))
+    assert "Leukoencephalopathy - dystonia - motor neuropathy" in table.inner_text(), "long titles whole"
+    page.get_by_label("Find a document").fill("ghr")
+    page.get_by_label("Find a document").press("Enter")
+    expect(page.get_by_text("9 of 34 documents")).to_be_visible(timeout=20_000)
+    _shot(page, shots, "library-1280", full_page=False)
+    page.context.close()
+
+
+def _sign_in(page, password: str = PASSWORD) -> None:
+    page.get_by_role("tab", name="Curate").click()
+    box = page.get_by_label("Curator password")
+    box.fill(password)
+    box.press("Enter")  # Enter submits the sign-in form
+
+
+def test_wrong_passwords_slow_the_gate_down(curator_site, chromium, shots):
+    from playwright.sync_api import expect
+
+    url, _, _ = curator_site
+    page = _open(chromium, url)
+    for message in ("2 more wrong tries", "1 more wrong try", "After 3 wrong tries, wait 2 s before the next one."):
+        _sign_in(page, "wrong")
+        expect(page.get_by_text(message)).to_be_visible(timeout=20_000)
+    _shot(page, shots, "sign-in-slowed", full_page=False)
+    _sign_in(page)  # at once: even the right password waits
+    expect(page.get_by_text("Too many wrong passwords")).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(2500)
+    _sign_in(page)
+    expect(page.get_by_text("Add documents")).to_be_visible(timeout=20_000)
+    page.context.close()
+
+
+def test_curator_signs_in_with_enter_and_watches_the_reindex(curator_site, chromium, shots):
+    from playwright.sync_api import expect
+
+    url, corpus, _ = curator_site
+    page = _open(chromium, url)
+    _sign_in(page)
+    expect(page.get_by_text("Add documents")).to_be_visible(timeout=20_000)
+    (corpus / "notes").mkdir(exist_ok=True)
+    (corpus / "notes" / "new.txt").write_text("New notes\n\nDystonia notes added by hand.\n", encoding="utf-8")
+    page.get_by_role("button", name="Reindex now").click()
+    bar = page.locator('[data-testid="stProgress"]')
+    expect(bar).to_be_visible(timeout=20_000)
+    bar_top = bar.bounding_box()["y"]
+    uploader_top = page.locator('[data-testid="stFileUploader"]').bounding_box()["y"]
+    assert bar_top < uploader_top, "the progress bar sits at the top of the tab, above the uploader"
+    _shot(page, shots, "curate-progress", full_page=False)
+    expect(page.get_by_text("Index updated: 35 documents")).to_be_visible(timeout=60_000)
+    details = page.get_by_text("Details: 1 file")
+    expect(details).to_be_visible()
+    expect(page.get_by_text("Add documents")).to_be_visible(timeout=20_000)
+    expect(bar).to_have_count(0, timeout=20_000)  # the bar is gone once the report stands
+    details.click()
+    expect(page.locator('[data-testid="stExpander"] [data-testid="stDataFrame"]')).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(800)
+    _shot(page, shots, "curate-report")
+    page.context.close()
+
+
+def test_upload_rejections_share_the_reindex_report(curator_site, chromium, shots):
+    from playwright.sync_api import expect
+
+    url, corpus, _ = curator_site
+    page = _open(chromium, url)
+    _sign_in(page)
+    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(
+        [
+            {"name": "clinic letter.txt", "mimeType": "text/plain", "buffer": b"Clinic letter\n\nDystonia review.\n"},
+            {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf at all"},
+        ]
+    )
+    expect(page.get_by_text("not a valid .pdf file")).to_be_visible(timeout=20_000)
+    page.get_by_role("button", name="Save and reindex").click()
+    expect(page.get_by_text("1 file could not be added: see the reasons below.")).to_be_visible(timeout=60_000)
+    page.get_by_text("Details: 2 files").click()
+    page.wait_for_timeout(800)
+    _shot(page, shots, "curate-rejections")
+    assert (corpus / "uploads" / "clinic letter.txt").exists() and not (corpus / "uploads" / "scan.pdf").exists()
+    page.context.close()
+
+
+def test_a_busy_index_says_so_and_retries(curator_site, chromium, shots):
+    from playwright.sync_api import expect
+
+    from index.lock import writer_lock
+
+    url, _, kb = curator_site
+    page = _open(chromium, url)
+    _sign_in(page)
+    expect(page.get_by_text("Add documents")).to_be_visible(timeout=20_000)
+    with writer_lock(kb):
+        page.get_by_role("button", name="Reindex now").click()
+        waiting = page.get_by_text("Another update of the index is running; trying again in a moment…")
+        expect(waiting).to_be_visible(timeout=20_000)
+        _shot(page, shots, "curate-busy", full_page=False)
+    expect(page.get_by_text("Index updated:")).to_be_visible(timeout=60_000)  # retried on its own
+    page.context.close()
+
+
+def test_a_curator_removes_a_document_after_confirming(curator_site, chromium, shots):
+    from playwright.sync_api import expect
+
+    url, corpus, _ = curator_site
+    page = _open(chromium, url)
+    _sign_in(page)
+    _choose(page, "Document to remove", "founding/dystonia_treatment_news.txt")
+    delete = page.get_by_role("button", name="Delete and reindex")
+    expect(delete).to_be_disabled(timeout=20_000)
+    page.get_by_text("Yes, delete").click()
+    expect(delete).to_be_enabled()
+    _shot(page, shots, "curate-remove-confirm", full_page=False)
+    delete.click()
+    expect(page.get_by_text("1 removed")).to_be_visible(timeout=60_000)
+    assert not (corpus / "founding" / "dystonia_treatment_news.txt").exists()
+    page.context.close()

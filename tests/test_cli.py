@@ -30,7 +30,8 @@ def _ingest(capsys, corpus, kb, *extra):
 def test_ingest_reports_every_file_and_totals(env, capsys):
     corpus, kb = env
     code, out = _ingest(capsys, corpus, kb)
-    assert code == 0
+    assert code == index_cli.EXIT_FAILED_FILES == 4, "a file failed: scripts must notice"
+    assert out.err.strip() == "2 files failed; the report says why (exit code 4)"
     lines = out.out.splitlines()
     assert any(line.startswith("added") and "sample.pdf" in line and "chunks" in line for line in lines)
     assert any(line.startswith("failed") and "not_a_pdf.pdf" in line and "PDF" in line for line in lines)
@@ -44,7 +45,7 @@ def test_ingest_json_is_one_object(env, capsys):
     corpus, kb = env
     code, out = _ingest(capsys, corpus, kb, "--json")
     report = json.loads(out.out)
-    assert code == 0 and report["totals"]["added"] == 8 and report["documents"] == 8
+    assert code == 4 and report["totals"]["added"] == 8 and report["documents"] == 8
     by_id = {f["doc_id"]: f for f in report["files"]}
     assert by_id["sample.docx"]["status"] == "added" and by_id["sample.docx"]["chunks"] >= 1
     assert by_id["not_a_pdf.pdf"]["status"] == "failed" and by_id["not_a_pdf.pdf"]["reason"]
@@ -60,7 +61,7 @@ def test_environment_variables_choose_the_folders(env, capsys, monkeypatch):
     corpus, kb = env
     monkeypatch.setenv("KB_CORPUS_DIR", str(corpus))
     monkeypatch.setenv("KB_INDEX_DIR", str(kb))
-    assert index_cli.main(["build"]) == 0
+    assert index_cli.main(["build"]) == 4  # two fixture files fail
     capsys.readouterr()
     assert index_cli.main(["stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["documents"] == 8
@@ -202,7 +203,7 @@ def test_common_options_work_on_either_side_of_the_command(indexed, capsys, monk
 
 def test_build_takes_the_corpus_option_on_either_side(env, capsys):
     corpus, kb = env
-    assert index_cli.main(["--corpus", str(corpus), "build", "--index-dir", str(kb), "--json"]) == 0
+    assert index_cli.main(["--corpus", str(corpus), "build", "--index-dir", str(kb), "--json"]) == 4
     assert json.loads(capsys.readouterr().out)["documents"] == 8
     assert index_cli.main(["--index-dir", str(kb), "build", "--corpus", str(corpus), "--dry-run"]) == 0
     assert "8 unchanged" in capsys.readouterr().out
@@ -227,7 +228,56 @@ def test_python_dash_m_ingest_is_the_build_command(env):
         [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index-dir", str(kb), "--json"],
         cwd=REPO, env={**os.environ, "KB_EMBEDDER": "hash"}, capture_output=True, text=True, timeout=120,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 4, done.stderr  # the corpus holds two files that fail
     assert json.loads(done.stdout)["totals"]["added"] == 8
     bad = subprocess.run([sys.executable, "-m", "ingest", "--frobnicate"], cwd=REPO, capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("python -m ingest")
+
+
+def test_ingest_exits_zero_when_every_file_indexed(small_corpus, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KB_EMBEDDER", "hash")
+    code, out = _ingest(capsys, small_corpus, tmp_path / "kb")
+    assert code == 0 and out.err == ""
+    (small_corpus / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    code, out = _ingest(capsys, small_corpus, tmp_path / "kb")
+    assert code == 4 and "failed" in out.out and "broken.pdf" in out.out
+    code, out = _ingest(capsys, small_corpus, tmp_path / "kb", "--dry-run")
+    assert code == 0, "a dry run loads nothing, so nothing fails"
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        (["--collection", "nope"], "unknown collection 'nope': choose from corpus, founding"),
+        (["--doc", "sample.pfd"], "unknown document 'sample.pfd': did you mean sample.pdf or"),
+        (["--collection", "founding", "--doc", "sample.md"], "no document is both in collection founding"),
+    ],
+)
+def test_unknown_or_impossible_filters_are_errors_naming_the_choices(indexed, capsys, filters, message):
+    code, out = _index(capsys, indexed, "search", "dystonia", *filters)
+    assert code == 1 and out.out == "" and out.err.count("\n") == 1
+    assert message in out.err
+    if "--doc" in filters and "--collection" not in filters:
+        assert "sample.pdf" in out.err  # the valid ids are all named
+
+
+def test_collection_and_doc_filters_intersect_on_the_command_line(indexed, capsys):
+    code, out = _index(capsys, indexed, "search", "dystonia", "--collection", "founding",
+                       "--doc", "founding/what_are_dystonias.txt", "--doc", "sample.md", "--json", "-k", "10")
+    rows = [json.loads(line) for line in out.out.splitlines()]
+    assert code == 0 and rows and {r["doc_id"] for r in rows} == {"founding/what_are_dystonias.txt"}
+
+
+@pytest.mark.parametrize("command", ["build", "search", "show", "stats", "eval"])
+def test_every_subcommand_help_lists_every_option_with_its_meaning(capsys, command):
+    parser = index_cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    with pytest.raises(SystemExit):
+        index_cli.main([command, "--help"])
+    out = capsys.readouterr().out
+    for action in sub._actions:
+        names = action.option_strings or [action.dest]
+        assert any(name in out for name in names), (command, names)
+        assert action.help, f"{command} {names} has no help text"
+    flat = " ".join(out.split())
+    assert "exit codes:" in flat and "4 build finished but some files failed" in flat

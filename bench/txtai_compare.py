@@ -44,6 +44,8 @@ import sys
 import time
 from pathlib import Path
 
+from txtai_side import latency_stats  # the same summary for both sides (no txtai import at its top)
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 SHARED = ROOT.parent / "shared"
@@ -300,20 +302,6 @@ def _import_ours(project: Path):
         ]
     )
     return load_embedder, searcher
-
-
-def latency_stats(timings: list[list[float]]) -> dict:
-    """Per query the fastest of its rounds (robust to other load on a shared CPU), then median and p90."""
-    best = sorted(min(t) for t in timings)
-    every = [x for t in timings for x in t]
-    return {
-        "queries": len(timings),
-        "rounds": len(timings[0]) if timings else 0,
-        "median_seconds": statistics.median(best),
-        "p90_seconds": best[max(0, int(round(0.9 * len(best))) - 1)],
-        "median_all_seconds": statistics.median(every),
-        "mean_all_seconds": statistics.fmean(every),
-    }
 
 
 def ours_latency(project: Path, kb: Path, questions_file: Path, rounds: int) -> dict:

@@ -136,8 +136,10 @@ class Snapshot:
         """A document's stored unit vectors keyed by the text they were computed from (for reuse)."""
         found: dict[str, np.ndarray] = {}
         text = self.document_text(doc_id)
-        for chunk_id, chunk in self.stored_chunks(doc_id):
-            for unit_id, start, end in self.units_of([chunk_id]).get(chunk_id, []):
+        stored = self.stored_chunks(doc_id)
+        units = self.units_of([chunk_id for chunk_id, _ in stored])  # one query for the whole document
+        for chunk_id, chunk in stored:
+            for unit_id, start, end in units.get(chunk_id, []):
                 row = int(np.searchsorted(self.unit_ids, unit_id))
                 found[embedding_input(chunk.context, text[start:end])] = np.asarray(self.unit_vectors[row], np.float32)
         return found

@@ -230,7 +230,8 @@ def _embed_all(
             known.update(live.vectors_by_input(item.doc_id))
             known.update(live.unit_vectors_by_input(item.doc_id))
     chunk_todo = list(dict.fromkeys(t for texts in chunk_inputs for t in texts if t not in known))
-    unit_todo = list(dict.fromkeys(t for texts in unit_inputs for t in texts if t not in known and t not in chunk_todo))
+    queued = set(chunk_todo)  # a set: membership tests on a list would make big ingests quadratic
+    unit_todo = list(dict.fromkeys(t for texts in unit_inputs for t in texts if t not in known and t not in queued))
     for name, todo in (("chunks", chunk_todo), ("sentences", unit_todo)):
         progress.stage(name, len(todo))
         if todo:

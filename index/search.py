@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import math
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -45,6 +48,8 @@ class SearchSettings:
     answer_above: float = 0.22
     rescue_above: float = 0.15
     rescue_coverage: float = 0.9
+    # Keyword mode embeds nothing: it answers when at least this share of the question (by rarity) occurs.
+    keyword_coverage: float = 0.5
     # Sentence-level rescoring (hybrid): the best stored sentence unit of each of the top
     # `rescore_depth` chunks adds `unit_weight` × its cosine (divided by the best such cosine).
     rescore_depth: int = 50
@@ -71,6 +76,25 @@ class SearchResult:
     generation: str = ""
     missing: tuple[str, ...] = ()  # subject words of the question that no passage contains
     note: str = ""  # shown above the passages, e.g. that none is about a missing subject
+
+
+class StageClock:
+    """Seconds spent in each stage of one search (for the benchmark); stages may repeat and add up."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the body of a `with` block under `name`."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+
+_NO_CLOCK = StageClock()  # a sink for searches nobody times (its totals are never read)
 
 
 class Searcher:
@@ -109,14 +133,17 @@ class Searcher:
         collections: list[str] | None = None,
         doc_ids: list[str] | None = None,
         highlight: bool = True,
+        clock: StageClock | None = None,
     ) -> SearchResult:
         """The k best passages for a question (fewer if the filter allows fewer).
 
         `highlight=False` skips marking evidence sentences (evaluation does not look at them).
         A question longer than MAX_QUESTION_CHARS is cut to that length; the message says so.
+        Keyword mode never embeds the question, so it needs no model. `clock` collects the
+        seconds of each stage (embed, dense, keyword, fusion, rescore, passages, evidence).
         """
         if len(question) > MAX_QUESTION_CHARS:
-            result = self.search(question[:MAX_QUESTION_CHARS], k, mode, collections, doc_ids, highlight)
+            result = self.search(question[:MAX_QUESTION_CHARS], k, mode, collections, doc_ids, highlight, clock)
             note = (
                 f"Only the first {MAX_QUESTION_CHARS:,} characters of the question were searched "
                 f"(it has {len(question):,})."
@@ -136,21 +163,29 @@ class Searcher:
                 generation=snapshot.name,
                 message="Type a question to search the knowledge base.",
             )
-        query = self.embedder.embed([question])[0]
+        clock = clock or _NO_CLOCK
+        query: np.ndarray | None = None
+        dense: list[tuple[int, float]] = []
         allowed = _allowed(snapshot, collections, doc_ids)
-        dense = self.dense(snapshot, query, allowed)
-        terms = _question_terms(snapshot, question)
+        if mode != "keyword":
+            with clock.stage("embed"):
+                query = self.embedder.embed([question])[0]
+            with clock.stage("dense"):
+                dense = self.dense(snapshot, query, allowed)
+        with clock.stage("keyword"):
+            terms = _question_terms(snapshot, question)
         best = dense[0][1] if dense else 0.0
         passages: tuple[Passage, ...] = ()
         message = NO_ANSWER
         if terms.missing:
             message = f"No passage in the knowledge base is about {', '.join(terms.missing)}."
-        if not self.abstains(best, terms.coverage):
-            ranked = self.rank(snapshot, question, query, mode, allowed, dense=dense)
-            if mode == "hybrid":
-                ranked = self._rescore(snapshot, ranked, query)
-                ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
-            passages = self._passages(snapshot, ranked, k, question, query, terms if highlight else None)
+        if not self.abstains(best, terms.coverage, keyword_only=query is None):
+            ranked = self.rank(snapshot, question, query, mode, allowed, dense=dense, clock=clock)
+            if query is not None and mode == "hybrid":
+                with clock.stage("rescore"):
+                    ranked = self._rescore(snapshot, ranked, query)
+                    ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
+            passages = self._passages(snapshot, ranked, k, question, query, terms if highlight else None, clock)
         note = ""
         if passages and terms.missing:
             note = f"No passage is about {', '.join(terms.missing)}; these are the nearest passages."
@@ -168,9 +203,12 @@ class Searcher:
             generation=snapshot.name,
         )
 
-    def abstains(self, best_similarity: float, coverage: float) -> bool:
-        """True when nothing in the index is close enough to the question to answer it."""
+    def abstains(self, best_similarity: float, coverage: float, keyword_only: bool = False) -> bool:
+        """True when nothing in the index is close enough to the question to answer it. Keyword mode
+        has no similarity: it answers when nearly all of the question (by rarity) is in the index."""
         s = self.settings
+        if keyword_only:
+            return coverage < s.keyword_coverage
         if best_similarity >= s.answer_above:
             return False
         return not (best_similarity >= s.rescue_above and coverage >= s.rescue_coverage)
@@ -186,21 +224,28 @@ class Searcher:
         self,
         snapshot: Snapshot,
         question: str,
-        query: np.ndarray,
+        query: np.ndarray | None,
         mode: str,
         allowed: set[int] | None = None,
         pool: int | None = None,
         dense: list[tuple[int, float]] | None = None,
+        clock: StageClock = _NO_CLOCK,
     ) -> list[tuple[int, float]]:
-        """Chunks ranked by the mode: dense, keyword (BM25) or their fusion; best first."""
+        """Chunks ranked by the mode: dense, keyword (BM25) or their fusion; best first.
+        `query` (the question's vector) may be None only in keyword mode."""
         pool = pool or self.settings.candidates
         if mode != "keyword" and dense is None:
-            dense = self.dense(snapshot, query, allowed, pool)
+            if query is None:
+                raise ValueError(f"{mode} search needs the question's vector")
+            with clock.stage("dense"):
+                dense = self.dense(snapshot, query, allowed, pool)
         keyword: list[tuple[int, float]] = []
         if mode != "dense":
             limit = pool if allowed is None else 100_000
-            keyword = _only(snapshot.keyword_search(fts_query(question), limit), allowed)[:pool]
-        return self._rank(mode, (dense or [])[:pool], keyword)
+            with clock.stage("keyword"):
+                keyword = _only(snapshot.keyword_search(fts_query(question), limit), allowed)[:pool]
+        with clock.stage("fusion"):
+            return self._rank(mode, (dense or [])[:pool], keyword)
 
     def _rank(self, mode: str, dense: list[tuple[int, float]], keyword: list[tuple[int, float]]):
         s = self.settings
@@ -241,10 +286,25 @@ class Searcher:
         return [*rest[: k - 1], (first, anchor), *rest[k - 1 :]]
 
     def _passages(
-        self, snapshot: Snapshot, ranked, k: int, question: str, query: np.ndarray, terms: QuestionTerms | None
+        self,
+        snapshot: Snapshot,
+        ranked,
+        k: int,
+        question: str,
+        query: np.ndarray | None,
+        terms: QuestionTerms | None,
+        clock: StageClock = _NO_CLOCK,
     ) -> tuple[Passage, ...]:
         """Merge and de-duplicate the best chunks until k passages stand, drop the far weaker ones,
         then rank them and mark each one's evidence sentence."""
+        with clock.stage("passages"):
+            passages = self._merged(snapshot, ranked, k)
+        with clock.stage("evidence"):
+            marked = [self._evidence(snapshot, p, question, query, terms) if terms is not None else p for p in passages]
+        return tuple(replace(p, rank=rank) for rank, p in enumerate(marked, start=1))
+
+    def _merged(self, snapshot: Snapshot, ranked, k: int) -> list[Passage]:
+        """The best chunks merged into at most k passages, without those far below the best."""
         passages: list[Passage] = []
         window = 3 * k
         while True:
@@ -260,11 +320,13 @@ class Searcher:
         if passages and passages[0].score > 0:
             floor = self.settings.relative_floor * passages[0].score
             passages = [p for p in passages if p.score >= floor]
-        marked = [self._evidence(snapshot, p, question, query, terms) if terms is not None else p for p in passages]
-        return tuple(replace(p, rank=rank) for rank, p in enumerate(marked, start=1))
+        return passages
 
-    def _evidence(self, snapshot: Snapshot, p: Passage, question: str, query: np.ndarray, terms: QuestionTerms):
-        """The passage with its best stored sentence unit marked, and the page that unit is on."""
+    def _evidence(
+        self, snapshot: Snapshot, p: Passage, question: str, query: np.ndarray | None, terms: QuestionTerms
+    ) -> Passage:
+        """The passage with its best stored sentence unit marked, and the page that unit is on.
+        Without the question's vector (keyword mode) the question's words alone choose."""
         units = snapshot.units_of(list(p.chunk_ids))
         spans: dict[tuple[int, int], int] = {}
         chunk_of: dict[tuple[int, int], int] = {}
@@ -276,7 +338,11 @@ class Searcher:
         ordered = sorted(spans)
         if not ordered:
             return p
-        similarity = snapshot.unit_similarities([spans[s] for s in ordered], query)
+        similarity = (
+            snapshot.unit_similarities([spans[s] for s in ordered], query)
+            if query is not None
+            else np.zeros(len(ordered), dtype=np.float32)
+        )
         text = snapshot.document_text(p.doc_id)
         best = best_unit(ordered, similarity, text, terms.rarity, asks_for_contact(question))
         if best is None:

@@ -123,9 +123,23 @@ def test_abstention_rule(similarity, coverage, abstains):
 def test_an_abstention_returns_no_passage_and_says_so(small_corpus, tmp_path):
     update_index(small_corpus, tmp_path / "kb", HashEmbedder())
     strict = SearchSettings(answer_above=1.01, rescue_above=1.01)  # nothing is close enough
-    for mode in ("hybrid", "dense", "keyword"):
+    for mode in ("hybrid", "dense"):
         result = Searcher(tmp_path / "kb", HashEmbedder(), strict).search("dystonia", k=5, mode=mode)
         assert result.abstained and result.passages == () and result.message == NO_ANSWER
+
+
+class NoModel(HashEmbedder):
+    def embed(self, texts, on_batch=None):
+        raise AssertionError("keyword mode must not embed the question")
+
+
+def test_keyword_mode_needs_no_model_and_abstains_on_words_the_index_lacks(small_corpus, tmp_path):
+    update_index(small_corpus, tmp_path / "kb", HashEmbedder())
+    searcher = Searcher(tmp_path / "kb", NoModel())
+    answered = searcher.search("dystonia botulinum", k=3, mode="keyword")
+    assert answered.passages and answered.passages[0].highlight is not None
+    refused = searcher.search("metformin zolpidem dystonia", k=3, mode="keyword")
+    assert refused.abstained and refused.passages == ()
 
 
 # --- what the reader sees ---------------------------------------------------------------------

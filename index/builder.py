@@ -34,6 +34,7 @@ from index.layout import (
 )
 from index.manifest import Manifest
 from index.store import SCHEMA, Snapshot
+from index.vector_index import describe, fitted, new_exact
 from ingest.document import embedding_input
 from ingest.prepare import PreparedDocument
 from ingest.sentence_units import chunk_units
@@ -45,6 +46,7 @@ class GenerationBuilder:
     def __init__(self, kb_dir: Path, model: str, dimension: int, chunking: dict, start_empty: bool):
         self.kb_dir = kb_dir
         self.model, self.dimension, self.chunking = model, dimension, chunking
+        self._start_empty = start_empty
         live = read_current(kb_dir)
         self.number = next_generation_number(kb_dir)
         self.folder = kb_dir / generation_name(self.number)
@@ -58,7 +60,7 @@ class GenerationBuilder:
             self._unit_vectors = [np.load(kb_dir / live / UNIT_VECTORS)]
             self.db = sqlite3.connect(self.folder / DATABASE)
         else:
-            self.vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+            self.vectors = new_exact(dimension)
             self._unit_ids = [np.zeros(0, dtype=np.int64)]
             self._unit_vectors = [np.zeros((0, dimension), dtype=np.float16)]
             self.db = sqlite3.connect(self.folder / DATABASE)
@@ -163,6 +165,7 @@ class GenerationBuilder:
         documents = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
         chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
         self.db.close()
+        self.vectors = fitted(self.vectors, self.dimension, retrain=self._start_empty)
         faiss.write_index(self.vectors, str(self.folder / VECTORS))
         unit_ids = np.concatenate(self._unit_ids)
         unit_vectors = np.concatenate(self._unit_vectors)
@@ -178,6 +181,7 @@ class GenerationBuilder:
             chunks=chunks,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             units=int(keep.sum()),
+            index_type=describe(self.vectors),
         )
         _write_durably(self.folder / MANIFEST, manifest.to_json())
         for name in (DATABASE, VECTORS, UNIT_IDS, UNIT_VECTORS):

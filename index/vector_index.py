@@ -1,0 +1,95 @@
+"""The FAISS index of chunk vectors: exact up to a size, approximate (IVF) beyond it.
+
+Exact inner product (`IndexIDMap2(IndexFlatIP)`) costs a scan of every vector per question:
+~10 ms at 100k chunks but ~180 ms at 1M on this project's 2-core machine (BENCHMARKS.md). Past
+`APPROXIMATE_ABOVE` chunks a generation switches itself to an inverted-file index (`IndexIVFFlat`,
+inner product) that scans `NPROBE` of its lists; measured recall@10 against exact search was
+≥ 0.99 at 1M chunks. It keeps ids of its own (a hash-table direct map), so incremental updates
+add, remove and reconstruct vectors just as with the exact index. The lists are trained when the
+index switches and on every full rebuild; the chosen kind is recorded in the manifest.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import faiss
+import numpy as np
+
+APPROXIMATE_ABOVE = 100_000  # chunks; below this, exact search is fast enough and needs no training
+BACK_TO_EXACT_BELOW = APPROXIMATE_ABOVE // 2  # hysteresis: a shrinking index returns to exact search
+NPROBE = 16
+TRAIN_PER_LIST = 40
+EXACT = "IndexIDMap2(IndexFlatIP): exact inner product on unit vectors"
+
+
+def new_exact(dimension: int) -> faiss.Index:
+    """An empty exact index that keeps the ids it is given."""
+    return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+
+
+def describe(index: faiss.Index) -> str:
+    """What the manifest says about the kind of index."""
+    ivf = _as_ivf(index)
+    if ivf is None:
+        return EXACT
+    return f"IndexIVFFlat({ivf.nlist} lists, nprobe {ivf.nprobe}): approximate inner product on unit vectors"
+
+
+def fitted(index: faiss.Index, dimension: int, retrain: bool) -> faiss.Index:
+    """The index to publish for its current size: switched to IVF above APPROXIMATE_ABOVE, back to
+    exact below BACK_TO_EXACT_BELOW, or rebuilt with fresh lists when `retrain` (a full rebuild)."""
+    ivf = _as_ivf(index)
+    n = index.ntotal
+    if ivf is None and n > APPROXIMATE_ABOVE:
+        return _approximate(*_all_vectors(index, dimension))
+    if ivf is not None and n < BACK_TO_EXACT_BELOW:
+        vectors, ids = _all_vectors(index, dimension)
+        exact = new_exact(dimension)
+        exact.add_with_ids(vectors, ids)
+        return exact
+    if ivf is not None and retrain:
+        return _approximate(*_all_vectors(index, dimension))
+    return index
+
+
+def _approximate(vectors: np.ndarray, ids: np.ndarray) -> faiss.Index:
+    n, dimension = vectors.shape
+    lists = max(64, int(math.sqrt(n)))
+    rng = np.random.default_rng(0)  # the same corpus trains the same lists
+    sample = vectors[rng.choice(n, min(n, TRAIN_PER_LIST * lists), replace=False)]
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
+    index.train(sample)
+    index.set_direct_map_type(getattr(faiss, "DirectMap").Hashtable)  # in faiss, not in its type stubs
+    index.nprobe = NPROBE
+    index.add_with_ids(vectors, ids)
+    return index
+
+
+def _as_ivf(index: faiss.Index) -> faiss.IndexIVF | None:
+    try:
+        return faiss.extract_index_ivf(index)
+    except RuntimeError:
+        return None
+
+
+def _all_vectors(index: Any, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every (vector, id) of an exact or IVF index (faiss's stubs do not type these accessors)."""
+    ivf: Any = _as_ivf(index)
+    if ivf is None:
+        ids = faiss.vector_to_array(index.id_map).astype(np.int64)
+        flat: Any = faiss.downcast_index(index.index)
+        vectors = faiss.rev_swig_ptr(flat.get_xb(), index.ntotal * dimension).reshape(index.ntotal, dimension)
+        return np.ascontiguousarray(vectors, dtype=np.float32), ids
+    invlists = ivf.invlists
+    all_ids, all_vectors = [], []
+    for lst in range(ivf.nlist):
+        size = invlists.list_size(lst)
+        if size:
+            all_ids.append(faiss.rev_swig_ptr(invlists.get_ids(lst), size).copy())
+            codes = faiss.rev_swig_ptr(invlists.get_codes(lst), size * dimension * 4)
+            all_vectors.append(np.frombuffer(codes.tobytes(), dtype=np.float32).reshape(size, dimension))
+    if not all_ids:
+        return np.zeros((0, dimension), dtype=np.float32), np.zeros(0, dtype=np.int64)
+    return np.ascontiguousarray(np.vstack(all_vectors)), np.concatenate(all_ids).astype(np.int64)

@@ -17,11 +17,12 @@ from typing import Any
 import faiss
 import numpy as np
 
+from index.manifest import EXACT_INDEX as EXACT
+
 APPROXIMATE_ABOVE = 100_000  # chunks; below this, exact search is fast enough and needs no training
 BACK_TO_EXACT_BELOW = APPROXIMATE_ABOVE // 2  # hysteresis: a shrinking index returns to exact search
 NPROBE = 16
 TRAIN_PER_LIST = 40
-EXACT = "IndexIDMap2(IndexFlatIP): exact inner product on unit vectors"
 
 
 def new_exact(dimension: int) -> faiss.Index:
@@ -61,7 +62,7 @@ def _approximate(vectors: np.ndarray, ids: np.ndarray) -> faiss.Index:
     sample = vectors[rng.choice(n, min(n, TRAIN_PER_LIST * lists), replace=False)]
     index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
     index.train(sample)
-    index.set_direct_map_type(getattr(faiss, "DirectMap").Hashtable)  # in faiss, not in its type stubs
+    index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]  # not in the stubs
     index.nprobe = NPROBE
     index.add_with_ids(vectors, ids)
     return index

@@ -18,7 +18,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from index.citations import ContextWindow, is_web_link
-from index.display import collection_label, display_section, display_title, is_local_source, source_href
+from index.display import (
+    collection_label,
+    display_section,
+    display_title,
+    is_local_source,
+    readable_parts,
+    readable_text,
+    source_href,
+)
 from index.evidence import stem
 from index.passages import Passage
 from ingest.document import Page, Section
@@ -126,14 +134,15 @@ def passage_source_html(p: Passage) -> str:
 
 
 def marked_html(text: str, words: tuple[str, ...] | list[str], evidence: tuple[int, int] | None = None) -> str:
-    """Escaped text, the evidence span in one <mark>, the given words (any ending) in <b class="term">."""
+    """Escaped text as a reader reads it (no Markdown markup), the evidence span in one <mark>, the
+    given words (any ending) in <b class="term">."""
     terms = {stem(w.lower()) for w in words}
+    before, inside, after = readable_parts(text, evidence)
     if evidence is None:
-        return _terms_html(text, terms)
-    a, b = evidence
+        return _terms_html(before, terms)
     return (
-        f'{_terms_html(text[:a], terms)}<mark class="evidence">{_terms_html(text[a:b], terms)}</mark>'
-        f"{_terms_html(text[b:], terms)}"
+        f'{_terms_html(before, terms)}<mark class="evidence">{_terms_html(inside, terms)}</mark>'
+        f"{_terms_html(after, terms)}"
     )
 
 
@@ -152,8 +161,8 @@ def _meta_html(p: Passage, with_source: bool = True) -> str:
     meta = []
     if p.section:
         meta.append(html.escape(display_section(p.section)))
-    if p.page:
-        meta.append(f"page {p.page}")
+    if p.page_label:
+        meta.append(html.escape(p.page_label))
     if with_source:
         meta.append(passage_source_html(p))
         meta.append(html.escape(collection_label(p.collection, p.doc_id, p.source)))
@@ -185,9 +194,9 @@ def more_passage_html(p: Passage, terms: tuple[str, ...]) -> str:
 def context_html(window: ContextWindow) -> str:
     """The context window as escaped HTML, the passage in <mark class="passage">."""
     return (
-        f'<div class="kb-context">{html.escape(window.before)}'
-        f'<mark class="passage">{html.escape(window.passage)}</mark>'
-        f"{html.escape(window.after)}</div>"
+        f'<div class="kb-context">{html.escape(readable_text(window.before))}'
+        f'<mark class="passage">{html.escape(readable_text(window.passage))}</mark>'
+        f"{html.escape(readable_text(window.after))}</div>"
     )
 
 
@@ -208,8 +217,9 @@ def document_html(
     a "Page N" line where each PDF page starts, and `passage` (character offsets) marked with
     id "kb-target" for the reader to scroll to. The text itself is unchanged, character for character."""
     headings = _heading_spans(text, sections)
+    labels = _heading_labels(text, sections)
     page_starts = {p.start: p.number for p in pages if len(pages) > 1 or p.number > 1}
-    cuts = {0, len(text), *page_starts}
+    cuts = {0, len(text), *page_starts, *labels}
     for a, b in headings:
         cuts.update((a, b))
     if passage is not None:
@@ -222,6 +232,9 @@ def document_html(
     for a, b in zip(points, points[1:]):
         if a in page_starts:
             out.append(f'<span class="kb-page" role="separator">Page {page_starts.pop(a)}</span>')
+        if a in labels:
+            label = html.escape(labels.pop(a))
+            out.append(f'<span class="kb-heading kb-label" role="heading" aria-level="4">{label}</span>')
         piece = html.escape(text[a:b])
         if any(h0 <= a and b <= h1 for h0, h1 in headings):
             piece = f'<span class="kb-heading" role="heading" aria-level="4">{piece}</span>'
@@ -250,6 +263,18 @@ def _heading_spans(text: str, sections: Iterable[Section]) -> list[tuple[int, in
                 spans.append((max(line_start, floor), line_end))
         floor = max(floor, section.end)
     return spans
+
+
+def _heading_labels(text: str, sections: Iterable[Section]) -> dict[int, str]:
+    """Section names the text itself does not hold (e.g. "Organizations" given to a list of
+    contact entries), by where their section starts: shown as headings, not part of the text."""
+    labels, floor = {}, 0
+    for section in sorted(sections, key=lambda s: s.start):
+        heading = section.heading.strip()
+        if heading and text.rfind(heading, floor, section.start) < 0:
+            labels[section.start] = display_section(heading)
+        floor = max(floor, section.end)
+    return labels
 
 
 LIBRARY_COLUMNS = ("Title", "Collection", "Passages", "Indexed", "Source", "Document id")

@@ -12,12 +12,12 @@ from index.store import Snapshot
 
 
 def citation_line(p: Passage) -> str:
-    """`Title — Section — page N — source`: the one-line citation."""
+    """`Title — Section — page N — source`: the one-line citation ("pages 3–4" across PDF pages)."""
     parts = [p.title]
     if p.section:
         parts.append(p.section)
-    if p.page:
-        parts.append(f"page {p.page}")
+    if page := page_label(p):
+        parts.append(page)
     parts.append(p.source)
     return " — ".join(parts)
 
@@ -26,6 +26,11 @@ def citation_text(p: Passage) -> str:
     """A citation to paste elsewhere: title, section, page, source and the quoted passage."""
     quote = " ".join(p.text.split())
     return f"{citation_line(p)}\n“{quote}”\n(characters {p.char_start}–{p.char_end} of {p.doc_id})"
+
+
+def page_label(p: Passage) -> str:
+    """The passage's page as a citation says it: "page 3", "pages 3–4", or the evidence's page within a range."""
+    return p.page_label
 
 
 def is_web_link(source: str) -> bool:

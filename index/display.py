@@ -3,7 +3,9 @@
 The index keeps every title and heading exactly as the loader extracted it (citations point
 into that text by character offsets); these functions only change how they are shown:
 MedQuAD's "What is (are) X ?" reads "What is X?", a lower-case condition name starts with a
-capital, an HTML title drops its " | Site Name" suffix. `source_label` names the MedQuAD source
+capital, an HTML title drops its " | Site Name" suffix, and `readable_text` shows a passage's
+Markdown without its markup (heading hashes, emphasis, link syntax, code backticks; bullets as
+"•"). `source_label` names the MedQuAD source
 (GARD, GHR, …) from a document's id or URL. `corpus_file` and `source_href` decide which
 original files the page may serve: only supported document files inside the corpus folder.
 """
@@ -22,6 +24,20 @@ _ARE = re.compile(r"\s*\(are\)\s*", re.IGNORECASE)
 _SPACE_BEFORE_MARK = re.compile(r"\s+([?!.,;:])")
 _SITE_SUFFIX = re.compile(r"\s+[|]\s+[^|]{1,80}$")
 _LOWER_FIRST_WORD = re.compile(r"^[a-z][a-z0-9'’-]*(?=\s|$|,)")
+# Markdown markup, display only (see `readable_text`). Emphasis needs a non-space inside each
+# mark and no letter outside it, so "5 * 3", "file_name" and "2*x*y" are left alone.
+_HEADING_HASHES = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+_BULLET = re.compile(r"^([ \t]*)[-*+][ \t]+(?=\S|\Z)", re.MULTILINE)  # \Z: a piece cut after the bullet
+_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+_TABLE_RULE = r"\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?"  # |---|:--:|
+_RULE_LINE = re.compile(rf"^[ \t]*(?:(?:[-*_][ \t]*){{3,}}|{_TABLE_RULE})[ \t]*$\n?", re.MULTILINE)
+_IMAGE_OR_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:[ \t]+\"[^\"\n]*\")?\)")
+_CODE = re.compile(r"(`+)(?=\S)(.+?)(?<=\S)\1")
+_STRONG = re.compile(r"(?<![\w*_])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*_])")
+_EMPHASIS = re.compile(r"(?<![\w*_])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*_])")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
+_SET_ASIDE = 0xF0000  # a private-use plane: escaped ASCII marks wait there while markup is removed
+_SET_ASIDE_CHARS = re.compile(f"[{chr(_SET_ASIDE)}-{chr(_SET_ASIDE + 127)}]")
 _MEDQUAD_FILE = re.compile(r"(?:^|/)\d+_(?P<source>[A-Za-z][A-Za-z_]*?)_QA__\d+\.xml$")
 
 # MedQuAD's source names (as in its file names) and the sites they came from.
@@ -88,6 +104,34 @@ def _one_heading(heading: str) -> str:
     text = _ARE.sub(" ", " ".join(heading.split()))
     text = _SPACE_BEFORE_MARK.sub(r"\1", text).strip()
     return capitalised(text)
+
+
+def readable_text(text: str) -> str:
+    """Passage text as a reader sees it: Markdown markup dropped, list bullets shown as "•".
+
+    Display only: the stored text and every offset into it stay as extracted. Text without
+    Markdown comes back unchanged. Apply it to each piece separately when a span is marked
+    (see `readable_parts`), since it changes the length.
+    """
+    # Escaped marks ("\\*") are set aside first, so they are neither markup nor lost.
+    text = _ESCAPED.sub(lambda m: chr(_SET_ASIDE + ord(m.group(1))), text)
+    text = _RULE_LINE.sub("", text)
+    text = _HEADING_HASHES.sub(r"\1", text)
+    text = _QUOTE.sub("", text)
+    text = _BULLET.sub(r"\1• ", text)
+    text = _IMAGE_OR_LINK.sub(r"\1", text)
+    text = _CODE.sub(r"\2", text)
+    text = _STRONG.sub(r"\2", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    return _SET_ASIDE_CHARS.sub(lambda m: chr(ord(m.group()) - _SET_ASIDE), text)
+
+
+def readable_parts(text: str, highlight: tuple[int, int] | None = None) -> tuple[str, str, str]:
+    """`readable_text` of the text before, inside and after the highlighted span (all of it "before" without one)."""
+    if highlight is None:
+        return readable_text(text), "", ""
+    a, b = highlight
+    return readable_text(text[:a]), readable_text(text[a:b]), readable_text(text[b:])
 
 
 def source_label(doc_id: str, source: str = "") -> str:

@@ -1,7 +1,9 @@
 """Turn scored chunks into passages a reader wants: whole, not fragmented, not repeated.
 
 Chunks of one document that overlap or follow each other (positions n and n+1) merge into one
-passage spanning them, scored by its best chunk. Passages whose wording is nearly the same
+passage spanning them, scored by its best chunk — but never across a section boundary, and a
+chunk that is a contact entry (one organisation) stays a passage of its own. A passage merged
+across PDF pages keeps its page range and says so in `page_label`. Passages whose wording is nearly the same
 as a better-ranked one (MedQuAD repeats boilerplate across documents) are dropped, and the
 document they came from is listed in the kept passage's `also_in`. Evidence and abstention
 come later, in `index.search`.
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from index.store import StoredChunk
+from ingest.records import is_contact_block
 
 NEAR_DUPLICATE = 0.8  # share of the smaller passage's word 3-grams found in the other
 
@@ -36,6 +39,31 @@ class Passage:
     highlight: tuple[int, int] | None = None  # character span within `text`
     also_in: tuple[str, ...] = ()
     rank: int = 0
+    # First and last PDF page of the passage (None without pages). `page` is the page shown: the
+    # first page, or the evidence sentence's page once search marks it.
+    page_range: tuple[int, int] | None = None
+    page_spans: tuple[tuple[int, int, int], ...] = ()  # (char_start, char_end, page) of its chunks
+
+    @property
+    def evidence_page(self) -> int | None:
+        """The page of the marked evidence sentence (from the chunks' pages), else `page`."""
+        if self.highlight is not None:
+            at = self.char_start + self.highlight[0]
+            for start, end, number in self.page_spans:
+                if start <= at < end:
+                    return number
+        return self.page
+
+    @property
+    def page_label(self) -> str:
+        """How the page reads in a citation: "page 3", "pages 3–4", "page 4 (passage on pages 3–4)"; else ""."""
+        if self.page_range is None or self.page_range[0] == self.page_range[1]:
+            page = self.evidence_page or (self.page_range[0] if self.page_range else None)
+            return f"page {page}" if page else ""
+        first, last = self.page_range
+        if self.highlight is not None and self.evidence_page:
+            return f"page {self.evidence_page} (passage on pages {first}–{last})"
+        return f"pages {first}–{last}"
 
 
 def merge_chunks(scored: list[tuple[StoredChunk, float]], document_text: dict[str, str]) -> list[Passage]:
@@ -48,8 +76,7 @@ def merge_chunks(scored: list[tuple[StoredChunk, float]], document_text: dict[st
         items.sort(key=lambda item: item[0].position)
         group = [items[0]]
         for item in items[1:]:
-            last = group[-1][0]
-            if item[0].position == last.position + 1 or item[0].char_start <= last.char_end:
+            if _joins(group[-1][0], item[0]):
                 group.append(item)
             else:
                 passages.append(_passage(group, document_text[doc_id]))
@@ -59,11 +86,22 @@ def merge_chunks(scored: list[tuple[StoredChunk, float]], document_text: dict[st
     return passages
 
 
+def _joins(last: StoredChunk, chunk: StoredChunk) -> bool:
+    """True when `chunk` continues the passage ending with `last`: same section, overlapping or next,
+    and neither is a contact entry standing alone."""
+    if chunk.section != last.section:
+        return False
+    if chunk.char_start <= last.char_end:
+        return True
+    return chunk.position == last.position + 1 and not (is_contact_block(last.text) or is_contact_block(chunk.text))
+
+
 def _passage(group: list[tuple[StoredChunk, float]], text: str) -> Passage:
     first = group[0][0]
     start = min(chunk.char_start for chunk, _ in group)
     end = max(chunk.char_end for chunk, _ in group)
     sections = list(dict.fromkeys(chunk.section for chunk, _ in group))
+    pages = [chunk.page for chunk, _ in group if chunk.page]
     return Passage(
         doc_id=first.doc_id,
         title=first.title,
@@ -71,6 +109,8 @@ def _passage(group: list[tuple[StoredChunk, float]], text: str) -> Passage:
         collection=first.collection,
         section=" / ".join(s for s in sections if s),
         page=first.page,
+        page_range=(min(pages), max(pages)) if pages else None,
+        page_spans=tuple((chunk.char_start, chunk.char_end, chunk.page) for chunk, _ in group if chunk.page),
         char_start=start,
         char_end=end,
         text=text[start:end],

@@ -3,7 +3,13 @@
 A chunk never crosses a section or a page, holds whole sentences with a small overlap of
 sentences carried into the next chunk, and its embedding input (context line + text) never
 exceeds the model's word-piece limit, counted with the model's own tokenizer. A sentence too
-long for one chunk is cut at word boundaries. Nothing here embeds or stores.
+long for one chunk is cut at word boundaries.
+
+Records (`ingest.records`) are never cut unless one alone is longer than a chunk: a list item,
+a Q&A pair and a table row stay whole, and a contact entry is a chunk of its own (one
+organisation per chunk, no overlap with its neighbours). A table longer than a chunk is cut
+between rows, and every chunk that starts after its header carries the header in its context
+line (embedded with the chunk, outside its exact text span). Nothing here embeds or stores.
 """
 
 from __future__ import annotations
@@ -12,14 +18,15 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from ingest.document import Chunk, Document
 from ingest.limits import MAX_CHUNK_CHARS, MAX_CHUNKS_PER_DOCUMENT, check_chunk_count
+from ingest.records import Record, find_records
 from ingest.sentences import split_sentences
 from ingest.tokens import TokenCounter
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # 2: records kept whole, table headers in the context line
 MAX_CONTEXT_TOKENS = 48  # a long title or question heading must leave room for the passage
 
 
@@ -49,9 +56,9 @@ def chunk_document(doc: Document, counter: TokenCounter, settings: ChunkSettings
     chunks: list[Chunk] = []
     for section in doc.sections:
         context = _clip(context_line(doc.title, section.heading), counter) if settings.context else ""
-        budget = min(settings.max_tokens, counter.max_text_tokens - (counter.count(context) if context else 0))
+        budgets = _Budgets(doc.text, context, counter, settings)
         for start, end, page in _segments(doc, section.start, section.end):
-            for a, b in _pack(doc.text, start, end, counter, budget, settings.overlap_tokens):
+            for a, b, header in _pack(doc.text, start, end, counter, budgets, settings.overlap_tokens):
                 chunks.append(
                     Chunk(
                         doc_id=doc.doc_id,
@@ -61,10 +68,44 @@ def chunk_document(doc: Document, counter: TokenCounter, settings: ChunkSettings
                         char_end=b,
                         section=section.heading,
                         page=page,
-                        context=context,
+                        context=budgets.context(header),
                     )
                 )
+            # Contact entries are a chunk each, so the count can pass the bound `_pieces` checks.
+            check_chunk_count(len(chunks), at_least=True)
     return chunks
+
+
+class _Budgets:
+    """The context line of a section's chunks and the word pieces of text each may hold.
+
+    A chunk that continues a table carries the table's header under the section's context
+    line, so it holds fewer word pieces of text.
+    """
+
+    def __init__(self, text: str, context: str, counter: TokenCounter, settings: ChunkSettings) -> None:
+        self._text, self._context, self._counter, self._settings = text, context, counter, settings
+        self.plain = self._budget(context)
+        self._headers: dict[tuple[int, int], tuple[str, int]] = {}
+
+    def _budget(self, context: str) -> int:
+        used = self._counter.count(context) if context else 0
+        return min(self._settings.max_tokens, self._counter.max_text_tokens - used)
+
+    def _with_header(self, header: tuple[int, int]) -> tuple[str, int]:
+        if header not in self._headers:
+            line = _clip(" ".join(self._text[header[0] : header[1]].split()), self._counter)
+            context = f"{self._context}\n{line}" if self._context else line
+            self._headers[header] = (context, self._budget(context))
+        return self._headers[header]
+
+    def limit(self, header: tuple[int, int] | None) -> int:
+        """Word pieces of text a chunk may hold when it starts under `header` (None: no header)."""
+        return self.plain if header is None or not self._settings.context else self._with_header(header)[1]
+
+    def context(self, header: tuple[int, int] | None) -> str:
+        """The context line of a chunk that starts under `header`."""
+        return self._context if header is None or not self._settings.context else self._with_header(header)[0]
 
 
 def _segments(doc: Document, start: int, end: int) -> list[tuple[int, int, int | None]]:
@@ -86,26 +127,112 @@ def _clip(context: str, counter: TokenCounter) -> str:
     return context[: ends[MAX_CONTEXT_TOKENS - 1]].rstrip() + " …"
 
 
-def _pack(text: str, start: int, end: int, counter: TokenCounter, budget: int, overlap: int) -> list[tuple[int, int]]:
-    """Greedy packing of sentence pieces into spans of at most `budget` word pieces."""
-    pieces = _pieces(text, start, end, counter, budget)
-    spans: list[tuple[int, int]] = []
+@dataclass
+class _Unit:
+    """Sentence pieces packed together or not at all; the flags say where chunks must break."""
+
+    pieces: list[tuple[int, int, int]] = field(default_factory=list)
+    header: tuple[int, int] | None = None  # a table row's header, when the row is not the first
+    starts_chunk: bool = False  # no earlier text in its chunk
+    ends_chunk: bool = False  # no later text in its chunk
+
+    @property
+    def start(self) -> int:
+        return self.pieces[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.pieces[-1][1]
+
+    @property
+    def cost(self) -> int:
+        return sum(piece[2] for piece in self.pieces)
+
+
+def _pack(
+    text: str, start: int, end: int, counter: TokenCounter, budgets: _Budgets, overlap: int
+) -> list[tuple[int, int, tuple[int, int] | None]]:
+    """Greedy packing of units into spans of at most the budget's word pieces, with the header each starts under."""
+    pieces = _pieces(text, start, end, counter, budgets.plain)
+    units = _units(pieces, find_records(text, start, end), budgets.plain)
+    spans: list[tuple[int, int, tuple[int, int] | None]] = []
     i = 0
-    while i < len(pieces):
+    while i < len(units):
+        header = units[i].header
+        limit = budgets.limit(header)
+        if units[i].cost > limit:
+            header, limit = None, budgets.plain  # too long to carry its header: the plain context
         j, total = i, 0
-        while j < len(pieces) and total + pieces[j][2] <= budget:
-            total += pieces[j][2]
+        while j < len(units) and (j == i or not units[j].starts_chunk) and total + units[j].cost <= limit:
+            total += units[j].cost
             j += 1
-        spans.append((pieces[i][0], pieces[j - 1][1]))
-        if j == len(pieces):
+            if units[j - 1].ends_chunk:
+                break
+        spans.append((units[i].start, units[j - 1].end, header))
+        if j == len(units):
             break
-        # Carry whole trailing sentences into the next chunk, never the whole chunk.
+        if units[j].starts_chunk or units[j - 1].ends_chunk:
+            i = j
+            continue
+        # Carry whole trailing units into the next chunk, never the whole chunk.
         k, carried = j, 0
-        while k - 1 > i and carried + pieces[k - 1][2] <= overlap:
-            carried += pieces[k - 1][2]
+        while k - 1 > i and carried + units[k - 1].cost <= overlap:
+            carried += units[k - 1].cost
             k -= 1
         i = k
     return spans
+
+
+def _units(pieces: list[tuple[int, int, int]], records: list[Record], budget: int) -> list[_Unit]:
+    """Group the pieces by record: a record that fits is one unit; a longer one is cut at its parts."""
+    units: list[_Unit] = []
+    r = 0
+    i = 0
+    while i < len(pieces):
+        while r < len(records) and records[r].end <= pieces[i][0]:
+            r += 1
+        record = records[r] if r < len(records) and records[r].start <= pieces[i][0] else None
+        if record is None:
+            units.append(_Unit([pieces[i]]))
+            i += 1
+            continue
+        j = i
+        while j < len(pieces) and pieces[j][1] <= record.end:
+            j += 1
+        if j == i:  # a piece running past its record's end (never from the line-based records): alone
+            j = i + 1
+            units.append(_Unit([pieces[i]]))
+        else:
+            units.extend(_record_units(pieces[i:j], record, budget))
+        i = j
+    return units
+
+
+def _record_units(pieces: list[tuple[int, int, int]], record: Record, budget: int) -> list[_Unit]:
+    """The units of one record's pieces: one when it fits a chunk, else its parts (table rows) or pieces."""
+    whole = _Unit(list(pieces), starts_chunk=record.standalone, ends_chunk=record.standalone)
+    if whole.cost <= budget:
+        return [whole]
+    units: list[_Unit] = []
+    at = 0  # pieces and parts are both in text order: one walk over each
+    for n, (a, b) in enumerate(record.parts or [(record.start, record.end)]):
+        while at < len(pieces) and pieces[at][0] < a:
+            at += 1
+        inside = []
+        while at < len(pieces) and pieces[at][1] <= b:
+            inside.append(pieces[at])
+            at += 1
+        if not inside:
+            continue
+        header = record.header if n > 0 else None
+        part = _Unit(inside, header=header)
+        units.extend([part] if part.cost <= budget else [_Unit([p], header=header) for p in inside])
+    if units:
+        # A record cut anyway starts a chunk, so its beginning (a question, a name) leads its first
+        # part; a table need not, as its header goes with every later part.
+        units[0].starts_chunk = record.kind != "table"
+        units[-1].ends_chunk = record.standalone
+    return units
 
 
 # Long text is counted and cut in bounded steps (see `_pieces` and `_split_long`).

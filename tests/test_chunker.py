@@ -11,6 +11,7 @@ from conftest import CORPUS, FIXTURES, NINDS, needs_shared
 from ingest.chunker import ChunkSettings, chunk_document, context_line
 from ingest.document import Document, Page, Section
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from ingest.records import find_records
 from ingest.sentences import split_sentences
 from ingest.tokens import load_token_counter
 
@@ -63,6 +64,25 @@ def test_every_ninds_fact_sheet_keeps_the_invariants():
     assert len(documents) == 277
     for doc in documents:
         _check_invariants(doc)
+
+
+def _check_records_whole(doc: Document, chunks: list) -> None:
+    """No chunk starts or ends inside a record that fits in one chunk (a table: inside a row)."""
+    counter = load_token_counter()
+    for section in doc.sections:
+        for record in find_records(doc.text, section.start, section.end):
+            fits = counter.count(doc.text[record.start : record.end]) <= SETTINGS.max_tokens
+            for a, b in [(record.start, record.end)] if fits or not record.parts else record.parts:
+                for chunk in chunks:
+                    assert chunk.char_end <= a or b <= chunk.char_start or (chunk.char_start <= a and b <= chunk.char_end), (
+                        doc.doc_id,
+                        doc.text[a:b],
+                    )
+
+
+def test_records_stay_whole_in_the_real_corpus():
+    for doc in _documents(CORPUS):
+        _check_records_whole(doc, _check_invariants(doc))
 
 
 def test_every_fixture_format_keeps_the_invariants():

@@ -14,6 +14,8 @@ from index.display import (
     corpus_file,
     display_section,
     display_title,
+    readable_parts,
+    readable_text,
     source_headers,
     source_href,
     source_label,
@@ -169,9 +171,14 @@ def test_reader_keeps_every_character_of_the_real_documents():
     for path in sorted((CORPUS / "founding").glob("*.txt")) + sorted((CORPUS / "medquad").glob("*GHR*.xml"))[:3]:
         doc = load_document(path, path.relative_to(CORPUS).as_posix())
         rendered = document_html(doc.text, doc.sections, doc.pages, (10, 60))
-        inner = re.sub(r"<[^>]+>", "", rendered.replace('<span class="kb-page" role="separator">', "<x>"))
+        labels = re.findall(r'<span class="kb-heading kb-label"[^>]*>([^<]*)</span>', rendered)
+        unlabelled = re.sub(r'<span class="kb-heading kb-label"[^>]*>[^<]*</span>', "", rendered)
+        inner = re.sub(r"<[^>]+>", "", unlabelled.replace('<span class="kb-page" role="separator">', "<x>"))
         assert html_module.unescape(inner) == doc.text
-        assert rendered.count('class="kb-heading"') >= sum(1 for s in doc.sections if s.heading)
+        # A section the layout names ("Organizations" for a contact list) is shown as a label, outside the text.
+        in_text = [s for s in doc.sections if s.heading and s.heading in doc.text[: s.start]]
+        named = [s.heading for s in doc.sections if s.heading and s.heading not in doc.text[: s.start]]
+        assert rendered.count('class="kb-heading"') >= len(in_text) and labels == named
 
 
 def test_library_table_escapes_and_links():
@@ -189,3 +196,35 @@ def test_scroll_script_takes_only_plain_ids():
     assert 'getElementById("kb-target")' in scroll_script("kb-target", 3) and "jump 3" in scroll_script("kb-target", 3)
     with pytest.raises(ValueError):
         scroll_script('x");alert(1);("', 1)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "shown"),
+    [
+        ("## Treatment ##", "Treatment"),
+        ("# Ménière’s disease", "Ménière’s disease"),
+        ("Botulinum is **injected** into _some_ muscles.", "Botulinum is injected into some muscles."),
+        ("See [the NIH page](https://www.ninds.nih.gov/a_(b) \"title\") now.", "See the NIH page now."),
+        ("![a diagram](img.png)", "a diagram"),
+        ("Take `levodopa` daily.", "Take levodopa daily."),
+        ("- Vertigo\n  * Neck spasms\n+ Café", "• Vertigo\n  • Neck spasms\n• Café"),
+        ("> quoted advice", "quoted advice"),
+        ("| a | b |\n|---|---|\n| 1 | 2 |", "| a | b |\n| 1 | 2 |"),
+        ("Before\n---\nAfter", "Before\nAfter"),
+        (r"\*not emphasis\* and \_x\_", "*not emphasis* and _x_"),
+        # Not Markdown: left alone.
+        ("5 * 3 = 15, file_name, 2*x*y, C++ and snake_case_word", "5 * 3 = 15, file_name, 2*x*y, C++ and snake_case_word"),
+        ("Phone: 312.755.0198\n1. First step", "Phone: 312.755.0198\n1. First step"),
+        ("", ""),
+    ],
+)
+def test_readable_text_drops_markdown_markup(markdown, shown):
+    assert readable_text(markdown) == shown
+
+
+def test_readable_parts_keep_the_evidence_apart():
+    text = "## Symptoms\n- **Twisting** of the neck\n- Tremor"
+    start = text.index("**Twisting**")
+    end = start + len("**Twisting** of the neck")
+    assert readable_parts(text, (start, end)) == ("Symptoms\n• ", "Twisting of the neck", "\n• Tremor")
+    assert readable_parts(text) == (readable_text(text), "", "")

@@ -18,6 +18,7 @@ from ingest import loaders
 from ingest.clean import clean_web_residue
 from ingest.document import Document, LoadError
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document, sniff_format
+from ingest.loaders.text import CONTACT_SECTION, is_label_value
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,9 +74,10 @@ def assert_invariants(doc: Document, doc_id: str) -> None:
         assert span == span.strip(), "section spans are trimmed"
         assert "\n" not in section.heading and section.heading == section.heading.strip()
         if section.heading:
-            # The heading line sits between the previous body and this one, not inside a body.
+            # The heading line sits between the previous body and this one, not inside a body;
+            # a section the layout names (a contact list: "Organizations") has no line at all.
             gap = collapse(text[previous_end : section.start].replace("#", " "))
-            assert collapse(section.heading) in gap
+            assert collapse(section.heading) in gap or (section.heading == CONTACT_SECTION and not gap)
         previous_end = section.end
 
     # Every visible character outside the bodies belongs to the title line or a heading line.
@@ -528,7 +530,70 @@ def test_founding_documents_lose_web_residue() -> None:
     headings = [s.heading for s in what.sections]
     assert "Is there any treatment?" in headings and "What is the prognosis?" in headings
     assert "Dystonia Medical Research Foundation" not in headings, "postal address blocks are not headings"
-    assert "1 East Wacker Drive, Suite 2810" in body(what, "What research is being done?")
+    organisations = body(what, "Organizations")
+    assert organisations.startswith("Dystonia Medical Research Foundation\n1 East Wacker Drive, Suite 2810")
+    assert organisations.endswith("Email: info@dystoniasociety.org")
+    assert "1 East Wacker Drive" not in body(what, "What research is being done?")
+    assert not any(h.startswith("Source") for h in headings), "a 'Source: …' line is not a heading"
+    last = what.sections[-1]
+    assert last.heading == "" and what.text[last.start : last.end].startswith("Source: National Institutes of Health")
+
+
+@pytest.mark.parametrize(
+    ("line", "metadata"),
+    [
+        ("Source: National Institutes of Health", True),
+        ("Reviewed: 11/20/2012", True),
+        ("Last updated: March 2024", True),
+        ("Updated: yesterday", True),
+        ("Dystonia: an overview", False),
+        ("Is there any treatment?", False),
+        ("Botulinum toxin", False),
+    ],
+)
+def test_label_value_lines_are_metadata_not_headings(line: str, metadata: bool) -> None:
+    assert is_label_value(line) is metadata
+
+
+def test_txt_source_and_reviewed_lines_are_not_headings(tmp_path: Path) -> None:
+    path = tmp_path / "labels.txt"
+    path.write_text(
+        "Title\n\nIntro text.\n\nSource: National Institutes of Health\n\nReviewed: 11/20/2012\n\n"
+        "Real heading\n\nBody of the real heading.\n",
+        encoding="utf-8",
+    )
+    doc = load_document(path, "labels.txt")
+    assert [s.heading for s in doc.sections] == ["", "Real heading"]
+    assert "Source: National Institutes of Health" in body(doc, "")
+    assert_invariants(doc, "labels.txt")
+
+
+def test_txt_contact_list_is_its_own_section_named_by_its_heading(tmp_path: Path) -> None:
+    entries = "Alpha Café Society\n1 Main Street\nPhone: 555.123.4567\n\nBeta Foundation\nP.O. Box 9\nEmail: b@beta.org"
+    unnamed = tmp_path / "unnamed.txt"
+    unnamed.write_text(f"Title\n\nWhat is it?\n\nA paragraph.\n\n{entries}\n\nClosing words.\n", encoding="utf-8")
+    doc = load_document(unnamed, "unnamed.txt")
+    assert [s.heading for s in doc.sections] == ["What is it?", CONTACT_SECTION, ""]
+    assert body(doc, CONTACT_SECTION) == entries
+    assert_invariants(doc, "unnamed.txt")
+    named = tmp_path / "named.txt"
+    named.write_text(f"Title\n\nIntro.\n\nWhere to get help\n\n{entries}\n", encoding="utf-8")
+    doc = load_document(named, "named.txt")
+    assert [s.heading for s in doc.sections] == ["", "Where to get help"]
+    assert body(doc, "Where to get help") == entries
+    assert_invariants(doc, "named.txt")
+
+
+def test_markdown_contact_list_under_its_heading(tmp_path: Path) -> None:
+    path = tmp_path / "contacts.md"
+    path.write_text(
+        "# Help\n\nSome text.\n\nAlpha Society\n1 Main Street\nPhone: 555.123.4567\n\n"
+        "Beta Foundation\nP.O. Box 9\nEmail: b@beta.org\n\n## Next\n\nMore.\n",
+        encoding="utf-8",
+    )
+    doc = load_document(path, "contacts.md")
+    assert [s.heading for s in doc.sections] == ["Help", CONTACT_SECTION, "Next"]
+    assert_invariants(doc, "contacts.md")
 
 
 @pytest.mark.parametrize(

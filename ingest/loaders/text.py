@@ -1,8 +1,11 @@
 """Load plain-text (.txt) and Markdown (.md, .markdown) files.
 
 Plain text: the first non-empty line is the title; headings are guessed from short
-single-line paragraphs (see `_looks_like_heading`). Markdown: optional YAML front matter
-gives title and source; ATX headings (`#`..`######`) start sections, outside fenced
+single-line paragraphs (see `_looks_like_heading`; a "Label: value" line such as
+"Source: NIH" or "Reviewed: 2012" is not one). In both formats a run of contact entries (see
+`ingest.records.contact_runs`) is a section of its own, named by the heading just before it
+or else "Organizations", so a list of organisations is not filed under the prose before it.
+Markdown: optional YAML front matter gives title and source; ATX headings (`#`..`######`) start sections, outside fenced
 code blocks. The Markdown body is kept as written (readers see it), so inline markup is
 not stripped; setext headings (underlined with === or ---) are not recognised.
 Both run `clean_web_residue` before sections are found.
@@ -11,6 +14,7 @@ Both run `clean_web_residue` before sections are found.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 import yaml
@@ -26,6 +30,7 @@ from ingest.loaders._common import (
     require_text,
     trim_span,
 )
+from ingest.records import block_spans, contact_runs, is_contact_line
 
 _MAX_HEADING_CHARS = 100
 _NOT_HEADING_ENDINGS = (".", ",", ";", ":")
@@ -33,6 +38,15 @@ _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$"
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _FRONT_MATTER_END = ("---", "...")
 _MARKDOWN_LINE_MARKS = "#>*-+ \t"
+CONTACT_SECTION = "Organizations"  # the section of a contact list the document gives no heading
+# "Source: …", "Reviewed: …": a short label, a colon, then a value on the same line.
+_LABEL_VALUE = re.compile(r"^([^\W\d][\w'’ -]{0,30}?)\s*:\s+\S")
+_METADATA_LABELS = frozenset(
+    "source sources reviewed updated published posted revised modified date author authors by written by "
+    "copyright credit credits citation cite reference references adapted from retrieved accessed last reviewed "
+    "last updated last modified page note notes contact tags keywords".split(" ")
+) | {"last reviewed", "last updated", "last modified", "written by", "adapted from", "reviewed by"}
+_DATE_LIKE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b(?:19|20)\d{2}\b")
 
 
 def load_txt(path: Path, doc_id: str) -> Document:
@@ -43,6 +57,7 @@ def load_txt(path: Path, doc_id: str) -> Document:
         raise LoadError("no text found")
     markers = [Marker(title_span[0], title_span[1], "")]
     markers += _find_txt_headings(text, title_span[1])
+    markers += contact_markers(text, block_spans(text, title_span[1]), markers)
     return Document(
         doc_id=doc_id,
         title=text[title_span[0] : title_span[1]],
@@ -60,6 +75,7 @@ def load_markdown(path: Path, doc_id: str) -> Document:
     require_text(text)
     headings = _find_atx_headings(text)
     markers = [marker for marker, _ in headings]
+    markers += contact_markers(text, _blocks_outside_code(text), markers)
 
     title = _front_matter_string(meta, "title")
     if not title:
@@ -92,7 +108,7 @@ def sniff_text(data: bytes) -> bool:
 
 def _find_txt_headings(text: str, title_end: int) -> list[Marker]:
     """Single-line paragraphs after the title's paragraph that look like headings."""
-    paragraphs = [(s, e) for s, e in _paragraph_spans(text) if s >= title_end]
+    paragraphs = [(s, e) for s, e in block_spans(text) if s >= title_end]
     markers = []
     # The last paragraph is never a heading: nothing would follow it, so its text would be lost.
     for start, end in paragraphs[:-1]:
@@ -102,31 +118,68 @@ def _find_txt_headings(text: str, title_end: int) -> list[Marker]:
     return markers
 
 
-def _paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Trimmed spans of the blocks of non-blank lines, in order."""
-    spans = []
-    block_start: int | None = None
-    block_end = pos = 0
-    for line in text.split("\n"):
-        line_end = pos + len(line)
-        if line.strip():
-            if block_start is None:
-                block_start = pos
-            block_end = line_end
-        elif block_start is not None:
-            spans.append(trim_span(text, block_start, block_end))
-            block_start = None
-        pos = line_end + 1
-    if block_start is not None:
-        spans.append(trim_span(text, block_start, block_end))
-    return spans
-
-
 def _looks_like_heading(line: str) -> bool:
     # Sentences end in punctuation and "Phone:"-style labels end in a colon; headings do not.
     return (
-        len(line) <= _MAX_HEADING_CHARS and not line.endswith(_NOT_HEADING_ENDINGS) and any(ch.isalpha() for ch in line)
+        len(line) <= _MAX_HEADING_CHARS
+        and not line.endswith(_NOT_HEADING_ENDINGS)
+        and any(ch.isalpha() for ch in line)
+        and not is_label_value(line)
+        and not is_contact_line(line)
     )
+
+
+def is_label_value(line: str) -> bool:
+    """True for a "Label: value" line of metadata ("Source: NIH", "Reviewed: 11/20/2012"), not a heading.
+
+    A heading may hold a colon too ("Dystonia: an overview"): the label must be a metadata word,
+    or the value a date.
+    """
+    match = _LABEL_VALUE.match(line.strip())
+    if match is None:
+        return False
+    label = " ".join(match.group(1).lower().split())
+    return label in _METADATA_LABELS or bool(_DATE_LIKE.search(line[match.end() - 1 :]))
+
+
+def contact_markers(text: str, blocks: list[tuple[int, int]], headings: list[Marker]) -> list[Marker]:
+    """Section boundaries around each run of contact entries.
+
+    A run right after a heading stays in that heading's section; otherwise it starts a section
+    named CONTACT_SECTION (a boundary of no width: no line of the text is the heading). Text after
+    the run, up to the next heading, goes to an untitled section.
+    """
+    markers: list[Marker] = []
+    heading_ends = {m.end for m in headings}
+    heading_starts = sorted(m.start for m in headings)
+    block_ends = [b for _, b in blocks]
+    for start, end in contact_runs(text, blocks):
+        before = bisect_right(block_ends, start) - 1  # the block just before the run
+        if before < 0 or block_ends[before] not in heading_ends:
+            markers.append(Marker(start, start, CONTACT_SECTION))
+        after = bisect_left(heading_starts, end)
+        following = heading_starts[after] if after < len(heading_starts) else len(text)
+        if text[end:following].strip():
+            markers.append(Marker(end, end, ""))
+    return markers
+
+
+def _blocks_outside_code(text: str) -> list[tuple[int, int]]:
+    """Blocks of non-blank lines, leaving out fenced code (whose lines are not records)."""
+    fenced: list[tuple[int, int]] = []
+    fence: str | None = None
+    fence_start = pos = 0
+    for line in text.split("\n"):
+        line_start, pos = pos, pos + len(line) + 1
+        match = _FENCE.match(line)
+        if fence is None and match:
+            fence, fence_start = match.group(1), line_start
+        elif fence is not None and match and match.group(1)[:1] == fence[0] and len(match.group(1)) >= len(fence):
+            fenced.append((fence_start, pos))
+            fence = None
+    if fence is not None:
+        fenced.append((fence_start, len(text)))
+    return [b for b in block_spans(text) if not any(a <= b[0] < z for a, z in fenced)]
 
 
 def _find_atx_headings(text: str) -> list[tuple[Marker, int]]:

@@ -9,7 +9,7 @@ PORT   ?= 8501
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup index run test check lint browser bench eval clean
+.PHONY: setup index run test check lint browser bench eval clean load
 
 setup: $(STAMP)
 
@@ -47,6 +47,10 @@ browser:
 
 bench: setup
 	$(PY) bench/reindex.py
+
+# Searches in-process and from headless Chromium pages while full reindexes run in a loop (60 s).
+load: setup
+	$(PY) bench/load.py
 
 eval: index
 	$(PY) -m index eval ../shared/eval/dystonia_questions.jsonl bench/questions/heldout.jsonl \

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import math
 import os
+import sqlite3
 import time
 import zlib
 from dataclasses import replace
@@ -33,7 +34,7 @@ from index.display import (
     display_title,
     source_headers,
 )
-from index.errors import IndexBusyError, KnowledgeBaseError, NoIndexError
+from index.errors import IndexBusyError, IndexWriteError, KnowledgeBaseError, NoIndexError, write_failure
 from index.search import MODES, NO_ANSWER, Searcher
 from page_markup import (
     ENTER_SCRIPT,
@@ -134,20 +135,31 @@ def main() -> None:
     st.info("This is health information, not medical advice. Talk to your doctor about your own care.", icon="ℹ️")
     kb = index_dir()
     searcher = get_searcher(str(kb), embedder_kind())
+    problem = ""  # why an index that exists cannot be used (damaged), in the library's words (no paths)
     try:
         snapshot = searcher.snapshot()
     except NoIndexError:
         snapshot = None
     except KnowledgeBaseError as error:
-        st.error(f"The index cannot be used: {error}")
-        snapshot = None
+        snapshot, problem = None, str(error)
     ask, documents, curate = st.tabs(TABS, key="tab", on_change="rerun")
+    status = None
     with ask:
-        status = ask_tab(searcher, snapshot)
+        # Damage the bounded checks at opening miss surfaces when a query reads it: one message, no traceback.
+        try:
+            status = ask_tab(searcher, snapshot, problem)
+        except KnowledgeBaseError as error:
+            unusable_index_message(str(error), "ask-read")
     with documents:
-        documents_tab(snapshot)
+        try:
+            documents_tab(snapshot, problem)
+        except KnowledgeBaseError as error:
+            st.error(f"The index cannot be used: {error}")
     with curate:
-        curate_tab(kb, snapshot)
+        try:
+            curate_tab(kb, snapshot)
+        except KnowledgeBaseError as error:
+            st.error(f"The index cannot be used: {error}")
     if status is not None and not model_state(embedder_kind())["ready"]:
         # Everything else is on screen; now load the model, saying so where the answer will appear.
         with status.container(), st.spinner("Loading the language model so answers come quickly (first visit only)…"):
@@ -165,13 +177,27 @@ def no_index_message(where: str) -> None:
         st.caption("Run `make run` (or `python -m ingest`) to build it, or sign in on the Curate tab.")
 
 
-def ask_tab(searcher: Searcher, snapshot) -> Any:
+def unusable_index_message(problem: str, where: str) -> None:
+    """An index exists but cannot be used (damaged): say why and how to fix it, in one message."""
+    st.error(f"The index cannot be used: {problem}")
+    if is_curator():
+        st.caption("Rebuild it now from the documents folder:")
+        if st.button("Rebuild the index", type="primary", key=f"rebuild-{where}"):
+            reindex(index_dir())
+    else:
+        st.caption("A curator can rebuild it on the Curate tab, or run `python -m index build --full`.")
+
+
+def ask_tab(searcher: Searcher, snapshot, problem: str = "") -> Any:
     """The question box, the search settings, the passages, then example questions.
 
     Returns the placeholder under the question box where the model's loading state shows.
     """
     if snapshot is None:
-        no_index_message("ask")
+        if problem:
+            unusable_index_message(problem, "ask")
+        else:
+            no_index_message("ask")
         return None
     if searcher.reload_error:
         st.warning(f"Showing the previous index version: {searcher.reload_error}")
@@ -333,9 +359,12 @@ def library_rows(documents, find: str, sort: str) -> list[LibraryRow]:
     return rows
 
 
-def documents_tab(snapshot) -> None:
+def documents_tab(snapshot, problem: str = "") -> None:
     if snapshot is None:
-        st.warning("There is no index yet, so there are no documents to list.")
+        if problem:
+            st.warning("The index cannot be used, so there are no documents to list (see the Ask tab).")
+        else:
+            st.warning("There is no index yet, so there are no documents to list.")
         return
     manifest = snapshot.manifest
     a, b, c = st.columns(3)
@@ -483,7 +512,7 @@ def remove_section(snapshot, kb: Path, slot) -> None:
     """Delete a document's file from the documents folder (after a confirmation), then reindex."""
     st.subheader("Remove a document")
     if snapshot is None:
-        st.caption("There is no index yet.")
+        st.caption("There is no usable index, so there is nothing to remove.")
         return
     documents = snapshot.documents()
     titles = {d.doc_id: f"{display_title(d.title)} ({d.doc_id})" for d in documents}
@@ -552,9 +581,16 @@ def reindex(kb: Path, slot=None, refused: list[tuple[str, str]] | None = None) -
         progress.bar.empty()
         notice.warning("Another update of the index is still running; try again in a moment.")
         return
-    except (KnowledgeBaseError, OSError) as error:
+    except KnowledgeBaseError as error:
         progress.bar.empty()
-        notice.error(f"Reindex failed; the previous index is still in use. {error}")
+        message = f"Reindex failed: {str(error).rstrip('.')}."
+        if not isinstance(error, IndexWriteError) and snapshot_exists(kb):  # a write error says so itself
+            message += " The previous index is still in use."
+        notice.error(message)
+        return
+    except (OSError, sqlite3.Error, RuntimeError) as error:  # storage errors that escaped the update
+        progress.bar.empty()
+        notice.error(f"Reindex failed: {write_failure(error, previous=snapshot_exists(kb))}")
         return
     progress.bar.empty()
     notice.empty()
@@ -584,6 +620,16 @@ def show_report(report, refused: list[tuple[str, str]]) -> None:
     if rows:
         with st.expander(f"Details: {len(rows)} file{'s' if len(rows) != 1 else ''}", expanded=False):
             st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def snapshot_exists(kb: Path) -> bool:
+    """Whether a live generation is named (the one that keeps serving when a reindex fails)."""
+    from index.layout import read_current
+
+    try:
+        return read_current(kb) is not None
+    except OSError:
+        return False
 
 
 def source_routes() -> list:

@@ -1,6 +1,6 @@
 """`python -m index`: build or update the index, search it, show a document, print stats, evaluate.
 
-One program, five subcommands (`build`, `search`, `show`, `stats`, `eval`). The common options
+One program, six subcommands (`build`, `search`, `show`, `stats`, `eval`, `verify`). The common options
 `--index-dir`, `--corpus` and `--json` work before or after the subcommand. Results on stdout
 (human text, or JSON with --json), progress on stderr, errors as one line on stderr with a
 non-zero exit code, never a traceback. `search` with no question reads one question a line
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import sqlite3
 import sys
 import textwrap
 
@@ -20,11 +21,13 @@ from index.config import corpus_dir, index_dir
 from index.errors import IndexBusyError, KnowledgeBaseError
 
 # Exit codes (also in every --help): 2 is argparse's for bad arguments.
-EXIT_OK, EXIT_ERROR, EXIT_BUSY, EXIT_FAILED_FILES = 0, 1, 3, 4
+EXIT_OK, EXIT_ERROR, EXIT_BUSY, EXIT_FAILED_FILES, EXIT_DAMAGED = 0, 1, 3, 4, 5
 EXIT_CODES = (
-    "exit codes: 0 done; 1 error (no index, unknown document, collection or folder); 2 bad arguments; "
-    "3 another ingest is running (see --wait); 4 build finished but some files failed (listed in the report)"
+    "exit codes: 0 done; 1 error (no index, damaged index, unknown document, collection or folder); "
+    "2 bad arguments; 3 another ingest is running (see --wait); 4 build finished but some files failed "
+    "(listed in the report); 5 verify found problems (listed, one a line)"
 )
+DASH_HINT = "use `--` before a document id that starts with a dash: python -m index show -- -rf.txt"
 MODES = ("hybrid", "dense", "keyword")  # as index.search.MODES, without importing numpy for --help
 
 
@@ -41,11 +44,21 @@ def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
     )
 
 
+class _Parser(ArgumentParser):
+    """The shared one-line errors, plus a hint when a document id starting with a dash was taken
+    for an option (`show -rf.txt`)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        if "doc_id" in message or "unrecognized arguments: -" in message:
+            message = f"{message}; {DASH_HINT}"
+        super().error(message)
+
+
 def build_parser(prog: str = "python -m index") -> ArgumentParser:
     """The parser of the whole program."""
-    parser = ArgumentParser(prog=prog, description=(__doc__ or "").splitlines()[0], epilog=EXIT_CODES)
+    parser = _Parser(prog=prog, description=(__doc__ or "").splitlines()[0], epilog=EXIT_CODES)
     _add_common(parser, top=True)
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         # `python -m ingest` is `build` itself: its help and errors carry that name, not "ingest build".
@@ -94,6 +107,12 @@ def build_parser(prog: str = "python -m index") -> ArgumentParser:
     )
     evaluate.add_argument("--split", default="test", help="BEIR qrels split (default test)")
     evaluate.add_argument("--beir-cache", help="where BEIR indexes are cached (default .kb-beir/)")
+
+    command(
+        "verify",
+        "full integrity check of the live index: SQLite and keyword index, every chunk in FAISS, sentence "
+        "units, manifest counts; prints OK or one line per problem (exit 5)",
+    )
     return parser
 
 
@@ -103,7 +122,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m index") -> int:
     args = parser.parse_args(argv)
     if getattr(args, "k", 1) < 1:
         parser.error("-k must be at least 1")
-    handlers = {"build": _build, "search": _search, "show": _show, "stats": _stats, "eval": _eval}
+    handlers = {"build": _build, "search": _search, "show": _show, "stats": _stats, "eval": _eval, "verify": _verify}
     name = prog.split()[-1]
     try:
         return handlers[args.command](args)
@@ -124,16 +143,19 @@ def _build(args: argparse.Namespace) -> int:
     from index.update import update_index
 
     progress = TqdmProgress()
+    kb = index_dir(args.index_dir)
     try:
         report = update_index(
             corpus_dir(args.corpus),
-            index_dir(args.index_dir),
+            kb,
             load_embedder(),
             full=args.full,
             dry_run=args.dry_run,
             wait_seconds=args.wait,
             progress=progress,
         )
+    except (OSError, sqlite3.Error, RuntimeError) as error:  # writing the new generation (faiss: RuntimeError)
+        raise _update_failure(error, kb) from None
     finally:
         progress.close()
     print(report.to_json() if args.json else format_report(report))
@@ -142,6 +164,33 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{failed} file{'s' if failed != 1 else ''} failed; the report says why (exit code 4)", file=sys.stderr)
         return EXIT_FAILED_FILES
     return EXIT_OK
+
+
+def _update_failure(error: BaseException, kb) -> KnowledgeBaseError:
+    """One line for a storage error that escaped the update: the old generation, if any, still serves."""
+    from index.errors import write_failure
+    from index.layout import read_current
+
+    try:
+        previous = read_current(kb) is not None
+    except OSError:
+        previous = False
+    return write_failure(error, previous)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from index.errors import REBUILD
+    from index.verify import verify_index
+
+    result = verify_index(index_dir(args.index_dir))
+    if args.json:
+        record = {"ok": result.ok, "generation": result.generation, "problems": result.problems, **result.counts}
+        print(json.dumps({**record, "model": result.model, "seconds": round(result.seconds, 3)}, ensure_ascii=False))
+    else:
+        for problem in result.problems:
+            print(f"problem: {problem}")
+        print(result.summary() + ("" if result.ok else f"; {REBUILD}"))
+    return EXIT_OK if result.ok else EXIT_DAMAGED
 
 
 def _open_store(args: argparse.Namespace):

@@ -13,14 +13,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from index.errors import IndexBusyError
+from index.errors import IndexBusyError, IndexWriteError, storage_reason
 
 
 @contextmanager
 def writer_lock(kb_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold the writer lock of kb_dir, waiting up to wait_seconds for another writer."""
-    kb_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(kb_dir / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    """Hold the writer lock of kb_dir, waiting up to wait_seconds for another writer.
+
+    An index folder that cannot be created or written raises IndexWriteError (nothing changed).
+    """
+    try:
+        kb_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(kb_dir / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise IndexWriteError(
+            f"cannot take the writer lock in the index folder: {storage_reason(error)}; nothing was changed"
+        ) from None
     try:
         deadline = time.monotonic() + wait_seconds
         while True:
@@ -31,7 +39,7 @@ def writer_lock(kb_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
                     raise IndexBusyError(
-                        f"another ingest (pid {holder}) is updating {kb_dir}; "
+                        f"another ingest (pid {holder}) is updating the index; "
                         "wait for it to finish, or pass --wait SECONDS"
                     ) from None
                 time.sleep(0.2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass
 
@@ -51,12 +52,13 @@ def format_report(report: IngestReport) -> str:
         lines.append("Dry run: nothing was changed.")
     if report.rebuilt:
         lines.append(f"Full rebuild: {report.rebuilt}.")
-    width = max((len(f.doc_id) for f in report.files), default=0)
-    for result in report.files:
+    names = [printable(f.doc_id) for f in report.files]
+    width = max(map(len, names), default=0)
+    for result, name in zip(report.files, names):
         detail = f"{result.chunks} chunks" if result.status in ("added", "updated") and not report.dry_run else ""
         if result.reason:
-            detail = result.reason
-        lines.append(f"{result.status:<10} {result.doc_id:<{width}}  {detail}".rstrip())
+            detail = printable(result.reason)
+        lines.append(f"{result.status:<10} {name:<{width}}  {detail}".rstrip())
     totals = ", ".join(f"{count} {status}" for status, count in report.totals().items())
     where = f" ({report.generation})" if report.generation else ""
     lines.append(
@@ -64,3 +66,16 @@ def format_report(report: IngestReport) -> str:
         f"{report.chunks} chunks{where}; {report.embedded_chunks} chunks embedded. Took {report.seconds:.1f} s."
     )
     return "\n".join(lines)
+
+
+def printable(text: str) -> str:
+    """Text safe on one terminal line: control, format and line-separator characters (a newline or an
+    escape sequence in a file name) are written as escapes such as \\n or \\x1b, a backslash as \\\\."""
+    return "".join(_escape(c) if c == "\\" or unicodedata.category(c) in _UNPRINTABLE else c for c in text)
+
+
+_UNPRINTABLE = {"Cc", "Cf", "Zl", "Zp", "Cs"}  # controls, bidi and other format marks, line/paragraph separators
+
+
+def _escape(char: str) -> str:
+    return repr(char)[1:-1] if char.isascii() else f"\\u{ord(char):04x}"

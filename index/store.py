@@ -2,7 +2,11 @@
 
 The folder's layout is in `index.layout`. A published generation never changes, so readers
 open SQLite immutable and need no lock. Opening checks the manifest against the data and
-against the expected model. Writing lives in `index.builder`.
+against the expected model, and what can be checked in bounded time: every file is there, the
+SQLite header and size, the schema, row counts against the manifest and the vector files, the
+chunk id range against FAISS's. A damaged generation raises `IndexDamagedError` naming the
+file and the fix; damage only a full scan finds (`index.verify`) surfaces as the same error
+when a query reads it. Writing lives in `index.builder`.
 """
 
 from __future__ import annotations
@@ -10,14 +14,23 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from index.errors import IndexMismatchError, NoIndexError
-from index.layout import DATABASE, MANIFEST, UNIT_IDS, UNIT_VECTORS, VECTORS, read_current
+from index.errors import (
+    REBUILD,
+    IndexChangingError,
+    IndexDamagedError,
+    IndexMismatchError,
+    KnowledgeBaseError,
+    NoIndexError,
+    storage_reason,
+)
+from index.layout import DATABASE, MANIFEST, UNIT_IDS, UNIT_VECTORS, VECTORS, current_problem, read_current
 from index.manifest import FORMAT_NAME, FORMAT_VERSION, Manifest, incompatibility
 from ingest.document import Chunk, Document, Page, Section, embedding_input
 
@@ -108,8 +121,14 @@ class Snapshot:
         self._db.close()
 
     def _rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        try:
+            with self._lock:
+                return self._db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise
+            # Damage the checks at opening could not see (they are bounded): say so, never a traceback.
+            raise IndexDamagedError(f"the index generation {self.name} is damaged ({DATABASE}: {error})") from None
 
     def units_of(self, chunk_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
         """(unit id, char_start, char_end) of each chunk's sentence units, in reading order."""
@@ -271,65 +290,70 @@ class Snapshot:
         return [(int(i), float(s)) for i, s in rows]
 
 
+_TABLES = ("documents", "chunks", "units", "chunks_fts")
+Damaged = Callable[[str], IndexDamagedError]  # makes the error for one generation from what is wrong
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_ATTEMPTS = 5
+
+
 def open_snapshot(kb_dir: Path, expected_model: str | None = None, expected_dimension: int | None = None) -> Snapshot:
-    """Open the live generation of kb_dir, checking it; raises NoIndexError or IndexMismatchError.
+    """Open the live generation of kb_dir, checking it; raises NoIndexError or IndexMismatchError
+    (IndexDamagedError when a file is missing or damaged).
 
     With `expected_model` (and `expected_dimension`), a generation built with another model is refused.
+    A writer may publish a new generation and delete the one just named while it is being opened:
+    then CURRENT is read again and the open retried; IndexChangingError if that keeps happening.
     """
-    for _ in range(5):  # a writer may publish and delete the generation we just named
+    for _ in range(_ATTEMPTS):
         name = read_current(kb_dir)
         if name is None:
-            raise NoIndexError(f"no index in {kb_dir}: build one with `python -m ingest`")
+            problem = current_problem(kb_dir)
+            if problem:
+                raise IndexDamagedError(problem)
+            raise NoIndexError("there is no index yet: build one with `python -m ingest`")
         try:
             return _open_generation(kb_dir, name, expected_model, expected_dimension)
-        except FileNotFoundError:
-            if read_current(kb_dir) == name:
-                raise IndexMismatchError(
-                    f"index {kb_dir} names generation {name}, which is missing: rebuild with `python -m ingest --full`"
+        except (IndexDamagedError, OSError) as error:
+            if read_current(kb_dir) != name:  # replaced (and perhaps deleted) under us: open the new one
+                continue
+            if isinstance(error, FileNotFoundError):
+                raise IndexDamagedError(f"the index generation {name} is damaged (a file is missing)") from None
+            if isinstance(error, OSError):
+                raise KnowledgeBaseError(
+                    f"the index generation {name} cannot be read: {storage_reason(error)}"
                 ) from None
-    raise NoIndexError(f"the index in {kb_dir} kept changing while being opened; try again")
+            raise
+    raise IndexChangingError("the index kept changing while it was being opened; try again")
 
 
 def _open_generation(kb_dir: Path, name: str, expected_model: str | None, expected_dimension: int | None) -> Snapshot:
     folder = kb_dir / name
-    rebuild = "rebuild it with `python -m ingest --full`"
-    try:
-        manifest = Manifest.from_json((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (ValueError, TypeError) as error:
-        raise IndexMismatchError(f"{folder / MANIFEST} is unreadable ({error}); {rebuild}") from None
-    if manifest.format != FORMAT_NAME or manifest.format_version != FORMAT_VERSION:
-        raise IndexMismatchError(
-            f"index format {manifest.format} v{manifest.format_version} is not "
-            f"{FORMAT_NAME} v{FORMAT_VERSION}; {rebuild}"
-        )
+    damaged = _damage_reporter(name)
+    if not folder.is_dir():
+        raise IndexDamagedError(f"the index names generation {name}, whose folder is missing")
+    manifest = _read_manifest(folder, damaged)
+    _check_format(manifest)
     if expected_model is not None:
         dimension = manifest.dimension if expected_dimension is None else expected_dimension
         reason = incompatibility(manifest, expected_model, dimension)
         if reason:
-            raise IndexMismatchError(f"the index cannot be searched with the configured model: {reason}; {rebuild}")
-    if not all((folder / name).exists() for name in (VECTORS, DATABASE, UNIT_IDS, UNIT_VECTORS)):
-        raise FileNotFoundError(folder)
-    vectors = faiss.read_index(str(folder / VECTORS))
-    unit_ids = np.load(folder / UNIT_IDS)
-    unit_vectors = np.load(folder / UNIT_VECTORS, mmap_mode="r")
-    db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-    rows = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-    unit_rows = db.execute("SELECT count(*) FROM units").fetchone()[0]
-    problems = []
-    if not len(unit_ids) == len(unit_vectors) == unit_rows == manifest.units:
-        problems.append(
-            f"unit vectors {len(unit_vectors)}, unit ids {len(unit_ids)}, unit rows {unit_rows}, "
-            f"manifest {manifest.units} disagree"
-        )
-    elif unit_rows and unit_vectors.shape[1] != manifest.dimension:
-        problems.append(f"unit vector dimension {unit_vectors.shape[1]} ≠ manifest {manifest.dimension}")
-    if vectors.d != manifest.dimension:
-        problems.append(f"vector dimension {vectors.d} ≠ manifest {manifest.dimension}")
-    if not vectors.ntotal == rows == manifest.chunks:
-        problems.append(f"vectors {vectors.ntotal}, chunk rows {rows}, manifest {manifest.chunks} disagree")
+            raise IndexMismatchError(f"the index cannot be searched with the configured model: {reason}; {REBUILD}")
+    for file in (VECTORS, DATABASE, UNIT_IDS, UNIT_VECTORS):
+        if not (folder / file).is_file():
+            raise damaged(f"{file} is missing")
+    _check_sqlite_header(folder / DATABASE, damaged)
+    vectors = _read_vectors(folder / VECTORS, damaged)
+    unit_ids, unit_vectors = _read_units(folder, damaged)
+    db = _connect(folder / DATABASE, damaged)
+    try:
+        counts = _count_rows(db, damaged)
+        problems = _disagreements(manifest, vectors, unit_ids, unit_vectors, counts)
+    except BaseException:
+        db.close()
+        raise
     if problems:
         db.close()
-        raise IndexMismatchError(f"index {folder} is inconsistent: {'; '.join(problems)}; {rebuild}")
+        raise damaged("; ".join(problems))
     return Snapshot(
         kb_dir=kb_dir,
         name=name,
@@ -339,3 +363,128 @@ def _open_generation(kb_dir: Path, name: str, expected_model: str | None, expect
         unit_vectors=unit_vectors,
         _db=db,
     )
+
+
+def _damage_reporter(name: str) -> Damaged:
+    """A maker of IndexDamagedError for generation `name`: `damaged("vectors.faiss is truncated")`."""
+
+    def damaged(what: str) -> IndexDamagedError:
+        return IndexDamagedError(f"the index generation {name} is damaged ({what})")
+
+    return damaged
+
+
+def _read_manifest(folder: Path, damaged: Damaged) -> Manifest:
+    try:
+        manifest = Manifest.from_json((folder / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise damaged(f"{MANIFEST} is missing") from None
+    except (ValueError, TypeError, AttributeError) as error:  # not JSON, not UTF-8, not an object, keys missing
+        raise damaged(f"{MANIFEST} is unreadable: {type(error).__name__}") from None
+    fields = (manifest.dimension, manifest.documents, manifest.chunks, manifest.units)
+    if not all(isinstance(value, int) and value >= 0 for value in fields):
+        raise damaged(f"{MANIFEST} has counts that are not whole numbers")
+    return manifest
+
+
+def _check_format(manifest: Manifest) -> None:
+    if manifest.format != FORMAT_NAME or manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index format {manifest.format} v{manifest.format_version} is not "
+            f"{FORMAT_NAME} v{FORMAT_VERSION}; {REBUILD}"
+        )
+
+
+def _check_sqlite_header(path: Path, damaged: Damaged) -> None:
+    """The file starts like an SQLite database and is as long as its header says (bounded: 100 bytes)."""
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise damaged(f"{DATABASE} is not an SQLite database: its header is damaged")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    header_count_valid = header[24:28] == header[92:96]  # else the page count field is stale (old writers)
+    if page_size < 512 or page_size & (page_size - 1):
+        raise damaged(f"{DATABASE} has a damaged header (page size {page_size})")
+    if header_count_valid and pages and path.stat().st_size < pages * page_size:
+        raise damaged(f"{DATABASE} is truncated")
+
+
+def _read_vectors(path: Path, damaged: Damaged) -> faiss.Index:
+    try:
+        return faiss.read_index(str(path))
+    except RuntimeError:  # FAISS's message names the absolute path: not shown
+        raise damaged(f"{VECTORS} is truncated or corrupt") from None
+
+
+def _read_units(folder: Path, damaged: Damaged) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        unit_ids = np.load(folder / UNIT_IDS, allow_pickle=False)
+    except (ValueError, EOFError, OSError):
+        raise damaged(f"{UNIT_IDS} is truncated or corrupt") from None
+    try:
+        unit_vectors = np.load(folder / UNIT_VECTORS, mmap_mode="r", allow_pickle=False)
+    except (ValueError, EOFError, OSError):
+        raise damaged(f"{UNIT_VECTORS} is truncated or corrupt") from None
+    if unit_ids.ndim != 1 or unit_vectors.ndim != 2:
+        raise damaged(f"{UNIT_IDS} or {UNIT_VECTORS} has the wrong shape")
+    return unit_ids, unit_vectors
+
+
+def _connect(path: Path, damaged: Damaged) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    except sqlite3.Error:
+        raise damaged(f"{DATABASE} cannot be opened") from None
+
+
+def _count_rows(db: sqlite3.Connection, damaged: Damaged) -> dict[str, int]:
+    """Rows per table, the schema checked first, and the highest chunk id (bounded: counts walk the
+    smallest index of each table, never the text)."""
+    try:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = [t for t in _TABLES if t not in tables]
+        if missing:
+            raise damaged(f"{DATABASE} lacks the table {', '.join(missing)}")
+        counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks", "units")}
+        counts["max_chunk_id"] = db.execute("SELECT coalesce(max(id), -1) FROM chunks").fetchone()[0]
+        return counts
+    except sqlite3.DatabaseError as error:
+        raise damaged(f"{DATABASE} is corrupt: {error}") from None
+
+
+def _disagreements(
+    manifest: Manifest, vectors: faiss.Index, unit_ids: np.ndarray, unit_vectors: np.ndarray, counts: dict[str, int]
+) -> list[str]:
+    """Where the manifest, the SQLite rows and the vector files disagree (each a short phrase)."""
+    problems = []
+    if counts["documents"] != manifest.documents:
+        problems.append(f"document rows {counts['documents']}, manifest {manifest.documents} disagree")
+    if not len(unit_ids) == len(unit_vectors) == counts["units"] == manifest.units:
+        problems.append(
+            f"unit vectors {len(unit_vectors)}, unit ids {len(unit_ids)}, unit rows {counts['units']}, "
+            f"manifest {manifest.units} disagree"
+        )
+    elif counts["units"] and unit_vectors.shape[1] != manifest.dimension:
+        problems.append(f"unit vector dimension {unit_vectors.shape[1]} ≠ manifest {manifest.dimension}")
+    if vectors.d != manifest.dimension:
+        problems.append(f"vector dimension {vectors.d} ≠ manifest {manifest.dimension}")
+    if not vectors.ntotal == counts["chunks"] == manifest.chunks:
+        problems.append(f"vectors {vectors.ntotal}, chunk rows {counts['chunks']}, manifest {manifest.chunks} disagree")
+    elif vectors.ntotal and _max_vector_id(vectors) not in (None, counts["max_chunk_id"]):
+        problems.append(f"the highest vector id {_max_vector_id(vectors)} is not the highest chunk id")
+    return problems
+
+
+def _max_vector_id(vectors: faiss.Index) -> int | None:
+    id_map = getattr(vectors, "id_map", None)
+    return None if id_map is None else int(faiss.vector_to_array(id_map).max())
+
+
+def is_damage(error: sqlite3.Error) -> bool:
+    """Whether an SQLite error means a damaged or vanished file rather than a wrong statement."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return isinstance(error, sqlite3.DatabaseError)  # "database disk image is malformed", "not a database"
+    name = getattr(error, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_IOERR", "SQLITE_CORRUPT", "SQLITE_CANTOPEN", "SQLITE_NOTADB"))

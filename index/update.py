@@ -11,6 +11,7 @@ printing is the caller's job.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from index.builder import GenerationBuilder, remove_stale
+from index.checkpoint import PART_SIZE, EmbeddingCheckpoint, input_key
 from index.embedder import Embedder
-from index.errors import IndexMismatchError, KnowledgeBaseError
+from index.errors import KnowledgeBaseError, NoIndexError, write_failure
 from index.layout import generation_name, read_current
 from index.lock import writer_lock
 from index.manifest import Manifest, incompatibility
@@ -81,12 +83,16 @@ def update_index(
         results, prepared = _prepare_all(plan, indexed, previous, live.can_keep, settings, progress)
         if live.snapshot is not None and not prepared and not plan.removed and not live.rebuild:
             return _report(plan, results, live, None, started, 0)
-        vectors, embedded = _embed_all(prepared, embedder, progress, None if live.rebuild else live.snapshot)
+        checkpoint = EmbeddingCheckpoint(kb_dir, embedder.name, embedder.dimension)
+        vectors, embedded = _embed_all(
+            prepared, embedder, progress, None if live.rebuild else live.snapshot, checkpoint=checkpoint
+        )
         builder = GenerationBuilder(kb_dir, embedder.name, embedder.dimension, settings.as_dict(), bool(live.rebuild))
         carried = {}
         if live.rebuild and live.can_keep:  # a failing file keeps the version the old generation has
             carried = {r.doc_id: previous[r.doc_id] for r in results if r.status == "failed" and r.doc_id in previous}
         manifest = _write_generation(builder, plan.removed, prepared, vectors, live.snapshot, carried)
+        checkpoint.clear()  # published: the saved vectors live in the generation now
         return _report(plan, results, live, manifest, started, embedded)
 
 
@@ -105,9 +111,12 @@ def build_index(
         for doc in documents:
             prepared.append(prepare_document(doc, settings))
             progress.advance()
-        vectors, _ = _embed_all(prepared, embedder, progress)
+        checkpoint = EmbeddingCheckpoint(kb_dir, embedder.name, embedder.dimension)
+        vectors, _ = _embed_all(prepared, embedder, progress, checkpoint=checkpoint)
         builder = GenerationBuilder(kb_dir, embedder.name, embedder.dimension, settings.as_dict(), True)
-        return _write_generation(builder, (), prepared, vectors)
+        manifest = _write_generation(builder, (), prepared, vectors)
+        checkpoint.clear()
+        return manifest
 
 
 def _write_generation(
@@ -130,6 +139,9 @@ def _write_generation(
             builder.remove_document(item.doc_id)
             builder.add_document(item, doc_vectors.chunks, doc_vectors.units)
         manifest = builder.publish()
+    except (OSError, sqlite3.Error, RuntimeError) as error:  # full disk, unwritable folder (faiss: RuntimeError)
+        builder.abandon()  # the live generation is untouched; nothing half-written is published
+        raise write_failure(error, previous=read_current(builder.kb_dir) is not None) from error
     except BaseException:
         builder.abandon()  # the live generation is untouched
         raise
@@ -141,13 +153,22 @@ def _write_generation(
 
 
 def _open_live(kb_dir: Path, embedder: Embedder, settings: ChunkSettings, full: bool) -> _Live:
-    """The live generation, whether it must be rebuilt and why, and whether failing files keep theirs."""
-    if read_current(kb_dir) is None:
-        return _Live(None, "", False)
+    """The live generation, whether it must be rebuilt and why, and whether failing files keep theirs.
+
+    A live generation that cannot be opened or read (damaged files, a CURRENT that names nothing)
+    is not an error here: the corpus is all a rebuild needs, so the fix the error names works.
+    """
     try:
         snapshot = open_snapshot(kb_dir)
-    except IndexMismatchError as error:
-        return _Live(None, f"the existing index could not be used ({error})", False)
+    except NoIndexError:
+        return _Live(None, "", False)
+    except KnowledgeBaseError as error:
+        return _Live(None, f"the existing index could not be used ({getattr(error, 'problem', error)})", False)
+    try:
+        snapshot.content_hashes()  # the one table every update reads whole: damage there means a rebuild
+    except KnowledgeBaseError as error:
+        snapshot.close()
+        return _Live(None, f"the existing index could not be used ({getattr(error, 'problem', error)})", False)
     reason = incompatibility(snapshot.manifest, embedder.name, embedder.dimension, settings.as_dict())
     if full and not reason:
         return _Live(snapshot, "--full was asked for", True)
@@ -208,12 +229,14 @@ def _embed_all(
     embedder: Embedder,
     progress: Progress,
     live: Snapshot | None = None,
+    checkpoint: EmbeddingCheckpoint | None = None,
 ) -> tuple[list[_Vectors], int]:
     """Vectors for every prepared document's chunks and sentence units, and how many chunks were embedded.
 
     An input already stored for its document (an edit elsewhere in the file) keeps its vector, and
     an input repeated in this run (overlapping chunks share sentences) is embedded once, so an
-    update costs what changed, not the whole document.
+    update costs what changed, not the whole document. With a checkpoint, vectors are saved every
+    PART_SIZE inputs, and those an interrupted earlier run saved are not embedded again.
     """
     chunk_inputs = [[chunk.embed_text for chunk in item.chunks] for item in prepared]
     unit_inputs = [
@@ -232,10 +255,26 @@ def _embed_all(
     chunk_todo = list(dict.fromkeys(t for texts in chunk_inputs for t in texts if t not in known))
     queued = set(chunk_todo)  # a set: membership tests on a list would make big ingests quadratic
     unit_todo = list(dict.fromkeys(t for texts in unit_inputs for t in texts if t not in known and t not in queued))
+    saved = checkpoint.load() if checkpoint is not None else {}
+    resumed = 0
     for name, todo in (("chunks", chunk_todo), ("sentences", unit_todo)):
         progress.stage(name, len(todo))
-        if todo:
-            known.update(zip(todo, embedder.embed(todo, on_batch=progress.advance)))
+        missing = []
+        for text in todo:
+            vector = saved.get(input_key(text)) if saved else None
+            if vector is None:
+                missing.append(text)
+            else:
+                known[text] = vector
+        progress.advance(len(todo) - len(missing))
+        resumed += len(todo) - len(missing) if name == "chunks" else 0
+        step = PART_SIZE if checkpoint is not None else max(len(missing), 1)  # one call when nothing is saved
+        for at in range(0, len(missing), step):
+            part = missing[at : at + step]
+            part_vectors = embedder.embed(part, on_batch=progress.advance)
+            known.update(zip(part, part_vectors))
+            if checkpoint is not None:
+                checkpoint.save(part, part_vectors)
     empty = np.zeros((0, embedder.dimension), dtype=np.float32)
     vectors = [
         _Vectors(
@@ -244,7 +283,7 @@ def _embed_all(
         )
         for chunks, units in zip(chunk_inputs, unit_inputs)
     ]
-    return vectors, len(chunk_todo)
+    return vectors, len(chunk_todo) - resumed
 
 
 def _report(

@@ -281,3 +281,63 @@ def test_every_subcommand_help_lists_every_option_with_its_meaning(capsys, comma
         assert action.help, f"{command} {names} has no help text"
     flat = " ".join(out.split())
     assert "exit codes:" in flat and "4 build finished but some files failed" in flat
+
+
+# --- verify, dash-leading document ids, unprintable file names ---------------------------------
+
+
+def test_verify_on_a_good_index_prints_ok_with_counts(indexed, capsys):
+    code, out = _index(capsys, indexed, "verify")
+    assert code == index_cli.EXIT_OK and out.err == ""
+    assert out.out.startswith("OK: gen-") and "8 documents" in out.out and out.out.count("\n") == 1
+    code, out = _index(capsys, indexed, "verify", "--json")
+    record = json.loads(out.out)
+    assert code == 0 and record["ok"] is True and record["problems"] == [] and record["documents"] == 8
+
+
+def test_verify_without_an_index_is_one_line(tmp_path, capsys):
+    code, out = _index(capsys, tmp_path / "none", "verify")
+    assert code == 1 and out.err.count("\n") == 1 and "no index yet" in out.err
+
+
+def test_help_lists_verify_and_its_exit_code(capsys):
+    with pytest.raises(SystemExit):
+        index_cli.main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "verify" in out and "5 verify found problems" in out
+    with pytest.raises(SystemExit):
+        index_cli.main(["verify", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "integrity" in out and "5 verify found problems" in out
+
+
+@pytest.mark.parametrize("argv", [["show", "-rf.txt"], ["show", "x", "-rf.txt"]])
+def test_a_document_id_starting_with_a_dash_gets_a_hint(capsys, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        index_cli.main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1
+    assert "use `--` before a document id that starts with a dash" in err
+
+
+def test_show_after_a_double_dash_finds_a_dash_leading_id(env, capsys):
+    corpus, kb = env
+    (corpus / "-rf.txt").write_text("Dash note\n\nA note whose name starts with a dash.\n", encoding="utf-8")
+    _ingest(capsys, corpus, kb)
+    code, out = _index(capsys, kb, "show", "--", "-rf.txt")
+    assert code == 0 and "Dash note" in out.out
+
+
+def test_the_text_report_escapes_newlines_and_control_characters_in_file_names(small_corpus, tmp_path, capsys,
+                                                                                 monkeypatch):
+    monkeypatch.setenv("KB_EMBEDDER", "hash")
+    (small_corpus / "two\nlines.txt").write_text("Two lines\n\nA file name with a newline in it.\n", encoding="utf-8")
+    (small_corpus / "esc\x1b[31mred.txt").write_text("Escape\n\nA file name with an escape.\n", encoding="utf-8")
+    code, out = _ingest(capsys, small_corpus, tmp_path / "kb")
+    lines = out.out.splitlines()
+    assert code == 0 and all(line.split(" ")[0] in ("added", "updated", "unchanged", "removed", "failed",
+                                                    "skipped") for line in lines[:-1]), lines
+    assert any("two\\nlines.txt" in line for line in lines) and any("esc\\x1b[31mred.txt" in line for line in lines)
+    assert "\x1b" not in out.out
+    code, out = _ingest(capsys, small_corpus, tmp_path / "kb", "--json")  # JSON keeps the real names
+    assert "two\nlines.txt" in {f["doc_id"] for f in json.loads(out.out)["files"]}

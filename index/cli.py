@@ -275,6 +275,7 @@ def result_json_lines(result, with_query: bool) -> list[str]:
             "source": p.source,
             "section": p.section,
             "page": p.page,
+            "pages": list(p.page_range) if p.page_range else None,
             "char_start": p.char_start,
             "char_end": p.char_end,
             "text": p.text,
@@ -290,16 +291,17 @@ def result_json_lines(result, with_query: bool) -> list[str]:
 def format_result(result, with_query: bool = False) -> str:
     """Human-readable passages, evidence sentence between » and «."""
     from index.citations import citation_line
+    from index.display import readable_parts
 
     lines = [f"Q: {result.question}"] if with_query else []
     if result.abstained:
         lines.append(result.message)
         return "\n".join(lines) + "\n"
+    if result.note:
+        lines.append(result.note)
     for p in result.passages:
-        text = p.text
-        if p.highlight:
-            a, b = p.highlight
-            text = f"{text[:a]}»{text[a:b]}«{text[b:]}"
+        before, inside, after = readable_parts(p.text, p.highlight)  # no Markdown markup for a reader
+        text = f"{before}»{inside}«{after}" if p.highlight else before
         lines.append(f"[{p.rank}] {citation_line(p)}")
         lines.append(f"    score {p.score:.4f}" + (f" · also in {', '.join(p.also_in)}" if p.also_in else ""))
         for paragraph in text.split("\n"):

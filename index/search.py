@@ -26,6 +26,7 @@ from index.keyword import fts_query, query_terms
 from index.layout import read_current
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.store import Snapshot, open_snapshot
+from index.vector_index import one_thread_per_search
 
 MODES = ("hybrid", "dense", "keyword")
 COMMON_SHARE_INVERSE = 4  # a word in more than 1/4 of the chunks is common
@@ -103,6 +104,7 @@ class Searcher:
     def __init__(self, kb_dir: Path, embedder: Embedder, settings: SearchSettings | None = None):
         self.kb_dir = kb_dir
         self.embedder = embedder
+        one_thread_per_search()
         self.settings = settings or SearchSettings()
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()

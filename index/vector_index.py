@@ -94,3 +94,11 @@ def _all_vectors(index: Any, dimension: int) -> tuple[np.ndarray, np.ndarray]:
     if not all_ids:
         return np.zeros((0, dimension), dtype=np.float32), np.zeros(0, dtype=np.int64)
     return np.ascontiguousarray(np.vstack(all_vectors)), np.concatenate(all_ids).astype(np.int64)
+
+
+def one_thread_per_search() -> None:
+    """Make FAISS search with one thread. A search is one question at a time: handing it to an
+    OpenMP team costs more than it saves (10k chunks: 0.44 ms on one thread, 0.6 ms on two; 1M:
+    64 ms against 186 ms on the loaded 2-core machine, BENCHMARKS.md), and the other core stays
+    free for the next reader's question."""
+    faiss.omp_set_num_threads(1)

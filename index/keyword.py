@@ -22,6 +22,10 @@ STOPWORDS = frozenset(
     yourselves get gets got tell know""".split()
 )
 _WORD = re.compile(r"\w+")
+# Keyword search's bound: a word held by this many chunks or more is counted only up to here and
+# left out of the BM25 query (see `fts_query`); below ~80k chunks no word of a question reaches it
+# unless it is in a quarter of them. BENCHMARKS.md has the cost at 1M chunks.
+ROW_CAP = 20_000
 
 
 def query_terms(question: str) -> list[str]:
@@ -39,6 +43,16 @@ def query_terms(question: str) -> list[str]:
     return list(seen)
 
 
-def fts_query(question: str) -> str:
-    """An FTS5 MATCH expression that treats every word of the question as a plain term."""
-    return " OR ".join(f'"{term}"' for term in query_terms(question))
+def fts_query(question: str, counts: dict[str, int] | None = None, cap: int = 0) -> str:
+    """An FTS5 MATCH expression that treats every word of the question as a plain term.
+
+    With `counts` (chunks holding each term, as `Snapshot.chunk_frequencies` gives them, capped at
+    `cap`), words in `cap` chunks or more are left out: ranking every chunk that holds a very common
+    word would scan a large share of a big index for a word that barely moves BM25. When every
+    word is that common the expression is empty and keyword search finds nothing (dense search
+    still answers). Below `cap` chunks per word nothing is left out.
+    """
+    terms = query_terms(question)
+    if counts is not None and cap:
+        terms = [t for t in terms if counts.get(t, 0) < cap]
+    return " OR ".join(f'"{term}"' for term in terms)

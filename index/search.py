@@ -22,7 +22,7 @@ from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import asks_for_contact, best_unit
 from index.fusion import reciprocal_rank_fusion, score_fusion
-from index.keyword import fts_query, query_terms
+from index.keyword import ROW_CAP, fts_query, query_terms
 from index.layout import read_current
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.store import Snapshot, open_snapshot
@@ -182,7 +182,7 @@ class Searcher:
         if terms.missing:
             message = f"No passage in the knowledge base is about {', '.join(terms.missing)}."
         if not self.abstains(best, terms.coverage, keyword_only=query is None):
-            ranked = self.rank(snapshot, question, query, mode, allowed, dense=dense, clock=clock)
+            ranked = self.rank(snapshot, question, query, mode, allowed, dense=dense, clock=clock, counts=terms.counts)
             if query is not None and mode == "hybrid":
                 with clock.stage("rescore"):
                     ranked = self._rescore(snapshot, ranked, query)
@@ -232,9 +232,11 @@ class Searcher:
         pool: int | None = None,
         dense: list[tuple[int, float]] | None = None,
         clock: StageClock = _NO_CLOCK,
+        counts: dict[str, int] | None = None,
     ) -> list[tuple[int, float]]:
         """Chunks ranked by the mode: dense, keyword (BM25) or their fusion; best first.
-        `query` (the question's vector) may be None only in keyword mode."""
+        `query` (the question's vector) may be None only in keyword mode; `counts` are the question
+        words' capped chunk counts when the caller has them."""
         pool = pool or self.settings.candidates
         if mode != "keyword" and dense is None:
             if query is None:
@@ -245,7 +247,10 @@ class Searcher:
         if mode != "dense":
             limit = pool if allowed is None else 100_000
             with clock.stage("keyword"):
-                keyword = _only(snapshot.keyword_search(fts_query(question), limit), allowed)[:pool]
+                if counts is None:
+                    counts = snapshot.chunk_frequencies(query_terms(question), ROW_CAP)
+                match = fts_query(question, counts, ROW_CAP)
+                keyword = _only(snapshot.keyword_search(match, limit), allowed)[:pool]
         with clock.stage("fusion"):
             return self._rank(mode, (dense or [])[:pool], keyword)
 
@@ -275,7 +280,7 @@ class Searcher:
     def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):
         """Keep in the top k the chunk keyword search ranks first when it holds a rare question word."""
         rare = [t for t, n in terms.counts.items() if 0 < n <= self.settings.rare_chunks]
-        keyword = _only(snapshot.keyword_search(fts_query(question), 20), allowed)
+        keyword = _only(snapshot.keyword_search(fts_query(question, terms.counts, ROW_CAP), 20), allowed)
         if not rare or not keyword:
             return ranked
         first = keyword[0][0]
@@ -371,7 +376,7 @@ def _question_terms(snapshot: Snapshot, question: str) -> QuestionTerms:
     terms = query_terms(question)
     if not terms:
         return QuestionTerms({}, 0.0, [], set())
-    counts = snapshot.chunk_frequencies(terms)
+    counts = snapshot.chunk_frequencies(terms, ROW_CAP)
     total = max(snapshot.manifest.chunks, 1)
     rarity = {term: math.log((total + 1) / (count + 0.5)) for term, count in counts.items()}
     found = sum(weight for term, weight in rarity.items() if counts[term] > 0)

@@ -238,12 +238,12 @@ class Snapshot:
         rows = self._rows(f"SELECT c.id FROM chunks c JOIN documents d USING (doc_id){where}", params)
         return {row[0] for row in rows}
 
-    def chunk_frequencies(self, terms: list[str]) -> dict[str, int]:
-        """In how many chunks each (plain, lower-case) term occurs, through the keyword index."""
-        return {
-            term: self._rows("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{term}"',))[0][0]
-            for term in terms
-        }
+    def chunk_frequencies(self, terms: list[str], cap: int | None = None) -> dict[str, int]:
+        """In how many chunks each (plain, lower-case) term occurs, through the keyword index; with
+        `cap`, counting stops there (a common word costs at most `cap` rows, not the whole table)."""
+        sql = "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)"
+        limit = -1 if cap is None else cap  # SQLite: a negative LIMIT is no limit
+        return {term: self._rows(sql, (f'"{term}"', limit))[0][0] for term in terms}
 
     def stored_chunks(self, doc_id: str) -> list[tuple[int, Chunk]]:
         """A document's chunks as built (context included), in order, each with its vector id."""

@@ -188,3 +188,20 @@ def test_filters_restrict_results(small_corpus, tmp_path):
     one_doc = searcher.search("dystonia", k=10, doc_ids=["sample.md"])
     assert {p.doc_id for p in one_doc.passages} == {"sample.md"}
     assert np.all([p.rank for p in one_doc.passages] == np.arange(1, len(one_doc.passages) + 1))
+
+
+def test_keyword_search_leaves_out_words_too_common_to_rank_cheaply():
+    from index.keyword import fts_query
+
+    counts = {"dystonia": 50_000, "botulinum": 120}
+    assert fts_query("dystonia botulinum", counts, cap=20_000) == '"botulinum"'
+    assert fts_query("dystonia", counts, cap=20_000) == "", "all common: keyword finds nothing, dense answers"
+    assert fts_query("dystonia botulinum") == '"dystonia" OR "botulinum"', "no counts: every word"
+
+
+def test_chunk_counts_stop_at_the_cap(hash_index):
+    from index.store import open_snapshot
+
+    snapshot = open_snapshot(hash_index)
+    full = snapshot.chunk_frequencies(["dystonia"])["dystonia"]
+    assert full > 3 and snapshot.chunk_frequencies(["dystonia"], cap=3) == {"dystonia": 3}

@@ -45,8 +45,10 @@ browser:
 			(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; \
 		else echo "chromium is missing: apt-get install chromium (as root) for the browser test"; fi; }
 
-bench: setup
-	$(PY) bench/reindex.py
+# Every benchmark in one run (ceiling, ingest by stage, latency by stage at 10k/100k/1M, start-up),
+# written to BENCHMARKS.md; BENCH_ARGS=--txtai adds the txtai side-by-side run (~50 min).
+bench: setup browser
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Searches in-process and from headless Chromium pages while full reindexes run in a loop (60 s).
 load: setup

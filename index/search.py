@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,7 @@ from index.vector_index import one_thread_per_search
 MODES = ("hybrid", "dense", "keyword")
 COMMON_SHARE_INVERSE = 4  # a word in more than 1/4 of the chunks is common
 NO_ANSWER = "No passage in the knowledge base answers this question."
+KEYWORD_RUNS_KEPT = 256  # BM25 runs remembered per searcher (a few hundred KB at most)
 MAX_QUESTION_CHARS = 1000  # a longer question is cut to this before searching, and the result says so
 
 
@@ -110,6 +112,7 @@ class Searcher:
         self.settings = settings or SearchSettings()
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._keyword_runs: OrderedDict[tuple[str, str, int], list[tuple[int, float]]] = OrderedDict()
         self.reload_error: str = ""
 
     def snapshot(self) -> Snapshot:
@@ -252,9 +255,24 @@ class Searcher:
                 if counts is None:
                     counts = snapshot.chunk_frequencies(query_terms(question), ROW_CAP)
                 match = fts_query(question, counts, ROW_CAP)
-                keyword = _only(snapshot.keyword_search(match, limit), allowed)[:pool]
+                keyword = _only(self._keyword(snapshot, match, limit), allowed)[:pool]
         with clock.stage("fusion"):
             return self._rank(mode, (dense or [])[:pool], keyword)
+
+    def _keyword(self, snapshot: Snapshot, match: str, limit: int) -> list[tuple[int, float]]:
+        """BM25 run of an FTS5 expression, remembered per generation (a published generation never
+        changes): ranking and rare-term pinning share one query, and repeated questions cost none."""
+        key = (snapshot.name, match, limit)
+        with self._lock:
+            if key in self._keyword_runs:
+                self._keyword_runs.move_to_end(key)
+                return self._keyword_runs[key]
+        run = snapshot.keyword_search(match, limit)
+        with self._lock:
+            self._keyword_runs[key] = run
+            while len(self._keyword_runs) > KEYWORD_RUNS_KEPT:
+                self._keyword_runs.popitem(last=False)
+        return run
 
     def _rank(self, mode: str, dense: list[tuple[int, float]], keyword: list[tuple[int, float]]):
         s = self.settings
@@ -282,7 +300,8 @@ class Searcher:
     def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):
         """Keep in the top k the chunk keyword search ranks first when it holds a rare question word."""
         rare = [t for t, n in terms.counts.items() if 0 < n <= self.settings.rare_chunks]
-        keyword = _only(snapshot.keyword_search(fts_query(question, terms.counts, ROW_CAP), 20), allowed)
+        limit = self.settings.candidates if allowed is None else 100_000  # the run `rank` asked for: cached
+        keyword = _only(self._keyword(snapshot, fts_query(question, terms.counts, ROW_CAP), limit), allowed)[:20]
         if not rare or not keyword:
             return ranked
         first = keyword[0][0]

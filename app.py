@@ -426,6 +426,9 @@ def curate_tab(kb: Path, snapshot) -> None:
     slot = st.container()  # a reindex shows its progress here, at the top of the tab
     if "report" in st.session_state:
         show_report(st.session_state["report"], st.session_state.get("rejected", []))
+    elif (kb / LAST_REINDEX).is_file():
+        with st.expander("The last reindex", expanded=False):
+            st.text((kb / LAST_REINDEX).read_text(encoding="utf-8", errors="replace"))
     upload_section(kb, slot)
     st.divider()
     remove_section(snapshot, kb, slot)
@@ -563,20 +566,13 @@ class StreamlitProgress:
 def reindex(kb: Path, slot=None, refused: list[tuple[str, str]] | None = None) -> None:
     """Bring the index up to date with the documents folder; progress shows in `slot` (the top of the
     Curate tab), the report on the Curate tab after. Waits for another update that is running."""
-    from index.update import update_index
 
     with slot if slot is not None else st.container():
         notice = st.empty()
         progress = StreamlitProgress()
     embedder = get_embedder(embedder_kind())
     try:
-        try:
-            report = update_index(corpus_dir(), kb, embedder, progress=progress)
-        except IndexBusyError:
-            notice.info(
-                "Another update of the index is running; trying again in a moment…", icon=":material/hourglass_top:"
-            )
-            report = update_index(corpus_dir(), kb, embedder, wait_seconds=busy_retry_seconds(), progress=progress)
+        report = _logged_update(kb, embedder, progress, notice)
     except IndexBusyError:
         progress.bar.empty()
         notice.warning("Another update of the index is still running; try again in a moment.")
@@ -598,6 +594,46 @@ def reindex(kb: Path, slot=None, refused: list[tuple[str, str]] | None = None) -
     st.session_state["rejected"] = list(refused or [])
     st.session_state["round"] = st.session_state.get("round", 0) + 1  # fresh, empty upload and remove widgets
     st.rerun()
+
+
+LAST_REINDEX = "last-reindex.txt"  # in the index folder: what the last in-page reindex did
+
+
+def _logged_update(kb: Path, embedder, progress, notice):
+    """Run the update (retrying once while another one finishes) and write what happened to
+    <index>/last-reindex.txt, also when the curator closes the tab mid-way (Streamlit then stops
+    this script): the Curate tab shows that log on the next visit, so no reindex ends unseen."""
+    from datetime import UTC, datetime
+
+    from index.report import format_report
+    from index.update import update_index
+
+    def log(text: str) -> None:
+        try:
+            stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            (kb / LAST_REINDEX).write_text(f"{stamp}\n{text}\n", encoding="utf-8")
+        except OSError:
+            pass  # the log is a courtesy; a full disk has already been reported
+
+    try:
+        try:
+            report = update_index(corpus_dir(), kb, embedder, progress=progress)
+        except IndexBusyError:
+            notice.info(
+                "Another update of the index is running; trying again in a moment…", icon=":material/hourglass_top:"
+            )
+            report = update_index(corpus_dir(), kb, embedder, wait_seconds=busy_retry_seconds(), progress=progress)
+    except Exception as error:
+        log(f"Reindex failed: {error}")
+        raise
+    except BaseException:  # the tab was closed (Streamlit stopped the script) or the server stopped
+        log(
+            "Reindex interrupted before it finished (the page was closed or the server stopped); the index "
+            "in use is the previous one. The next reindex resumes from the vectors already embedded."
+        )
+        raise
+    log(format_report(report))
+    return report
 
 
 def show_report(report, refused: list[tuple[str, str]]) -> None:

@@ -491,3 +491,24 @@ def test_a_curator_can_build_a_missing_index(tmp_path, monkeypatch):
     at = _ask(at, "Which part of the brain is believed to be involved in dystonia?")
     assert any("basal ganglia" in card for card in _cards(at))
     assert Path(tmp_path / "kb" / "CURRENT").exists()
+
+
+def test_a_reindex_stopped_by_a_closed_tab_is_logged_and_shown_next_time(page_env, monkeypatch):
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from index.embedder import HashEmbedder
+
+    corpus, kb = page_env
+    (corpus / "founding" / "new-note.txt").write_text("A new note about cervical dystonia.\n\nNeck pain.\n", "utf-8")
+
+    def closed_tab(self, texts, on_batch=None):
+        raise StopException()  # what Streamlit raises in the script when the browser tab goes away
+
+    monkeypatch.setattr(HashEmbedder, "embed", closed_tab)
+    at = _sign_in(monkeypatch)
+    next(b for b in at.button if b.label == "Reindex now").click().run()
+    log = (kb / "last-reindex.txt").read_text(encoding="utf-8")
+    assert "interrupted" in log and "previous one" in log
+    at = _sign_in(monkeypatch)
+    shown = next(e for e in at.expander if e.label == "The last reindex")
+    assert "interrupted" in shown.text[0].value

@@ -7,7 +7,7 @@ For each corpus (the default corpus/, and the 277 NINDS fact sheets from ../shar
     text of every chunk changed), each timed as a reindex and divided by the time to load, chunk and embed
     that one document alone (the aim is a ratio close to 1, or below it for a small edit).
 Medians of 5 runs. Prints a table; numbers go into README.md.
-    python bench/reindex.py            (make bench)
+    python bench/reindex.py
 """
 
 from __future__ import annotations

@@ -99,7 +99,15 @@ class StageClock:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
 
 
-_NO_CLOCK = StageClock()  # a sink for searches nobody times (its totals are never read)
+class _NoClock(StageClock):
+    """The clock of searches nobody times: no timing, no shared totals."""
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        yield
+
+
+_NO_CLOCK = _NoClock()
 
 
 class Searcher:
@@ -212,7 +220,7 @@ class Searcher:
 
     def abstains(self, best_similarity: float, coverage: float, keyword_only: bool = False) -> bool:
         """True when nothing in the index is close enough to the question to answer it. Keyword mode
-        has no similarity: it answers when nearly all of the question (by rarity) is in the index."""
+        has no similarity: it answers when `keyword_coverage` of the question (by rarity) is in the index."""
         s = self.settings
         if keyword_only:
             return coverage < s.keyword_coverage
@@ -250,7 +258,7 @@ class Searcher:
                 dense = self.dense(snapshot, query, allowed, pool)
         keyword: list[tuple[int, float]] = []
         if mode != "dense":
-            limit = pool if allowed is None else 100_000
+            limit = _keyword_limit(allowed, pool)
             with clock.stage("keyword"):
                 if counts is None:
                     counts = snapshot.chunk_frequencies(query_terms(question), ROW_CAP)
@@ -300,8 +308,8 @@ class Searcher:
     def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):
         """Keep in the top k the chunk keyword search ranks first when it holds a rare question word."""
         rare = [t for t, n in terms.counts.items() if 0 < n <= self.settings.rare_chunks]
-        limit = self.settings.candidates if allowed is None else 100_000  # the run `rank` asked for: cached
-        keyword = _only(self._keyword(snapshot, fts_query(question, terms.counts, ROW_CAP), limit), allowed)[:20]
+        match = fts_query(question, terms.counts, ROW_CAP)
+        keyword = _only(self._keyword(snapshot, match, _keyword_limit(allowed, self.settings.candidates)), allowed)[:20]
         if not rare or not keyword:
             return ranked
         first = keyword[0][0]
@@ -425,6 +433,12 @@ def _allowed(snapshot: Snapshot, collections: list[str] | None, doc_ids: list[st
     if not collections and not doc_ids:
         return None
     return snapshot.chunk_ids_where(collections or [], doc_ids or [])
+
+
+def _keyword_limit(allowed: set[int] | None, pool: int) -> int:
+    """How many BM25 hits to fetch: the pool, or enough to survive a filter (the same for ranking and
+    rare-term pinning, so they share one remembered run)."""
+    return pool if allowed is None else 100_000
 
 
 def _only(run: list[tuple[int, float]], allowed: set[int] | None) -> list[tuple[int, float]]:

@@ -4,14 +4,16 @@ Thin by design: it lays out widgets and calls `index` (and `ingest.uploads` for 
 logic lives there, and the HTML and CSS live in `page_markup.py`, which escapes all document text.
 Run with `make run` (or `streamlit run app.py`); KB_INDEX_DIR and KB_CORPUS_DIR choose the folders.
 
-`streamlit run app.py` finds the `st.App` at the bottom of this file and serves the page with one
-extra route, `/kb-source/<document id>`, which sends the original corpus files that citations
-link to (only document files inside the corpus folder: `index.display.corpus_file`). The page
-itself is this same file, run by Streamlit as `__main__` for every session.
+`streamlit run app.py` finds the `st.App` at the bottom of this file, starts loading the model in
+the background (its lifespan hook), and serves the page with one extra route,
+`/kb-source/<document id>`, which sends the original corpus files that citations link to (only
+document files inside the corpus folder: `index.display.corpus_file`). The page itself is this
+same file, run by Streamlit as `__main__` for every session.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import math
 import os
@@ -35,6 +37,7 @@ from index.display import (
     source_headers,
 )
 from index.errors import IndexBusyError, IndexWriteError, KnowledgeBaseError, NoIndexError, write_failure
+from index.model_process import shared_embedder, start_warming, wait_until_warm, warm, warming_problem
 from index.search import MODES, NO_ANSWER, Searcher
 from page_markup import (
     ENTER_SCRIPT,
@@ -56,6 +59,9 @@ EXAMPLES = (
     "How is dopa-responsive dystonia treated?",
 )
 TABS = ("Ask", "Documents", "Curate")
+MODEL_LOADING = (
+    "Loading the language model… Type your question meanwhile: it is answered as soon as the model is ready."
+)
 # Passages asked for when showing "more from this document": few, because a search merges the
 # neighbouring chunks it finds, and with many of one document's chunks that is the whole document.
 MORE_FROM_DOCUMENT = 3
@@ -64,26 +70,31 @@ MAX_SIGN_IN_DELAY = 300  # seconds
 LIBRARY_SORTS = ("Collection, then title", "Title", "Most passages", "Recently indexed")
 
 
-@st.cache_resource(show_spinner=False)
 def get_embedder(kind: str):
-    """The embedding model of this kind ($KB_EMBEDDER), shared by every session (it loads lazily)."""
-    from index.embedder import load_embedder
+    """The embedding model of this kind ($KB_EMBEDDER): one per server process, shared by every session.
 
-    return load_embedder(kind)
-
-
-@st.cache_resource(show_spinner=False)
-def model_state(kind: str) -> dict[str, bool]:
-    """Whether this kind of model has been loaded in this process, shared by every session."""
-    return {"ready": False}
+    It starts loading in the background when the server starts (`load_model_at_start`), or at the
+    latest when a page first opens, so a reader types while it loads.
+    """
+    return shared_embedder(kind)
 
 
-def warm_model(kind: str) -> None:
-    """Load the model now (one small embedding), so no question waits for it."""
-    state = model_state(kind)
-    if not state["ready"]:
-        get_embedder(kind).embed(["dystonia"])
-        state["ready"] = True
+@contextlib.asynccontextmanager
+async def load_model_at_start(_app):
+    """The server's lifespan: begin loading the model before anyone opens the page."""
+    start_warming(embedder_kind())
+    yield None
+
+
+@st.fragment(run_every=1.0)
+def model_loading_note(kind: str) -> None:
+    """Says the model is loading and looks again every second; once it is done, the page reruns without it."""
+    if warm(kind) or warming_problem(kind):
+        st.rerun(scope="app")
+    st.info(
+        "Loading the language model… Type your question meanwhile: it is answered as soon as the model is ready.",
+        icon="⏳",
+    )
 
 
 def embedder_kind() -> str:
@@ -160,11 +171,17 @@ def main() -> None:
             curate_tab(kb, snapshot)
         except KnowledgeBaseError as error:
             st.error(f"The index cannot be used: {error}")
-    if status is not None and not model_state(embedder_kind())["ready"]:
-        # Everything else is on screen; now load the model, saying so where the answer will appear.
-        with status.container(), st.spinner("Loading the language model so answers come quickly (first visit only)…"):
-            warm_model(embedder_kind())
-        status.empty()
+    kind = embedder_kind()
+    if status is not None and not warm(kind):
+        # Normally loading since the server started; this starts it when nothing did (AppTest, a bare server).
+        start_warming(kind)
+        with status.container():
+            if warming_problem(kind):
+                st.error(
+                    f"The language model could not be loaded: {warming_problem(kind)}. Keyword search still works."
+                )
+            else:
+                model_loading_note(kind)
 
 
 def no_index_message(where: str) -> None:
@@ -257,9 +274,9 @@ def _search(searcher: Searcher, snapshot, search: dict[str, Any], **changes: Any
 
 def show_results(searcher: Searcher, snapshot, search: dict[str, Any], titles: dict[str, str], status) -> None:
     kind = embedder_kind()
-    if not model_state(kind)["ready"]:
-        with status.container(), st.spinner("Loading the language model (first question only, a few seconds)…"):
-            warm_model(kind)
+    if search["mode"] != "keyword" and not warm(kind):  # keyword search never needs the model
+        with status.container(), st.spinner("Loading the language model (a few seconds, once)…"):
+            wait_until_warm(kind)
     try:
         with st.spinner("Searching the documents…"):
             result = _search(searcher, snapshot, search)
@@ -689,4 +706,4 @@ def source_routes() -> list:
 if __name__ == "__main__":  # Streamlit runs the page as __main__ for every session
     main()
 else:  # `streamlit run app.py` imports this module to serve the page, with the source route
-    app = st.App(__file__, routes=source_routes())
+    app = st.App(__file__, routes=source_routes(), lifespan=load_model_at_start)

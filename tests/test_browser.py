@@ -69,7 +69,7 @@ def _serve(folder: Path, corpus: Path, kb: Path, **env_changes: str):
     """Start `streamlit run app.py`; returns (url, process, log file)."""
     port = _free_port()
     env = {**os.environ, "KB_INDEX_DIR": str(kb), "KB_CORPUS_DIR": str(corpus), "HF_HUB_OFFLINE": "1"}
-    for name in ("KB_ADMIN_PASSWORD", "KB_EMBEDDER", "KB_HASH_SECONDS"):
+    for name in ("KB_ADMIN_PASSWORD", "KB_EMBEDDER", "KB_HASH_SECONDS", "KB_HASH_LOAD_SECONDS"):
         env.pop(name, None)
     env.update(env_changes)
     log = open(folder / f"streamlit-{port}.log", "w")
@@ -132,6 +132,18 @@ def curator_site(hash_index, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def slow_loading_site(hash_index, tmp_path_factory):
+    """The hashing embedder standing in for a model that takes 12 s to load."""
+    folder = tmp_path_factory.mktemp("slow-load")
+    corpus, kb = folder / "corpus", folder / "kb"
+    shutil.copytree(CORPUS, corpus)
+    shutil.copytree(hash_index, kb)
+    url, process, log = _serve(folder, corpus, kb, KB_EMBEDDER="hash", KB_HASH_LOAD_SECONDS="12")
+    yield url
+    _stop(process, log)
+
+
+@pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
 
@@ -178,13 +190,12 @@ def _ask(page, question: str = QUESTION):
 
 
 def test_a_question_in_the_browser_shows_cited_passages_and_context(site, chromium, shots):
-    """First in the file: it is the first visit to the server, so the model is still loading."""
+    """First in the file: the real model loads in its own process from server start; its loading
+    state goes away by itself, with no question asked."""
     from playwright.sync_api import expect
 
     page = _open(chromium, site)
     loading = page.get_by_text("Loading the language model")
-    expect(loading).to_be_visible(timeout=30_000)  # a visible state while the model loads, before any question
-    _shot(page, shots, "model-loading", full_page=False)
     expect(page.get_by_text("not medical advice")).to_be_visible()
     expect(loading).to_have_count(0, timeout=120_000)
     box = page.locator('textarea[aria-label="Your question"]')
@@ -210,6 +221,26 @@ def test_a_question_in_the_browser_shows_cited_passages_and_context(site, chromi
         cards.nth(i).screenshot(path=str(path))
         print(f"screenshot: {path}")
     page.context.close()
+
+
+def test_a_reader_types_while_the_model_loads_and_is_answered_once_it_has(slow_loading_site, chromium, shots):
+    """The model starts loading when the server starts: the page shows at once with a loading
+    state, a question asked meanwhile is answered when the load ends, and the state goes away by
+    itself on a page where nobody asked."""
+    from playwright.sync_api import expect
+
+    idle = _open(chromium, slow_loading_site)
+    expect(idle.get_by_text("Loading the language model")).to_be_visible(timeout=10_000)
+    _shot(idle, shots, "model-loading", full_page=False)
+    asking = _open(chromium, slow_loading_site)
+    expect(asking.get_by_text("Loading the language model").first).to_be_visible(timeout=10_000)
+    cards = _ask(asking, "Which doctors treat eyelids that keep closing?")
+    assert cards.count() >= 1
+    expect(asking.get_by_text("Loading the language model")).to_have_count(0, timeout=10_000)
+    expect(idle.get_by_text("Loading the language model")).to_have_count(0, timeout=10_000)
+    assert idle.locator(".kb-card").count() == 0
+    for page in (idle, asking):
+        page.context.close()
 
 
 def test_a_local_source_opens_the_original_file(site, chromium, shots):

@@ -62,6 +62,8 @@ class BeirScores:
     queries: int
     ndcg_at_10: float
     recall_at_100: float
+    mrr_at_10: float = 0.0
+    p_at_5: float = 0.0
 
 
 def normalise(text: str) -> str:
@@ -205,16 +207,24 @@ def beir_index(folder: Path, embedder, cache_root: Path, settings=None) -> Path:
     return kb_dir
 
 
-def rank_documents(searcher: Searcher, queries: dict[str, str], mode: str, depth: int = 100) -> dict[str, list[str]]:
-    """Top `depth` document ids per query: chunks ranked by the mode, each document at its best chunk."""
+def rank_documents(
+    searcher: Searcher, queries: dict[str, str], mode: str, depth: int = 100, shipped: bool = True
+) -> dict[str, list[str]]:
+    """Top `depth` document ids per query, each document at its best chunk. `shipped` ranks chunks
+    as a search does (in hybrid mode: fusion, sentence-unit rescoring, rare-term pin); otherwise
+    by the mode's plain ranking (hybrid: fusion alone)."""
     snapshot = searcher.snapshot()
     ids = list(queries)
-    vectors = searcher.embedder.embed([queries[i] for i in ids])
+    vectors = searcher.embedder.embed([queries[i] for i in ids]) if mode != "keyword" else [None] * len(ids)
     owner = dict(snapshot.chunk_owners())
     pool = max(searcher.settings.candidates, 4 * depth)
     rankings = {}
     for query_id, vector in zip(ids, vectors):
-        ranked = searcher.rank(snapshot, queries[query_id], vector, mode, pool=pool)
+        question = queries[query_id]
+        if shipped:
+            ranked = searcher.ranking(snapshot, question, vector, mode, k=10, pool=pool)
+        else:
+            ranked = searcher.rank(snapshot, question, vector, mode, pool=pool)
         docs: dict[str, None] = {}
         for chunk_id, _ in ranked:
             docs.setdefault(owner[chunk_id], None)
@@ -237,12 +247,40 @@ def recall_at(ranking: list[str], relevant: dict[str, int], k: int = 100) -> flo
     return len(set(ranking[:k]) & set(relevant)) / len(relevant) if relevant else 0.0
 
 
-def evaluate_beir(searcher: Searcher, queries, qrels, mode: str, name: str, split: str) -> BeirScores:
-    """nDCG@10 and Recall@100 of one mode over the queries of one split."""
-    rankings = rank_documents(searcher, queries, mode)
-    ndcg = np.mean([ndcg_at(rankings[q], qrels[q]) for q in queries])
-    recall = np.mean([recall_at(rankings[q], qrels[q]) for q in queries])
-    return BeirScores(name, split, mode, len(queries), round(float(ndcg), 4), round(float(recall), 4))
+def mrr_at(ranking: list[str], relevant: set[str], k: int = 10) -> float:
+    """Reciprocal rank of the first relevant document in the top k (0 when none)."""
+    return next((1.0 / (i + 1) for i, d in enumerate(ranking[:k]) if d in relevant), 0.0)
+
+
+def precision_at(ranking: list[str], relevant: set[str], k: int = 5) -> float:
+    return len(set(ranking[:k]) & relevant) / k
+
+
+def evaluate_beir(
+    searcher: Searcher, queries, qrels, mode: str, name: str, split: str, shipped: bool = True
+) -> BeirScores:
+    """nDCG@10, Recall@100, MRR@10 and P@5 of one mode over the queries of one split.
+
+    Binary metrics count a document relevant at grade ≥ 2 on a graded scale (top grade ≥ 3, as
+    MEDIQA's "correct" answers), else at grade ≥ 1 (SciFact)."""
+    rankings = rank_documents(searcher, queries, mode, shipped=shipped)
+    top_grade = max((g for judged in qrels.values() for g in judged.values()), default=1)
+    threshold = 2 if top_grade >= 3 else 1
+    relevant = {q: {d for d, g in qrels.get(q, {}).items() if g >= threshold} for q in queries}
+    return BeirScores(
+        name,
+        split,
+        mode if shipped or mode != "hybrid" else "fusion",
+        len(queries),
+        _mean(ndcg_at(rankings[q], qrels[q]) for q in queries),
+        _mean(recall_at(rankings[q], qrels[q]) for q in queries),
+        _mean(mrr_at(rankings[q], relevant[q]) for q in queries),
+        _mean(precision_at(rankings[q], relevant[q]) for q in queries),
+    )
+
+
+def _mean(values) -> float:
+    return round(float(np.mean(list(values))), 4)
 
 
 # --- command line ----------------------------------------------------------------------------
@@ -266,6 +304,9 @@ def run_cli(args) -> int:
             for mode in modes:
                 rows.append(evaluate_beir(searcher, queries, qrels, mode, path.name, args.split))
                 _emit(rows[-1], args.json)
+                if mode == "hybrid":  # the fusion alone, without sentence rescoring and pinning
+                    rows.append(evaluate_beir(searcher, queries, qrels, mode, path.name, args.split, shipped=False))
+                    _emit(rows[-1], args.json)
         elif path.is_file():
             live = live or Searcher(index_dir(args.index_dir), embedder)
             questions = load_questions(path)
@@ -283,7 +324,8 @@ def _emit(row, as_json: bool) -> None:
     elif isinstance(row, BeirScores):
         print(
             f"{row.name:<28} {row.split:<6} {row.mode:<8} queries {row.queries:>4}  "
-            f"nDCG@10 {row.ndcg_at_10:.4f}  Recall@100 {row.recall_at_100:.4f}",
+            f"nDCG@10 {row.ndcg_at_10:.4f}  MRR@10 {row.mrr_at_10:.4f}  P@5 {row.p_at_5:.4f}  "
+            f"Recall@100 {row.recall_at_100:.4f}",
             flush=True,
         )
     else:

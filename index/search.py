@@ -26,7 +26,7 @@ from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import ROW_CAP, fts_query, query_terms
 from index.layout import read_current
 from index.passages import Passage, drop_near_duplicates, merge_chunks
-from index.store import Snapshot, open_snapshot
+from index.store import Snapshot, StoredChunk, open_snapshot
 from index.vector_index import one_thread_per_search
 
 MODES = ("hybrid", "dense", "keyword")
@@ -195,11 +195,7 @@ class Searcher:
         if terms.missing:
             message = f"No passage in the knowledge base is about {', '.join(terms.missing)}."
         if not self.abstains(best, terms.coverage, keyword_only=query is None):
-            ranked = self.rank(snapshot, question, query, mode, allowed, dense=dense, clock=clock, counts=terms.counts)
-            if query is not None and mode == "hybrid":
-                with clock.stage("rescore"):
-                    ranked = self._rescore(snapshot, ranked, query)
-                    ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
+            ranked = self.ranking(snapshot, question, query, mode, k, allowed, dense=dense, clock=clock, terms=terms)
             passages = self._passages(snapshot, ranked, k, question, query, terms if highlight else None, clock)
         note = ""
         if passages and terms.missing:
@@ -266,6 +262,30 @@ class Searcher:
                 keyword = _only(self._keyword(snapshot, match, limit), allowed)[:pool]
         with clock.stage("fusion"):
             return self._rank(mode, (dense or [])[:pool], keyword)
+
+    def ranking(
+        self,
+        snapshot: Snapshot,
+        question: str,
+        query: np.ndarray | None,
+        mode: str,
+        k: int,
+        allowed: set[int] | None = None,
+        pool: int | None = None,
+        dense: list[tuple[int, float]] | None = None,
+        clock: StageClock = _NO_CLOCK,
+        terms: QuestionTerms | None = None,
+    ) -> list[tuple[int, float]]:
+        """The chunks a search takes its k passages from, best first: `rank`, then in hybrid mode
+        the sentence-unit rescoring and the rare-term pin. Evaluation ranks through this too."""
+        terms = terms or _question_terms(snapshot, question)
+        counts = terms.counts
+        ranked = self.rank(snapshot, question, query, mode, allowed, pool, dense=dense, clock=clock, counts=counts)
+        if query is not None and mode == "hybrid":
+            with clock.stage("rescore"):
+                ranked = self._rescore(snapshot, ranked, query)
+                ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
+        return ranked
 
     def _keyword(self, snapshot: Snapshot, match: str, limit: int) -> list[tuple[int, float]]:
         """BM25 run of an FTS5 expression, remembered per generation (a published generation never
@@ -334,20 +354,28 @@ class Searcher:
         """Merge and de-duplicate the best chunks until k passages stand, drop the far weaker ones,
         then rank them and mark each one's evidence sentence."""
         with clock.stage("passages"):
-            passages = self._merged(snapshot, ranked, k)
+            passages, rows, texts = self._merged(snapshot, ranked, k)
         with clock.stage("evidence"):
-            marked = [self._evidence(snapshot, p, question, query, terms) if terms is not None else p for p in passages]
-        return tuple(replace(p, rank=rank) for rank, p in enumerate(marked, start=1))
+            if terms is not None:
+                units = snapshot.units_of([chunk_id for p in passages for chunk_id in p.chunk_ids])
+                contact = asks_for_contact(question)
+                passages = [self._evidence(snapshot, p, units, rows, texts, query, terms, contact) for p in passages]
+        return tuple(replace(p, rank=rank) for rank, p in enumerate(passages, start=1))
 
-    def _merged(self, snapshot: Snapshot, ranked, k: int) -> list[Passage]:
-        """The best chunks merged into at most k passages, without those far below the best."""
+    def _merged(
+        self, snapshot: Snapshot, ranked, k: int
+    ) -> tuple[list[Passage], dict[int, StoredChunk], dict[str, str]]:
+        """The best chunks merged into at most k passages, without those far below the best; with
+        the chunk rows and document texts read for them (one query each per widening of the window)."""
         passages: list[Passage] = []
+        rows: dict[int, StoredChunk] = {}
+        texts: dict[str, str] = {}
         window = 3 * k
         while True:
             top = ranked[:window]
-            rows = snapshot.chunks([chunk_id for chunk_id, _ in top])
+            rows.update(snapshot.chunks([chunk_id for chunk_id, _ in top if chunk_id not in rows]))
             scored = [(rows[chunk_id], score) for chunk_id, score in top if chunk_id in rows]
-            texts = {doc_id: snapshot.document_text(doc_id) for doc_id in {c.doc_id for c, _ in scored}}
+            texts.update(snapshot.document_texts(list({c.doc_id for c, _ in scored} - texts.keys())))
             passages = drop_near_duplicates(merge_chunks(scored, texts))
             if len(passages) >= k or window >= len(ranked):
                 break
@@ -356,14 +384,21 @@ class Searcher:
         if passages and passages[0].score > 0:
             floor = self.settings.relative_floor * passages[0].score
             passages = [p for p in passages if p.score >= floor]
-        return passages
+        return passages, rows, texts
 
     def _evidence(
-        self, snapshot: Snapshot, p: Passage, question: str, query: np.ndarray | None, terms: QuestionTerms
+        self,
+        snapshot: Snapshot,
+        p: Passage,
+        units: dict[int, list[tuple[int, int, int]]],
+        rows: dict[int, StoredChunk],
+        texts: dict[str, str],
+        query: np.ndarray | None,
+        terms: QuestionTerms,
+        contact: bool,
     ) -> Passage:
         """The passage with its best stored sentence unit marked, and the page that unit is on.
         Without the question's vector (keyword mode) the question's words alone choose."""
-        units = snapshot.units_of(list(p.chunk_ids))
         spans: dict[tuple[int, int], int] = {}
         chunk_of: dict[tuple[int, int], int] = {}
         for chunk_id in p.chunk_ids:
@@ -379,12 +414,11 @@ class Searcher:
             if query is not None
             else np.zeros(len(ordered), dtype=np.float32)
         )
-        text = snapshot.document_text(p.doc_id)
-        best = best_unit(ordered, similarity, text, terms.rarity, asks_for_contact(question))
+        best = best_unit(ordered, similarity, texts[p.doc_id], terms.rarity, contact)
         if best is None:
             return p
         start, end = ordered[best]
-        page = snapshot.chunks([chunk_of[(start, end)]])[chunk_of[(start, end)]].page
+        page = rows[chunk_of[(start, end)]].page
         return replace(p, highlight=(start - p.char_start, end - p.char_start), page=page if page else p.page)
 
 

@@ -224,6 +224,13 @@ class Snapshot:
         rows = self._rows("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
         return rows[0][0] if rows else ""
 
+    def document_texts(self, doc_ids: list[str]) -> dict[str, str]:
+        """`document_text` of several documents in one query (unknown ids are left out)."""
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        return dict(self._rows(f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks})", list(doc_ids)))
+
     def chunk_ids_where(self, collections: list[str], doc_ids: list[str]) -> set[int]:
         """Ids of chunks whose document passes both filters: in one of the collections AND one of the
         doc_ids (the intersection); an empty list does not filter. Both empty: every chunk."""

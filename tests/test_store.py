@@ -38,6 +38,9 @@ def test_round_trip_keeps_documents_chunks_and_vectors(small_corpus, tmp_path, h
         expected = hash_embedder.embed([f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text])[0]
         np.testing.assert_allclose(vector, expected, atol=1e-6)
     assert "café" in snapshot.document("sample.txt").text
+    ids = [path.relative_to(small_corpus).as_posix() for path in sorted(small_corpus.rglob("*.*"))]
+    texts = snapshot.document_texts([*ids, "no/such.txt"])  # one query for a search's candidates
+    assert texts == {doc_id: snapshot.document_text(doc_id) for doc_id in ids} and snapshot.document_texts([]) == {}
 
 
 def test_no_index_is_a_clear_error(tmp_path):

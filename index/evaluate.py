@@ -50,6 +50,9 @@ class QuestionSetScores:
     wrong_abstentions: float | None  # share of answerable questions with no passage (want 0.0)
     misses: list[str] = field(default_factory=list)  # answerable ids with no answer in the top 5
     evidence: float | None = None  # share of answering top-5 passages whose marked sentence holds the answer
+    # share of unanswerable questions abstained OR answered under a visible "no passage is about X" note
+    flagged_unanswerable: float | None = None
+    wrong_flags: float | None = None  # share of answerable questions given that note (want 0.0)
 
 
 @dataclass
@@ -92,16 +95,19 @@ def evaluate_questions(
 
     With `evidence`, also mark evidence sentences and score them (slower: sentences are embedded).
     """
-    hits1 = hits5 = reciprocal = abstained_ok = wrong_abstain = 0.0
+    hits1 = hits5 = reciprocal = abstained_ok = flagged_ok = wrong_abstain = wrong_flag = 0.0
     marked = answering = 0
     answerable = [q for q in questions if q.answers]
     misses = []
     for q in questions:
         result = searcher.search(q.question, k=10, mode=mode, highlight=evidence)
+        flagged = bool(result.abstained or result.note)
         if not q.answers:
             abstained_ok += result.abstained
+            flagged_ok += flagged
             continue
         wrong_abstain += result.abstained
+        wrong_flag += bool(result.note)
         phrases = [normalise(a) for a in q.answers]
         rank = next((p.rank for p in result.passages if any(phrase in normalise(p.text) for phrase in phrases)), None)
         if evidence:
@@ -128,6 +134,8 @@ def evaluate_questions(
         wrong_abstentions=_share(wrong_abstain, n_ans),
         misses=misses,
         evidence=_share(marked, answering) if evidence else None,
+        flagged_unanswerable=_share(flagged_ok, n_un),
+        wrong_flags=_share(wrong_flag, n_ans),
     )
 
 
@@ -336,7 +344,8 @@ def _emit(row, as_json: bool) -> None:
             f"{row.name:<28} {row.mode:<8} n={row.questions:<3} hit@1 {_cell(row.hit_at_1)}  "
             f"hit@5 {_cell(row.hit_at_5)}  MRR@10 {_cell(row.mrr_at_10)}  "
             f"abstained(unans.) {_cell(row.abstained_unanswerable)}  "
-            f"wrong abstentions {_cell(row.wrong_abstentions)}{misses}",
+            f"or flagged {_cell(row.flagged_unanswerable)}  "
+            f"wrong abstentions {_cell(row.wrong_abstentions)}  wrong flags {_cell(row.wrong_flags)}{misses}",
             flush=True,
         )
 

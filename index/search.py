@@ -27,6 +27,7 @@ from index.keyword import ROW_CAP, fts_query, query_terms
 from index.layout import read_current
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.store import Snapshot, StoredChunk, open_snapshot
+from index.subjects import condition_names, name_suffixes
 from index.vector_index import one_thread_per_search
 
 MODES = ("hybrid", "dense", "keyword")
@@ -189,6 +190,7 @@ class Searcher:
                 dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):
             terms = _question_terms(snapshot, question)
+            terms = replace(terms, missing=terms.missing + _unknown_conditions(snapshot, question, terms))
         best = dense[0][1] if dense else 0.0
         passages: tuple[Passage, ...] = ()
         message = NO_ANSWER
@@ -450,8 +452,29 @@ def _question_terms(snapshot: Snapshot, question: str) -> QuestionTerms:
         informative=[t for t in terms if 0 < counts[t] <= limit],
         common={t for t in terms if counts[t] > limit},
         counts=counts,
-        missing=tuple(t for t in terms if counts[t] == 0 and _is_subject_word(t)),
+        missing=tuple(t for t in terms if counts[t] == 0 and _is_subject_word(t) and not _kin_occurs(snapshot, t)),
     )
+
+
+def _unknown_conditions(snapshot: Snapshot, question: str, terms: QuestionTerms) -> tuple[str, ...]:
+    """Conditions the question names ("restless legs syndrome") that no chunk names, in any of
+    the name's shorter forms. One already missing as a single word is not named twice, and a name
+    built on the corpus's own topic ("dystonia syndrome") is the corpus's subject, not another."""
+    unknown = []
+    for written, words in condition_names(question):
+        if any(word in terms.missing or word in terms.common for word in words):
+            continue
+        if not any(snapshot.phrase_occurs(form) for form in name_suffixes(words)):
+            unknown.append(written)
+    return tuple(unknown)
+
+
+def _kin_occurs(snapshot: Snapshot, word: str) -> bool:
+    """True when a word of the same stem family occurs ("stiffer" → "stiffness", "physio" →
+    "physiology"): the word is then an everyday form of something the corpus covers, not a new
+    subject. The shared start is the word less up to three letters, and at least five letters."""
+    stem = word[: max(5, len(word) - 3)]
+    return len(stem) < len(word) and snapshot.prefix_occurs(stem)
 
 
 def _is_subject_word(word: str) -> bool:

@@ -284,6 +284,19 @@ class Snapshot:
         scores, ids = self.vectors.search(query.reshape(1, -1).astype(np.float32), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
+    def phrase_occurs(self, words: list[str]) -> bool:
+        """True when some chunk (its text or its title/section line) holds these words in a row."""
+        if not words:
+            return False
+        phrase = '"' + " ".join(w.replace('"', "") for w in words) + '"'
+        return bool(self._rows("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (phrase,)))
+
+    def prefix_occurs(self, start: str) -> bool:
+        """True when some chunk holds a word (as the keyword index stems it) beginning with `start`."""
+        if not start.isalnum():
+            return False
+        return bool(self._rows("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (f'"{start}" *',)))
+
     def keyword_search(self, match: str, k: int) -> list[tuple[int, float]]:
         """(chunk id, BM25 score, higher is better) for an FTS5 MATCH expression."""
         if not match:

@@ -14,6 +14,7 @@ from index.citations import citation_text, context_window
 from page_markup import context_html, marked_html, source_html
 from index.search import NO_ANSWER, Searcher, SearchSettings
 from index.store import StoredChunk, open_snapshot
+from index.subjects import condition_names, name_suffixes
 from index.update import update_index
 
 # --- keyword queries ---------------------------------------------------------------------------
@@ -205,3 +206,33 @@ def test_chunk_counts_stop_at_the_cap(hash_index):
     snapshot = open_snapshot(hash_index)
     full = snapshot.chunk_frequencies(["dystonia"])["dystonia"]
     assert full > 3 and snapshot.chunk_frequencies(["dystonia"], cap=3) == {"dystonia": 3}
+
+
+def test_condition_names_are_the_disorder_word_and_the_words_before_it():
+    assert condition_names("What is the best treatment for restless legs syndrome?") == [
+        ("restless legs syndrome", ["restless", "legs", "syndrome"])
+    ]
+    assert condition_names("What causes Huntington’s disease?") == [("Huntington's disease", ["huntington", "s", "disease"])]
+    assert condition_names("First symptoms of ALS (amyotrophic lateral sclerosis)?")[0][0] == "amyotrophic lateral sclerosis"
+    assert condition_names("Can this disease be treated?") == [] and condition_names("Is it catching?") == []
+    assert name_suffixes(["severe", "restless", "legs", "syndrome"])[-1] == ["legs", "syndrome"]
+    assert name_suffixes(["huntington", "s", "disease"]) == [["huntington", "s", "disease"]]
+
+
+def test_a_subject_the_corpus_never_names_is_flagged_and_known_ones_are_not(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    other = searcher.search("What is the best treatment for restless legs syndrome?", mode="keyword")
+    assert other.missing == ("restless legs syndrome",) and "No passage is about restless legs syndrome" in other.note
+    named = searcher.search("Is dystonia the same as Parkinson's disease?", mode="keyword")  # the corpus compares them
+    assert named.passages and not named.missing and not named.note
+    assert not searcher.search("Which dystonia syndrome begins with hearing loss?", mode="keyword").missing
+    kin = searcher.search("Why does my son get stiffer and clumsier by the evening?", mode="keyword")
+    assert not kin.missing, "everyday forms of words the corpus has (stiffness, clumsiness) are not new subjects"
+    drug = searcher.search("What is the usual dose of sumatriptan for dystonia?", mode="keyword")
+    assert drug.missing == ("sumatriptan",) and drug.note
+
+
+def test_other_names_of_a_condition_are_searchable(hash_index):
+    result = Searcher(hash_index, HashEmbedder()).search("What is Lubag?", mode="keyword")
+    assert not result.missing and result.passages
+    assert any("Lubag" in p.text and p.section == "Also called" for p in result.passages)

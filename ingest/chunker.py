@@ -26,7 +26,7 @@ from ingest.records import Record, find_records
 from ingest.sentences import split_sentences
 from ingest.tokens import TokenCounter
 
-CHUNKER_VERSION = 3  # 2: records kept whole, table headers in the context line; 3: MedQuAD synonyms
+CHUNKER_VERSION = 2  # 2: records kept whole, table headers in the context line
 MAX_CONTEXT_TOKENS = 48  # a long title or question heading must leave room for the passage
 
 

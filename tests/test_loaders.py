@@ -413,15 +413,11 @@ def test_medquad_main_schema() -> None:
     assert doc.source == "https://ghr.nlm.nih.gov/condition/dopa-responsive-dystonia"
     assert doc.collection == ""  # the source (GHR) is a display label: index.display.source_label
     assert [s.heading for s in doc.sections] == [
-        "Also called",
         "What is (are) dopa-responsive dystonia ?",
         "How many people are affected by dopa-responsive dystonia ?",
         "What are the treatments for dopa-responsive dystonia ?",
     ], "the pair with an empty answer is skipped; questions are whitespace-collapsed"
-    assert doc.text.startswith(
-        "dopa-responsive dystonia\n\nAlso called\nDRD\n\nWhat is (are) dopa-responsive dystonia ?\nDopa-responsive"
-    ), "the synonyms are searchable under their own heading"
-    assert body(doc, "Also called") == "DRD"
+    assert doc.text.startswith("dopa-responsive dystonia\n\nWhat is (are) dopa-responsive dystonia ?\nDopa-responsive")
     first = body(doc, "What is (are) dopa-responsive dystonia ?")
     assert first.endswith("range from mild to severe. Signs and symptoms of dopa-responsive dystonia usually appear "
                           "during childhood, most commonly around age 6.")

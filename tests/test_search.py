@@ -231,8 +231,3 @@ def test_a_subject_the_corpus_never_names_is_flagged_and_known_ones_are_not(hash
     drug = searcher.search("What is the usual dose of sumatriptan for dystonia?", mode="keyword")
     assert drug.missing == ("sumatriptan",) and drug.note
 
-
-def test_other_names_of_a_condition_are_searchable(hash_index):
-    result = Searcher(hash_index, HashEmbedder()).search("What is Lubag?", mode="keyword")
-    assert not result.missing and result.passages
-    assert any("Lubag" in p.text and p.section == "Also called" for p in result.passages)

@@ -39,8 +39,6 @@ class _Schema:
     collection_attr: str
 
 
-ALSO_CALLED = "Also called"
-
 _SCHEMAS = (
     _Schema("Document", "Focus", "QAPairs", "QAPair", "Question", "Answer", "source"),
     _Schema("doc", "doctitle-focus", "qaPairs", "pair", "question", "answer", "corpus"),
@@ -48,8 +46,7 @@ _SCHEMAS = (
 
 
 def load_medquad(path: Path, doc_id: str) -> Document:
-    """Load a MedQuAD XML file: the focus as title, its synonyms as an "Also called" section,
-    then one section per answered question."""
+    """Load a MedQuAD XML file: the focus as title, one section per answered question."""
     data = path.read_bytes()
     check_xml_entities(data)
     try:
@@ -65,11 +62,6 @@ def load_medquad(path: Path, doc_id: str) -> Document:
     builder = TextBuilder()
     builder.add(title)
     sections: list[Section] = []
-    synonyms = _synonyms(root, title)
-    if synonyms:  # other names people search by ("Segawa syndrome", "Lubag"): searchable, and shown
-        builder.add(ALSO_CALLED, "\n\n")
-        start, end = builder.add("; ".join(synonyms), "\n")
-        sections.append(Section(heading=ALSO_CALLED, start=start, end=end))
     container = root.find(schema.pairs)  # present: _match_schema checked it
     for pair in container.iter(schema.pair) if container is not None else ():
         question = collapse_spaces(_element_text(pair.find(schema.question)))
@@ -94,18 +86,6 @@ def load_medquad(path: Path, doc_id: str) -> Document:
         sections=tuple(sections),
         format="medquad",
     )
-
-
-def _synonyms(root: ET.Element, title: str) -> list[str]:
-    """The document's other names (GHR's <Synonyms>), without repeats or the title itself."""
-    seen = {title.casefold()}
-    names = []
-    for element in root.iter("Synonym"):
-        name = collapse_spaces(element.text or "")
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            names.append(name)
-    return names
 
 
 def sniff_medquad(data: bytes) -> bool:

@@ -284,6 +284,8 @@ def result_json_lines(result, with_query: bool) -> list[str]:
             "also_in": p.also_in,
             "mode": result.mode,
         }
+        if result.note:  # e.g. "No passage is about X; these are the nearest passages."
+            record["note"] = result.note
         lines.append(json.dumps(record, ensure_ascii=False))
     return lines
 

@@ -341,3 +341,9 @@ def test_the_text_report_escapes_newlines_and_control_characters_in_file_names(s
     assert "\x1b" not in out.out
     code, out = _ingest(capsys, small_corpus, tmp_path / "kb", "--json")  # JSON keeps the real names
     assert "two\nlines.txt" in {f["doc_id"] for f in json.loads(out.out)["files"]}
+
+
+def test_search_json_carries_the_note_about_a_missing_subject(indexed, capsys):
+    code, out = _index(capsys, indexed, "search", "basal ganglia and sumatriptan", "-k", "1", "--json", "--mode", "keyword")
+    row = json.loads(out.out.splitlines()[0])
+    assert code == 0 and row["rank"] == 1 and row["note"].startswith("No passage is about sumatriptan")

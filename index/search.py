@@ -234,9 +234,8 @@ class Searcher:
     def dense(
         self, snapshot: Snapshot, query: np.ndarray, allowed: set[int] | None = None, pool: int | None = None
     ) -> list[tuple[int, float]]:
-        """Nearest chunks by cosine, best first, within the filter (searching all when filtered)."""
-        pool = pool or self.settings.candidates
-        return _only(snapshot.dense_search(query, pool if allowed is None else snapshot.vectors.ntotal), allowed)[:pool]
+        """Nearest chunks by cosine, best first, within the filter."""
+        return snapshot.dense_search(query, pool or self.settings.candidates, within=allowed)
 
     def rank(
         self,

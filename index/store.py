@@ -32,6 +32,7 @@ from index.errors import (
 )
 from index.layout import DATABASE, MANIFEST, UNIT_IDS, UNIT_VECTORS, VECTORS, current_problem, read_current
 from index.manifest import FORMAT_NAME, FORMAT_VERSION, Manifest, incompatibility
+from index.vector_index import search_within
 from ingest.document import Chunk, Document, Page, Section, embedding_input
 
 SCHEMA = """
@@ -276,8 +277,12 @@ class Snapshot:
         """Distinct collection names, sorted."""
         return [r[0] for r in self._rows("SELECT DISTINCT collection FROM documents ORDER BY 1")]
 
-    def dense_search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(chunk id, cosine) of the k nearest chunks; exact search."""
+    def dense_search(self, query: np.ndarray, k: int, within: set[int] | None = None) -> list[tuple[int, float]]:
+        """(chunk id, cosine) of the k nearest chunks, best first; only among `within` when given."""
+        if within is not None:
+            allowed = np.fromiter(within, dtype=np.int64, count=len(within))
+            scores, ids = search_within(self.vectors, query, np.sort(allowed), k)
+            return [(int(i), float(s)) for i, s in zip(ids, scores)]
         k = min(k, self.vectors.ntotal)
         if k <= 0:
             return []

@@ -81,3 +81,31 @@ def test_a_shrinking_index_returns_to_exact_search(tmp_path, small_threshold):
     assert snapshot.manifest.chunks < 150 and snapshot.manifest.index_type == EXACT
     assert sorted(faiss.vector_to_array(snapshot.vectors.id_map).tolist()) == _ids(kb)
     shutil.rmtree(kb)
+
+
+@pytest.mark.parametrize("exact_up_to", [10_000, 0], ids=["read-back", "id-selector"])
+def test_a_filtered_search_finds_the_allowed_nearest_on_either_kind_of_index(small_threshold, monkeypatch, exact_up_to):
+    """An IVF index probing a few lists would miss allowed vectors in other lists: a filtered
+    search must return exactly the nearest allowed ones."""
+    monkeypatch.setattr(vector_index, "EXACT_FILTER_UP_TO", exact_up_to)
+    rng = np.random.default_rng(2)
+    vectors = rng.standard_normal((2000, 32)).astype(np.float32)
+    faiss.normalize_L2(vectors)
+    ids = np.arange(2000, dtype=np.int64) * 3
+    exact = new_exact(32)
+    exact.add_with_ids(vectors, ids)
+    approximate = fitted(exact, 32, retrain=False)
+    approximate_ivf = faiss.extract_index_ivf(approximate)
+    approximate_ivf.nprobe = 1  # the worst case: one list of many
+    query = vectors[5]
+    allowed = np.sort(ids[rng.choice(2000, 120, replace=False)])
+    truth = allowed[np.argsort(-(vectors[allowed // 3] @ query))[:10]]
+    for index in (exact, approximate):
+        scores, found = vector_index.search_within(index, query, allowed, 10)
+        if exact_up_to:
+            assert found.tolist() == truth.tolist() and np.all(np.diff(scores) <= 1e-6)
+        else:  # the selector path: exact on the exact index; on IVF it scans the probed lists only
+            assert set(found.tolist()) <= set(allowed.tolist())
+            if index is exact:
+                assert found.tolist() == truth.tolist()
+    assert vector_index.search_within(exact, query, allowed[:0], 10)[1].size == 0

@@ -130,14 +130,15 @@ def _startup(s: dict) -> list[str]:
 def _txtai(t: dict | None) -> list[str]:
     if not t:
         return ["## Side by side with txtai", "", "Not run (`make bench BENCH_ARGS=--txtai`).", ""]
-    out = [
-        "## Side by side with txtai",
-        "",
-        f"**Not from this run:** the last `bench/txtai_compare.py` run, started {t['started_at'][:16]} UTC on "
-        f"revision {Path(t['project']).name} (load {t['load'][0] if t['load'] else '?'}); full table in "
-        "bench/results/txtai.md. Re-run with `make bench BENCH_ARGS=--txtai` (~50 min).",
-        "",
-    ]
+    when = f"started {t['started_at'][:16]} UTC (load {t['load'][0] if t['load'] else '?'})"
+    if t.get("in_this_run"):
+        head = f"**From this run:** `bench/txtai_compare.py`, {when}; full table in bench/results/txtai.md."
+    else:
+        head = (
+            f"**Not from this run:** the last `bench/txtai_compare.py` run, {when}; full table in "
+            "bench/results/txtai.md. Re-run with `make bench BENCH_ARGS=--txtai` (~50 min)."
+        )
+    out = ["## Side by side with txtai", "", head, ""]
     report = Path(__file__).parent / "results" / "txtai.md"
     if report.exists():
         body = report.read_text(encoding="utf-8").split("\n")

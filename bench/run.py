@@ -91,6 +91,7 @@ def main() -> None:
         subprocess.run([PY, "bench/txtai_compare.py"], cwd=ROOT, check=False)
     if TXTAI_RESULTS.exists():
         figures["txtai"] = json.loads(TXTAI_RESULTS.read_text())
+        figures["txtai"]["in_this_run"] = bool(args.txtai)
     figures["machine"]["load_at_end"] = os.getloadavg()[0]
     figures["machine"]["minutes"] = round((time.monotonic() - started) / 60, 1)
     (OUT / "bench.json").write_text(json.dumps(figures, indent=2))

@@ -32,7 +32,7 @@ from index.errors import (
 )
 from index.layout import DATABASE, MANIFEST, UNIT_IDS, UNIT_VECTORS, VECTORS, current_problem, read_current
 from index.manifest import FORMAT_NAME, FORMAT_VERSION, Manifest, incompatibility
-from index.vector_index import search_within
+from index.vector_index import for_search, search_within
 from ingest.document import Chunk, Document, Page, Section, embedding_input
 
 SCHEMA = """
@@ -438,7 +438,7 @@ def _check_sqlite_header(path: Path, damaged: Damaged) -> None:
 
 def _read_vectors(path: Path, damaged: Damaged) -> faiss.Index:
     try:
-        return faiss.read_index(str(path))
+        return for_search(faiss.read_index(str(path)))
     except RuntimeError:  # FAISS's message names the absolute path: not shown
         raise damaged(f"{VECTORS} is truncated or corrupt") from None
 

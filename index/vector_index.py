@@ -98,6 +98,15 @@ def _all_vectors(index: Any, dimension: int) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(np.vstack(all_vectors)), np.concatenate(all_ids).astype(np.int64)
 
 
+def for_search(index: Any) -> Any:
+    """An index read from disk, set to search as this version does: an IVF index scans NPROBE lists
+    whatever it was saved with (a search-time setting: changing it needs no rebuild)."""
+    ivf = _as_ivf(index)
+    if ivf is not None:
+        ivf.nprobe = NPROBE
+    return index
+
+
 def search_within(index: Any, query: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The k nearest of the `allowed` ids only (a collection or document filter): (scores, ids).
 

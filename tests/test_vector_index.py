@@ -109,3 +109,12 @@ def test_a_filtered_search_finds_the_allowed_nearest_on_either_kind_of_index(sma
             if index is exact:
                 assert found.tolist() == truth.tolist()
     assert vector_index.search_within(exact, query, allowed[:0], 10)[1].size == 0
+
+
+def test_an_ivf_index_opens_with_this_versions_nprobe(tmp_path, small_threshold, monkeypatch):
+    """nprobe is a search-time setting: an index saved with another value searches with NPROBE."""
+    corpus = write_generated_corpus(tmp_path / "corpus", documents=60)
+    kb = tmp_path / "kb"
+    update_index(corpus, kb, HashEmbedder())
+    monkeypatch.setattr(vector_index, "NPROBE", 7)
+    assert faiss.extract_index_ivf(open_snapshot(kb).vectors).nprobe == 7

@@ -91,10 +91,7 @@ def model_loading_note(kind: str) -> None:
     """Says the model is loading and looks again every second; once it is done, the page reruns without it."""
     if warm(kind) or warming_problem(kind):
         st.rerun(scope="app")
-    st.info(
-        "Loading the language model… Type your question meanwhile: it is answered as soon as the model is ready.",
-        icon="⏳",
-    )
+    st.info(MODEL_LOADING, icon="⏳")
 
 
 def embedder_kind() -> str:

@@ -228,6 +228,8 @@ def test_a_subject_the_corpus_never_names_is_flagged_and_known_ones_are_not(hash
     assert not searcher.search("Which dystonia syndrome begins with hearing loss?", mode="keyword").missing
     kin = searcher.search("Why does my son get stiffer and clumsier by the evening?", mode="keyword")
     assert not kin.missing, "everyday forms of words the corpus has (stiffness, clumsiness) are not new subjects"
+    everyday = searcher.search("My toddler has jumpy twitches in the neck: is it dystonia?", mode="keyword")
+    assert not everyday.missing, "words of two word pieces are everyday words, not subjects"
     drug = searcher.search("What is the usual dose of sumatriptan for dystonia?", mode="keyword")
     assert drug.missing == ("sumatriptan",) and drug.note
 

@@ -191,7 +191,8 @@ class Searcher:
                 dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):
             terms = _question_terms(snapshot, question)
-            terms = replace(terms, missing=terms.missing + _unknown_conditions(snapshot, question, terms))
+            names = _other_conditions(question, terms)
+            terms = replace(terms, missing=terms.missing + _unknown_conditions(snapshot, names))
         best = dense[0][1] if dense else 0.0
         passages: tuple[Passage, ...] = ()
         message = NO_ANSWER
@@ -204,7 +205,7 @@ class Searcher:
         if passages and terms.missing:
             note = f"No passage is about {', '.join(terms.missing)}; these are the nearest passages."
         elif passages:
-            unmentioned = _unmentioned_conditions(question, passages, terms)
+            unmentioned = _unmentioned_conditions(names, passages)
             if unmentioned:
                 note = f"None of these passages mentions {', '.join(unmentioned)}; they are the nearest ones."
         return SearchResult(
@@ -460,17 +461,19 @@ def _question_terms(snapshot: Snapshot, question: str) -> QuestionTerms:
     )
 
 
-def _unknown_conditions(snapshot: Snapshot, question: str, terms: QuestionTerms) -> tuple[str, ...]:
-    """Conditions the question names ("restless legs syndrome") that no chunk names, in any of
-    the name's shorter forms. One already missing as a single word is not named twice, and a name
-    built on the corpus's own topic ("dystonia syndrome") is the corpus's subject, not another."""
-    unknown = []
-    for written, words in condition_names(question):
-        if any(word in terms.missing or word in terms.common for word in words):
-            continue
-        if not any(snapshot.phrase_occurs(form) for form in name_suffixes(words)):
-            unknown.append(written)
-    return tuple(unknown)
+def _other_conditions(question: str, terms: QuestionTerms) -> list[tuple[str, list[str]]]:
+    """The conditions a question names, less those with a word already missing (noted once, as
+    that word) and those built on the corpus's own topic ("dystonia syndrome" is its subject)."""
+    return [
+        (written, words)
+        for written, words in condition_names(question)
+        if not any(word in terms.missing or word in terms.common for word in words)
+    ]
+
+
+def _unknown_conditions(snapshot: Snapshot, names: list[tuple[str, list[str]]]) -> tuple[str, ...]:
+    """Those names ("restless legs syndrome") no chunk holds, in any of the name's shorter forms."""
+    return tuple(written for written, words in names if not any(map(snapshot.phrase_occurs, name_suffixes(words))))
 
 
 def _kin_occurs(snapshot: Snapshot, word: str) -> bool:
@@ -481,19 +484,15 @@ def _kin_occurs(snapshot: Snapshot, word: str) -> bool:
     return len(stem) < len(word) and snapshot.prefix_occurs(stem)
 
 
-def _unmentioned_conditions(question: str, passages: tuple[Passage, ...], terms: QuestionTerms) -> tuple[str, ...]:
-    """Conditions the question names that the corpus names somewhere but no passage shown does
-    ("What is the life expectancy with Parkinson's disease?" answered with passages that never say
-    it). One the passages mention even once is not noted: a rule that also noted passing mentions
-    flagged 3 of 40 answerable tuning questions (EVALUATION.md)."""
+def _unmentioned_conditions(names: list[tuple[str, list[str]]], passages: tuple[Passage, ...]) -> tuple[str, ...]:
+    """Those names the corpus has but no passage shown mentions ("What is the life expectancy
+    with Parkinson's disease?" answered with passages that never say it). One the passages mention
+    even once is not noted: a rule that also noted passing mentions flagged 3 of 40 answerable
+    tuning questions (EVALUATION.md)."""
     shown = " " + " ".join(re.findall(r"[a-z]+", " ".join(p.text for p in passages).lower())) + " "
-    unmentioned = []
-    for written, words in condition_names(question):
-        if any(word in terms.common for word in words):
-            continue
-        if not any(f" {' '.join(form)} " in shown for form in name_suffixes(words)):
-            unmentioned.append(written)
-    return tuple(unmentioned)
+    return tuple(
+        written for written, words in names if not any(f" {' '.join(f)} " in shown for f in name_suffixes(words))
+    )
 
 
 def _is_subject_word(word: str) -> bool:

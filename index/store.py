@@ -294,13 +294,17 @@ class Snapshot:
         if not words:
             return False
         phrase = '"' + " ".join(w.replace('"', "") for w in words) + '"'
-        return bool(self._rows("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (phrase,)))
+        return self._matches(phrase)
 
     def prefix_occurs(self, start: str) -> bool:
         """True when some chunk holds a word (as the keyword index stems it) beginning with `start`."""
         if not start.isalnum():
             return False
-        return bool(self._rows("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (f'"{start}" *',)))
+        return self._matches(f'"{start}" *')
+
+    def _matches(self, expression: str) -> bool:
+        """True when some chunk matches an FTS5 expression (stops at the first)."""
+        return bool(self._rows("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (expression,)))
 
     def keyword_search(self, match: str, k: int) -> list[tuple[int, float]]:
         """(chunk id, BM25 score, higher is better) for an FTS5 MATCH expression."""

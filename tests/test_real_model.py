@@ -86,3 +86,13 @@ def test_cli_answers_many_questions_from_stdin_with_one_model_load(real_index, c
          "message": "No passage in the knowledge base answers this question.",
          "best_similarity": pytest.approx(0.07, abs=0.05)}]
     assert Path(real_index / "CURRENT").exists()
+
+
+def test_the_embedder_gives_the_models_own_normalised_vectors(model):
+    """The batched forward pass returns what sentence-transformers' encode returns, in input order."""
+    texts = ["Does stress make it worse?", "Botulinum toxin injections relax the neck muscles.", "tremor", ""]
+    ours = model.embed(texts)
+    theirs = model._loaded().encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    assert ours.shape == (4, 384) and ours.dtype.name == "float32"
+    assert abs(ours - theirs).max() < 1e-5
+    assert abs((ours**2).sum(axis=1) - 1).max() < 1e-5

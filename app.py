@@ -60,7 +60,12 @@ EXAMPLES = (
 )
 TABS = ("Ask", "Documents", "Curate")
 MODEL_LOADING = (
-    "Loading the language model… Type your question meanwhile: it is answered as soon as the model is ready."
+    "Loading the language model… Type your question meanwhile: keyword matches show at once, "
+    "and the full answer as soon as the model is ready."
+)
+KEYWORD_FOR_NOW = (
+    "Keyword matches for now: the language model is still loading. "
+    "They are replaced by the full answer by themselves in a few seconds."
 )
 # Passages asked for when showing "more from this document": few, because a search merges the
 # neighbouring chunks it finds, and with many of one document's chunks that is the whole document.
@@ -271,12 +276,19 @@ def _search(searcher: Searcher, snapshot, search: dict[str, Any], **changes: Any
 
 def show_results(searcher: Searcher, snapshot, search: dict[str, Any], titles: dict[str, str], status) -> None:
     kind = embedder_kind()
-    if search["mode"] != "keyword" and not warm(kind):  # keyword search never needs the model
-        with status.container(), st.spinner("Loading the language model (a few seconds, once)…"):
-            wait_until_warm(kind)
     try:
-        with st.spinner("Searching the documents…"):
-            result = _search(searcher, snapshot, search)
+        result = None
+        if search["mode"] != "keyword" and not warm(kind):
+            # While the model loads, keyword matches answer at once; the loading note's rerun replaces them.
+            result = _keyword_for_now(searcher, snapshot, search, kind)
+            if result is None:
+                with status.container(), st.spinner("Loading the language model (a few seconds, once)…"):
+                    wait_until_warm(kind)
+            else:
+                st.info(KEYWORD_FOR_NOW, icon="⏳")
+        if result is None:
+            with st.spinner("Searching the documents…"):
+                result = _search(searcher, snapshot, search)
     except KnowledgeBaseError as error:
         st.error(str(error))
         return
@@ -293,6 +305,15 @@ def show_results(searcher: Searcher, snapshot, search: dict[str, Any], titles: d
     st.html(scroll_script("kb-results", nonce, block="start", only_below_fold=True), unsafe_allow_javascript=True)
     for passage in result.passages:
         show_passage(passage, result, searcher, snapshot, search, titles)
+
+
+def _keyword_for_now(searcher: Searcher, snapshot, search: dict[str, Any], kind: str):
+    """Keyword passages to show while the model loads, or None: when the load failed (the search
+    then says so) or when keyword search finds nothing (the reader waits for the model instead)."""
+    if warming_problem(kind):
+        return None
+    result = _search(searcher, snapshot, search, mode="keyword")
+    return None if result.abstained or not result.passages else result
 
 
 def _set_question(text: str) -> None:

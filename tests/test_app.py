@@ -116,6 +116,37 @@ def test_unanswerable_question_says_so(real_page_env):
     assert any("No passage in the knowledge base" in w.value for w in at.warning)
 
 
+def test_keyword_matches_answer_while_the_model_loads_then_the_full_answer_replaces_them(page_env, monkeypatch):
+    """A question asked before the model is ready is answered at once from keyword matches, said so;
+    once the model has loaded, the same question gets the full (hybrid) answer and the note goes."""
+    import index.model_process as model_process
+
+    monkeypatch.setattr(model_process, "_SHARED", {})  # a model of its own, not yet loaded
+    monkeypatch.setenv("KB_HASH_LOAD_SECONDS", "6")
+    at = _page()
+    asked = time.monotonic()
+    at = _ask(at, "Which doctors treat eyelids that keep closing?")
+    assert time.monotonic() - asked < 5, "the keyword answer did not wait for the model"
+    assert not model_process.warm("hash")
+    assert any("Keyword matches for now" in i.value for i in at.info)
+    assert _cards(at)
+    assert model_process.wait_until_warm("hash", timeout=60)
+    at.run()
+    assert not any("Keyword matches for now" in i.value for i in at.info)
+    assert not any("Loading the language model" in i.value for i in at.info)
+    assert _cards(at)
+
+
+def test_a_question_keyword_search_cannot_answer_waits_for_the_model(page_env, monkeypatch):
+    import index.model_process as model_process
+
+    monkeypatch.setattr(model_process, "_SHARED", {})
+    monkeypatch.setenv("KB_HASH_LOAD_SECONDS", "2")
+    at = _ask(_page(), "zqxjv wbpfk")  # no keyword match: nothing to show for now
+    assert model_process.warm("hash"), "the page waited for the model"
+    assert not any("Keyword matches for now" in i.value for i in at.info)
+
+
 def _in_order(node) -> list:
     """Every element under node, in page order."""
     children = getattr(node, "children", None)

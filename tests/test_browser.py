@@ -225,8 +225,8 @@ def test_a_question_in_the_browser_shows_cited_passages_and_context(site, chromi
 
 def test_a_reader_types_while_the_model_loads_and_is_answered_once_it_has(slow_loading_site, chromium, shots):
     """The model starts loading when the server starts: the page shows at once with a loading
-    state, a question asked meanwhile is answered when the load ends, and the state goes away by
-    itself on a page where nobody asked."""
+    state, a question asked meanwhile is answered at once from keyword matches (said so) and then by
+    the full answer when the load ends, and the state goes away by itself on a page where nobody asked."""
     from playwright.sync_api import expect
 
     idle = _open(chromium, slow_loading_site)
@@ -236,7 +236,12 @@ def test_a_reader_types_while_the_model_loads_and_is_answered_once_it_has(slow_l
     expect(asking.get_by_text("Loading the language model").first).to_be_visible(timeout=10_000)
     cards = _ask(asking, "Which doctors treat eyelids that keep closing?")
     assert cards.count() >= 1
-    expect(asking.get_by_text("Loading the language model")).to_have_count(0, timeout=10_000)
+    for_now = asking.get_by_text("Keyword matches for now")
+    expect(for_now).to_be_visible()
+    _shot(asking, shots, "keyword-for-now", full_page=False)
+    expect(asking.get_by_text("Loading the language model")).to_have_count(0, timeout=20_000)
+    expect(for_now).to_have_count(0, timeout=10_000)
+    expect(cards.first).to_be_visible()
     expect(idle.get_by_text("Loading the language model")).to_have_count(0, timeout=10_000)
     assert idle.locator(".kb-card").count() == 0
     for page in (idle, asking):

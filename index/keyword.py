@@ -10,6 +10,7 @@ BM25 itself weighs the rest.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
@@ -43,7 +44,7 @@ def query_terms(question: str) -> list[str]:
     return list(seen)
 
 
-def fts_query(question: str, counts: dict[str, int] | None = None, cap: int = 0) -> str:
+def fts_query(question: str, counts: dict[str, int] | None = None, cap: int = 0, also: Sequence[str] = ()) -> str:
     """An FTS5 MATCH expression that treats every word of the question as a plain term.
 
     With `counts` (chunks holding each term, as `Snapshot.chunk_frequencies` gives them, capped at
@@ -51,8 +52,14 @@ def fts_query(question: str, counts: dict[str, int] | None = None, cap: int = 0)
     word would scan a large share of a big index for a word that barely moves BM25. When every
     word is that common the expression is empty and keyword search finds nothing (dense search
     still answers). Below `cap` chunks per word nothing is left out.
+
+    `also` (glossary terms, `lay_terms`; the caller keeps only those under the cap) adds their
+    content words as further plain terms. As words they did better than as phrases on the tuning
+    sets (EVALUATION.md).
     """
     terms = query_terms(question)
     if counts is not None and cap:
         terms = [t for t in terms if counts.get(t, 0) < cap]
+    for term in also:
+        terms += [w for w in query_terms(term) if w not in terms]
     return " OR ".join(f'"{term}"' for term in terms)

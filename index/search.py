@@ -25,6 +25,7 @@ from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import asks_for_contact, best_unit
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import ROW_CAP, fts_query, query_terms
+from index.lay_terms import glossary_terms, term_words
 from index.layout import read_current
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.store import Snapshot, StoredChunk, open_snapshot
@@ -66,6 +67,9 @@ class SearchSettings:
     # A question word in at most this many chunks is rare: the chunk keyword search ranks first
     # for it is kept in the top k whatever the fusion says.
     rare_chunks: int = 3
+    # Everyday words widened with the corpus's own (`lay_terms`): "keyword" (chosen on the tuning
+    # sets; "dense" and "both" cost abstentions on off-topic questions), "dense", "both" or "" (off).
+    glossary: str = "keyword"
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,7 @@ class Searcher:
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self._keyword_runs: OrderedDict[tuple[str, str, int], list[tuple[int, float]]] = OrderedDict()
+        self._term_usable: dict[tuple[str, str], bool] = {}  # (generation, glossary term) → searchable
         self.reload_error: str = ""
 
     def snapshot(self) -> Snapshot:
@@ -186,7 +191,7 @@ class Searcher:
         allowed = _allowed(snapshot, collections, doc_ids)
         if mode != "keyword":
             with clock.stage("embed"):
-                query = self.embedder.embed([question])[0]
+                query = self.embedder.embed([self.dense_text(snapshot, question)])[0]
             with clock.stage("dense"):
                 dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):
@@ -221,6 +226,38 @@ class Searcher:
             terms=tuple(terms.informative),
             generation=snapshot.name,
         )
+
+    def dense_text(self, snapshot: Snapshot, question: str) -> str:
+        """What the question's vector is computed from: the question, plus glossary terms if set so."""
+        if self.settings.glossary not in ("dense", "both"):
+            return question
+        terms = self._glossary_terms(snapshot, question)
+        return f"{question} ({'; '.join(terms)})" if terms else question
+
+    def keyword_terms(self, snapshot: Snapshot, question: str) -> list[str]:
+        """Glossary terms whose words keyword search looks for beside the question's, if set so."""
+        if self.settings.glossary not in ("keyword", "both"):
+            return []
+        return self._glossary_terms(snapshot, question)
+
+    def _glossary_terms(self, snapshot: Snapshot, question: str) -> list[str]:
+        """The glossary terms the question cues that this generation holds, with no word so common
+        that matching it would scan a large share of the index (each term looked up once)."""
+        found = []
+        for term in glossary_terms(question):
+            key = (snapshot.name, term)
+            with self._lock:
+                usable = self._term_usable.get(key)
+            if usable is None:
+                words = query_terms(term)  # the words keyword search will look for
+                counts = snapshot.chunk_frequencies(words, ROW_CAP) if words else {}
+                usable = bool(words) and all(0 < counts.get(w, 0) < ROW_CAP for w in words)
+                usable = usable and snapshot.phrase_occurs(term_words(term))
+                with self._lock:
+                    self._term_usable[key] = usable
+            if usable:
+                found.append(term)
+        return found
 
     def abstains(self, best_similarity: float, coverage: float, keyword_only: bool = False) -> bool:
         """True when nothing in the index is close enough to the question to answer it. Keyword mode
@@ -265,7 +302,7 @@ class Searcher:
             with clock.stage("keyword"):
                 if counts is None:
                     counts = snapshot.chunk_frequencies(query_terms(question), ROW_CAP)
-                match = fts_query(question, counts, ROW_CAP)
+                match = fts_query(question, counts, ROW_CAP, self.keyword_terms(snapshot, question))
                 keyword = _only(self._keyword(snapshot, match, limit), allowed)[:pool]
         with clock.stage("fusion"):
             return self._rank(mode, (dense or [])[:pool], keyword)

@@ -1,0 +1,81 @@
+"""Everyday words → the corpus's own words: a glossary that widens a question before it is searched.
+
+People ask about "eyelids that keep closing" and "Botox shots"; the documents say "blepharospasm"
+and "botulinum toxin". `lay_terms.json` maps cues (1-3 everyday words, matched by a light stem in
+any order) to terms written as the corpus writes them. It was written from the corpus alone, by
+someone who saw neither the code nor any question set (EVALUATION.md). A search adds the terms of
+every cue the question holds, and only those the index itself contains, so the glossary is inert
+on a corpus that lacks them. No model here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+GLOSSARY = Path(__file__).with_name("lay_terms.json")
+_WORD = re.compile(r"[a-z0-9]+")
+_SUFFIXES = ("ing", "ed", "es", "s", "e", "ly")
+
+
+_IRREGULAR = {"children": "child", "feet": "foot", "teeth": "tooth", "men": "man", "women": "woman", "people": "person"}
+
+
+def stem(word: str) -> str:
+    """A light stem: "closing", "closed", "closes" and "close" all give "clos"; "children" gives "child"."""
+    word = word.lower()
+    word = _IRREGULAR.get(word, word)
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def stems(text: str) -> frozenset[str]:
+    """The stems of a text's words (apostrophes split words: "writer's" gives "writer" and "s")."""
+    return frozenset(stem(w) for w in _WORD.findall(text.lower()))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One glossary idea: any cue (all its stems in the question) brings in the terms."""
+
+    cues: tuple[frozenset[str], ...]
+    terms: tuple[str, ...]
+
+    def fires(self, question_stems: frozenset[str]) -> bool:
+        return any(cue <= question_stems for cue in self.cues)
+
+
+@cache
+def load_glossary(path: Path = GLOSSARY) -> tuple[Entry, ...]:
+    """The glossary's entries; a missing or unreadable file is an empty glossary (search still works)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    entries = []
+    for item in raw if isinstance(raw, list) else []:
+        cues = tuple(frozenset(stem(w) for w in cue) for cue in item.get("cues", []) if cue)
+        terms = tuple(str(t) for t in item.get("terms", []) if str(t).strip())
+        if cues and terms:
+            entries.append(Entry(cues, terms))
+    return tuple(entries)
+
+
+def term_words(term: str) -> list[str]:
+    """A term's words as the keyword index splits them ("dopa-responsive" gives "dopa", "responsive")."""
+    return re.findall(r"\w+", term.lower())
+
+
+def glossary_terms(question: str, glossary: tuple[Entry, ...] | None = None) -> list[str]:
+    """The corpus terms of every entry the question cues, first-cued first, no repeats."""
+    question_stems = stems(question)
+    found: dict[str, None] = {}
+    for entry in load_glossary() if glossary is None else glossary:
+        if entry.fires(question_stems):
+            found.update((term, None) for term in entry.terms)
+    return list(found)

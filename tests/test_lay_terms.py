@@ -1,0 +1,92 @@
+"""The everyday-words glossary: cue matching, and its terms widening keyword search with the corpus's words."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import index.search as search_module
+from index.keyword import fts_query
+from index.lay_terms import GLOSSARY, Entry, glossary_terms, load_glossary, stem, stems
+from index.search import Searcher, SearchSettings
+from index.store import open_snapshot
+
+
+@pytest.mark.parametrize(
+    ("words", "same"),
+    [(("closing", "closed", "closes", "close"), True), (("children", "child"), True), (("eyelids", "eyelid"), True)],
+)
+def test_word_forms_share_a_stem(words, same):
+    assert (len({stem(w) for w in words}) == 1) is same
+
+
+def test_a_cue_fires_when_all_its_words_occur_in_any_order():
+    entry = Entry((frozenset({stem("eye"), stem("close")}),), ("blepharospasm",))
+    assert entry.fires(stems("My eyes keep closing by themselves"))
+    assert entry.fires(stems("Closed eye spasms"))
+    assert not entry.fires(stems("My eyes water"))
+
+
+def test_terms_of_every_cued_entry_come_once_in_order():
+    glossary = (
+        Entry((frozenset({"botox"}),), ("botulinum toxin", "Botox injections")),
+        Entry((frozenset({"neck"}),), ("cervical dystonia", "botulinum toxin")),
+    )
+    assert glossary_terms("Do Botox shots help my neck?", glossary) == [
+        "botulinum toxin",
+        "Botox injections",
+        "cervical dystonia",
+    ]
+    assert glossary_terms("What is dystonia?", glossary) == []
+
+
+def test_the_shipped_glossary_loads_and_its_terms_are_the_corpus_own_words(hash_index):
+    entries = load_glossary()
+    assert len(entries) >= 40
+    raw = json.loads(GLOSSARY.read_text(encoding="utf-8"))
+    assert all(1 <= len(cue) <= 3 for item in raw for cue in item["cues"])
+    snapshot = open_snapshot(hash_index)
+    try:
+        from index.lay_terms import term_words
+
+        absent = [t for e in entries for t in e.terms if not snapshot.phrase_occurs(term_words(t))]
+    finally:
+        snapshot.close()
+    assert len(absent) <= len([t for e in entries for t in e.terms]) // 10, absent
+
+
+def test_an_unreadable_glossary_is_an_empty_one(tmp_path):
+    bad = tmp_path / "lay_terms.json"
+    bad.write_text("{not json", encoding="utf-8")
+    assert load_glossary(bad) == ()
+    assert load_glossary(tmp_path / "missing.json") == ()
+
+
+def test_glossary_terms_widen_keyword_search_only(hash_index, hash_embedder):
+    """Keyword search widens "a nerve doctor" with the corpus's "neurologist" (and "movement
+    disorders"); the question's vector is left alone."""
+    plain = Searcher(hash_index, hash_embedder, SearchSettings(glossary=""))
+    widened = Searcher(hash_index, hash_embedder, SearchSettings(glossary="keyword"))
+    question = "Is there a nerve doctor for this?"
+    assert widened.keyword_terms(widened.snapshot(), question) == ["neurologist", "movement disorders"]
+    assert plain.keyword_terms(plain.snapshot(), question) == []
+    assert widened.dense_text(widened.snapshot(), question) == question
+    assert fts_query(question, also=["neurologist", "cramp in the hand"]) == (
+        '"nerve" OR "doctor" OR "neurologist" OR "cramp" OR "hand"'
+    )
+    passages = widened.search(question, k=5, mode="keyword").passages
+    assert any("neurologist" in p.text.lower() for p in passages)
+    assert not any("neurologist" in p.text.lower() for p in plain.search(question, k=5, mode="keyword").passages)
+
+
+def test_the_vector_is_widened_only_when_set_so(hash_index, hash_embedder):
+    both = Searcher(hash_index, hash_embedder, SearchSettings(glossary="both"))
+    assert both.dense_text(both.snapshot(), "a nerve doctor") == "a nerve doctor (neurologist; movement disorders)"
+
+
+def test_glossary_terms_the_index_lacks_or_too_common_to_bound_are_not_searched(hash_index, hash_embedder, monkeypatch):
+    monkeypatch.setattr(search_module, "glossary_terms", lambda q: ["zqxv syndrome", "blepharospasm", "dystonia"])
+    monkeypatch.setattr(search_module, "ROW_CAP", 60)  # "dystonia" is in far more chunks than this
+    searcher = Searcher(hash_index, hash_embedder, SearchSettings(glossary="keyword"))
+    assert searcher.keyword_terms(searcher.snapshot(), "eyelids") == ["blepharospasm"]

@@ -90,3 +90,15 @@ def test_glossary_terms_the_index_lacks_or_too_common_to_bound_are_not_searched(
     monkeypatch.setattr(search_module, "ROW_CAP", 60)  # "dystonia" is in far more chunks than this
     searcher = Searcher(hash_index, hash_embedder, SearchSettings(glossary="keyword"))
     assert searcher.keyword_terms(searcher.snapshot(), "eyelids") == ["blepharospasm"]
+
+
+def test_evidence_counts_the_glossary_words_a_question_cues(hash_index, hash_embedder):
+    """ "Botox shots" cues the corpus's "botulinum toxin": the passage that says so is found and
+    the sentence saying it is the one marked (keyword mode: words alone choose the evidence)."""
+    widened = Searcher(hash_index, hash_embedder, SearchSettings(glossary="keyword"))
+    result = widened.search("Do Botox shots help?", k=5, mode="keyword")
+    marked = [p.text[p.highlight[0] : p.highlight[1]].lower() for p in result.passages if p.highlight]
+    assert any("botulinum toxin" in m for m in marked), marked
+    off = Searcher(hash_index, hash_embedder, SearchSettings(glossary=""))
+    plain = off.search("Do Botox shots help?", k=5, mode="keyword")
+    assert not any("botulinum toxin" in p.text[p.highlight[0] : p.highlight[1]].lower() for p in plain.passages)

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -38,6 +39,7 @@ from index.layout import CURRENT, DATABASE, MANIFEST, UNIT_IDS, UNIT_VECTORS, VE
 from index.manifest import Manifest  # noqa: E402
 from index.search import Searcher, StageClock  # noqa: E402
 from index.store import SCHEMA, open_snapshot  # noqa: E402
+from index import vector_index  # noqa: E402
 from index.vector_index import describe, fitted, new_exact  # noqa: E402
 from ingest.chunker import ChunkSettings  # noqa: E402
 
@@ -92,7 +94,10 @@ def build_synthetic(n: int, source: Path) -> tuple[Path, float]:
     """A generation of n one-chunk documents made from the source index; seconds to build it."""
     kb = OUT / f"scale-{n}"
     if (kb / CURRENT).exists():
-        return kb, json.loads((kb / "build.json").read_text())["seconds"]
+        built = json.loads((kb / "gen-000001" / MANIFEST).read_text())["index_type"]
+        if built.startswith("IndexIVF") == (n > vector_index.APPROXIMATE_ABOVE):  # the kind a build picks today
+            return kb, json.loads((kb / "build.json").read_text())["seconds"]
+        shutil.rmtree(kb)
     started = time.perf_counter()
     chunks, vectors, unit_vectors, by_chunk = _source_rows(source)
     rng = np.random.default_rng(n)

@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +24,7 @@ from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import asks_for_contact, best_unit
 from index.fusion import reciprocal_rank_fusion, score_fusion
-from index.keyword import ROW_CAP, fts_query, query_terms
+from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
 from index.lay_terms import glossary_terms, term_words
 from index.layout import read_current
 from index.passages import Passage, drop_near_duplicates, merge_chunks
@@ -36,6 +36,7 @@ MODES = ("hybrid", "dense", "keyword")
 COMMON_SHARE_INVERSE = 4  # a word in more than 1/4 of the chunks is common
 NO_ANSWER = "No passage in the knowledge base answers this question."
 KEYWORD_RUNS_KEPT = 256  # BM25 runs remembered per searcher (a few hundred KB at most)
+FREQUENCIES_KEPT = 50_000  # words' chunk counts remembered per searcher (a few MB at most)
 MAX_QUESTION_CHARS = 1000  # a longer question is cut to this before searching, and the result says so
 
 
@@ -132,6 +133,7 @@ class Searcher:
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self._keyword_runs: OrderedDict[tuple[str, str, int], list[tuple[int, float]]] = OrderedDict()
+        self._frequencies: OrderedDict[tuple[str, str], int] = OrderedDict()  # (generation, word) → chunks
         self._term_usable: dict[tuple[str, str], bool] = {}  # (generation, glossary term) → searchable
         self.reload_error: str = ""
 
@@ -200,7 +202,7 @@ class Searcher:
             with clock.stage("dense"):
                 dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):
-            terms = _question_terms(snapshot, question)
+            terms = _question_terms(snapshot, question, self.frequencies)
             names = _other_conditions(question, terms)
             terms = replace(terms, missing=terms.missing + _unknown_conditions(snapshot, names))
             terms = replace(terms, widened=self._widened_rarity(snapshot, question))
@@ -254,7 +256,7 @@ class Searcher:
         words = [w for t in self._glossary_terms(snapshot, question) for w in query_terms(t)]
         if not words:
             return {}
-        counts = snapshot.chunk_frequencies(list(dict.fromkeys(words)), ROW_CAP)
+        counts = self.frequencies(snapshot, list(dict.fromkeys(words)))
         total = max(snapshot.manifest.chunks, 1)
         return {w: EVIDENCE_GLOSSARY_SHARE * math.log((total + 1) / (c + 0.5)) for w, c in counts.items() if c}
 
@@ -268,8 +270,8 @@ class Searcher:
                 usable = self._term_usable.get(key)
             if usable is None:
                 words = query_terms(term)  # the words keyword search will look for
-                counts = snapshot.chunk_frequencies(words, ROW_CAP) if words else {}
-                usable = bool(words) and all(0 < counts.get(w, 0) < ROW_CAP for w in words)
+                counts = self.frequencies(snapshot, words) if words else {}
+                usable = bool(words) and all(0 < counts.get(w, 0) < QUERY_CAP for w in words)
                 usable = usable and snapshot.phrase_occurs(term_words(term))
                 with self._lock:
                     self._term_usable[key] = usable
@@ -319,8 +321,8 @@ class Searcher:
             limit = _keyword_limit(allowed, pool)
             with clock.stage("keyword"):
                 if counts is None:
-                    counts = snapshot.chunk_frequencies(query_terms(question), ROW_CAP)
-                match = fts_query(question, counts, ROW_CAP, self.keyword_terms(snapshot, question))
+                    counts = self.frequencies(snapshot, query_terms(question))
+                match = fts_query(question, counts, QUERY_CAP, self.keyword_terms(snapshot, question))
                 keyword = _only(self._keyword(snapshot, match, limit), allowed)[:pool]
         with clock.stage("fusion"):
             return self._rank(mode, (dense or [])[:pool], keyword)
@@ -340,7 +342,7 @@ class Searcher:
     ) -> list[tuple[int, float]]:
         """The chunks a search takes its k passages from, best first: `rank`, then in hybrid mode
         the sentence-unit rescoring and the rare-term pin. Evaluation ranks through this too."""
-        terms = terms or _question_terms(snapshot, question)
+        terms = terms or _question_terms(snapshot, question, self.frequencies)
         counts = terms.counts
         ranked = self.rank(snapshot, question, query, mode, allowed, pool, dense=dense, clock=clock, counts=counts)
         if query is not None and mode == "hybrid":
@@ -348,6 +350,26 @@ class Searcher:
                 ranked = self._rescore(snapshot, ranked, query)
                 ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
         return ranked
+
+    def frequencies(self, snapshot: Snapshot, words: list[str]) -> dict[str, int]:
+        """In how many chunks each word occurs (counted up to ROW_CAP), remembered per generation: a
+        published generation never changes, and counting a common word walks up to ROW_CAP rows."""
+        found: dict[str, int] = {}
+        with self._lock:
+            for word in words:
+                if (snapshot.name, word) in self._frequencies:
+                    found[word] = self._frequencies[(snapshot.name, word)]
+                    self._frequencies.move_to_end((snapshot.name, word))
+        todo = [w for w in words if w not in found]
+        if todo:
+            counted = snapshot.chunk_frequencies(todo, ROW_CAP)
+            found.update(counted)
+            with self._lock:
+                for word, count in counted.items():
+                    self._frequencies[(snapshot.name, word)] = count
+                while len(self._frequencies) > FREQUENCIES_KEPT:
+                    self._frequencies.popitem(last=False)
+        return {w: found[w] for w in words}
 
     def _keyword(self, snapshot: Snapshot, match: str, limit: int) -> list[tuple[int, float]]:
         """BM25 run of an FTS5 expression, remembered per generation (a published generation never
@@ -390,9 +412,12 @@ class Searcher:
     def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):
         """Keep in the top k the chunk keyword search ranks first when it holds a rare question word."""
         rare = [t for t, n in terms.counts.items() if 0 < n <= self.settings.rare_chunks]
-        match = fts_query(question, terms.counts, ROW_CAP)
+        if not rare:
+            return ranked
+        # The same expression and limit as `rank`'s keyword run, so this is the remembered run.
+        match = fts_query(question, terms.counts, QUERY_CAP, self.keyword_terms(snapshot, question))
         keyword = _only(self._keyword(snapshot, match, _keyword_limit(allowed, self.settings.candidates)), allowed)[:20]
-        if not rare or not keyword:
+        if not keyword:
             return ranked
         first = keyword[0][0]
         holders = {i for term in rare for i, _ in snapshot.keyword_search(f'"{term}"', self.settings.rare_chunks)}
@@ -497,12 +522,14 @@ class QuestionTerms:
     widened: dict[str, float] = field(default_factory=dict)  # glossary words the question cues, by rarity
 
 
-def _question_terms(snapshot: Snapshot, question: str) -> QuestionTerms:
+def _question_terms(
+    snapshot: Snapshot, question: str, frequencies: Callable[[Snapshot, list[str]], dict[str, int]]
+) -> QuestionTerms:
     """Chunk frequencies of the question's content words, turned into rarity, coverage and classes."""
     terms = query_terms(question)
     if not terms:
         return QuestionTerms({}, 0.0, [], set())
-    counts = snapshot.chunk_frequencies(terms, ROW_CAP)
+    counts = frequencies(snapshot, terms)
     total = max(snapshot.manifest.chunks, 1)
     rarity = {term: math.log((total + 1) / (count + 0.5)) for term, count in counts.items()}
     found = sum(weight for term, weight in rarity.items() if counts[term] > 0)

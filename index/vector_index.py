@@ -1,10 +1,10 @@
 """The FAISS index of chunk vectors: exact up to a size, approximate (IVF) beyond it.
 
 Exact inner product (`IndexIDMap2(IndexFlatIP)`) costs a scan of every vector per question:
-~10 ms at 100k chunks but ~180 ms at 1M on this project's 2-core machine (BENCHMARKS.md). Past
+~6 ms at 100k chunks but ~180 ms at 1M on this project's 2-core machine (BENCHMARKS.md). Past
 `APPROXIMATE_ABOVE` chunks a generation switches itself to an inverted-file index (`IndexIVFFlat`,
-inner product, √n lists) that scans `NPROBE` of its lists; measured recall@10 against exact search
-at 1M chunks: 0.956 with 32 lists scanned (BENCHMARKS.md). It keeps ids of its own (a hash-table
+inner product, √n lists) that scans `NPROBE` of its lists; measured recall@10 against exact search:
+0.972 at 100k chunks (316 lists, 1.0 ms) and 0.956 at 1M (BENCHMARKS.md). It keeps ids of its own (a hash-table
 direct map), so incremental updates add, remove and reconstruct vectors just as with the exact
 index. The lists are trained when the index switches and on every full rebuild; the chosen kind is
 recorded in the manifest.
@@ -20,7 +20,9 @@ import numpy as np
 
 from index.manifest import EXACT_INDEX as EXACT
 
-APPROXIMATE_ABOVE = 100_000  # chunks; below this, exact search is fast enough and needs no training
+# Chunks; below this, exact search is fast enough (~3 ms at 50k) and needs no training. 100k was
+# exact until the keyword bound made dense search a fifth of a 100k search (5.7 ms of ~30).
+APPROXIMATE_ABOVE = 50_000
 BACK_TO_EXACT_BELOW = APPROXIMATE_ABOVE // 2  # hysteresis: a shrinking index returns to exact search
 NPROBE = 32  # at 1M chunks on SciFact claims: recall@10 0.935 at 16, 0.956 at 32 (2.2 ms), 0.978 at 64 (4.2 ms)
 TRAIN_PER_LIST = 40

@@ -87,7 +87,7 @@ def test_the_vector_is_widened_only_when_set_so(hash_index, hash_embedder):
 
 def test_glossary_terms_the_index_lacks_or_too_common_to_bound_are_not_searched(hash_index, hash_embedder, monkeypatch):
     monkeypatch.setattr(search_module, "glossary_terms", lambda q: ["zqxv syndrome", "blepharospasm", "dystonia"])
-    monkeypatch.setattr(search_module, "ROW_CAP", 60)  # "dystonia" is in far more chunks than this
+    monkeypatch.setattr(search_module, "QUERY_CAP", 60)  # "dystonia" is in far more chunks than this
     searcher = Searcher(hash_index, hash_embedder, SearchSettings(glossary="keyword"))
     assert searcher.keyword_terms(searcher.snapshot(), "eyelids") == ["blepharospasm"]
 

@@ -208,6 +208,36 @@ def test_chunk_counts_stop_at_the_cap(hash_index):
     assert full > 3 and snapshot.chunk_frequencies(["dystonia"], cap=3) == {"dystonia": 3}
 
 
+def test_a_word_in_query_cap_chunks_is_counted_but_left_out_of_the_bm25_query(hash_index, monkeypatch):
+    """Rarity still sees "dystonia"; the BM25 expression a search runs does not hold it."""
+    import index.search as search_module
+
+    snapshot = open_snapshot(hash_index)
+    held = snapshot.chunk_frequencies(["dystonia", "blepharospasm"])
+    monkeypatch.setattr(search_module, "QUERY_CAP", held["blepharospasm"] + 1)
+    assert held["dystonia"] > held["blepharospasm"] + 1
+    searcher = Searcher(hash_index, HashEmbedder(), SearchSettings(glossary=""))
+    ran: list[str] = []
+    real = searcher._keyword
+    monkeypatch.setattr(searcher, "_keyword", lambda snap, match, limit: ran.append(match) or real(snap, match, limit))
+    result = searcher.search("dystonia blepharospasm", mode="keyword")
+    assert ran and all(m == '"blepharospasm"' for m in ran)
+    assert result.passages
+
+
+def test_word_counts_are_remembered_per_generation(hash_index, monkeypatch):
+    searcher = Searcher(hash_index, HashEmbedder())
+    snapshot = searcher.snapshot()
+    asked: list[list[str]] = []
+    real = snapshot.chunk_frequencies
+    monkeypatch.setattr(snapshot, "chunk_frequencies", lambda words, cap=None: asked.append(words) or real(words, cap))
+    first = searcher.frequencies(snapshot, ["dystonia", "neck"])
+    again = searcher.frequencies(snapshot, ["neck", "dystonia", "eyelid"])
+    assert asked == [["dystonia", "neck"], ["eyelid"]], "only the new word is counted again"
+    assert again == {"neck": first["neck"], "dystonia": first["dystonia"], "eyelid": real(["eyelid"])["eyelid"]}
+    assert list(again) == ["neck", "dystonia", "eyelid"]
+
+
 def test_condition_names_are_the_disorder_word_and_the_words_before_it():
     assert condition_names("What is the best treatment for restless legs syndrome?") == [
         ("restless legs syndrome", ["restless", "legs", "syndrome"])

@@ -34,6 +34,7 @@ from index.errors import KnowledgeBaseError
 WARM_TEXT = "dystonia"  # one tiny embedding: loads the model and runs its first (slowest) forward pass
 SLICE = 256  # texts per request, so a long reindex still reports progress
 ROOT = Path(__file__).resolve().parents[1]
+RETRY_AFTER = 30.0  # seconds before a failed model load is tried again
 IN_PROCESS = ("hash",)  # kinds cheap enough to load in the server itself (tests can patch them there)
 
 
@@ -139,6 +140,7 @@ class _Shared:
         self.embedder: Embedder = load_embedder(kind) if kind in IN_PROCESS else ProcessEmbedder(kind)
         self.done = threading.Event()
         self.problem = ""  # why loading failed, once it has
+        self.failed_at = 0.0  # time.monotonic() of that failure
         self.thread: threading.Thread | None = None
 
 
@@ -160,11 +162,17 @@ def shared_embedder(kind: str | None = None) -> Embedder:
 
 
 def start_warming(kind: str | None = None) -> None:
-    """Load the shared embedder in the background, once per process; returns at once."""
+    """Load the shared embedder in the background, once per process; returns at once. A load that
+    failed is tried again when asked RETRY_AFTER seconds or more later (the child process
+    restarts), so a page does not report a passing failure for the server's whole life."""
     state = _shared(kind)
     with _SHARED_LOCK:
         if state.thread is not None:
-            return
+            failed = state.done.is_set() and state.problem
+            if not failed or time.monotonic() - state.failed_at < RETRY_AFTER:
+                return
+            state.problem = ""
+            state.done.clear()
         state.thread = threading.Thread(target=_warm, args=(state,), name="kb-model-warmup", daemon=True)
     state.thread.start()
 
@@ -173,6 +181,7 @@ def _warm(state: _Shared) -> None:
     try:
         state.embedder.embed([WARM_TEXT])
     except Exception as error:
+        state.failed_at = time.monotonic()
         state.problem = str(error) or type(error).__name__
     finally:
         state.done.set()

@@ -82,3 +82,28 @@ def test_warming_starts_in_the_background_and_is_shared(monkeypatch):
     assert shared is model_process.shared_embedder("hash") and isinstance(shared, HashEmbedder)
     assert shared.calls == [1], "one warm-up embedding, however often warming was asked for"
     assert model_process.warming_problem("hash") == ""
+
+
+def test_a_failed_load_is_tried_again_later_and_then_counts_as_warm(monkeypatch):
+    """The first load fails (a passing problem); asked again after RETRY_AFTER, the load runs
+    once more and, now that it works, the model counts as loaded and the problem is gone."""
+    monkeypatch.setattr(model_process, "_SHARED", {})
+    monkeypatch.setattr(model_process, "RETRY_AFTER", 0.2)
+    state = model_process._shared("hash")
+    real = state.embedder.embed
+    attempts: list[int] = []
+
+    def flaky(texts, on_batch=None):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError("out of memory")
+        return real(texts, on_batch)
+
+    monkeypatch.setattr(state.embedder, "embed", flaky)
+    assert not model_process.wait_until_warm("hash", timeout=30)
+    assert model_process.warming_problem("hash") == "out of memory"
+    model_process.start_warming("hash")  # too soon: the failure stands
+    assert model_process.warming_problem("hash") == "out of memory" and len(attempts) == 1
+    time.sleep(0.3)
+    assert model_process.wait_until_warm("hash", timeout=30)
+    assert model_process.warm("hash") and model_process.warming_problem("hash") == "" and len(attempts) == 2

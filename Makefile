@@ -34,7 +34,7 @@ check: setup lint
 	$(PY) -m pytest -q -m "not model and not browser and not slow"
 
 lint: setup
-	$(VENV)/bin/ruff check ingest index app.py page_markup.py
+	$(VENV)/bin/ruff check ingest index app.py page_markup.py tests bench
 	$(VENV)/bin/ruff format --check ingest index app.py page_markup.py
 	$(VENV)/bin/mypy
 

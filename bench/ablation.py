@@ -15,17 +15,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.embedder import load_embedder  # noqa: E402
-from index.evaluate import (  # noqa: E402
+from index.embedder import load_embedder
+from index.evaluate import (
     beir_index,
     evaluate_beir,
     evaluate_questions,
     load_beir,
     load_questions,
 )
-from index.search import MODES, Searcher  # noqa: E402
-from ingest.chunker import ChunkSettings  # noqa: E402
-from index.update import update_index  # noqa: E402
+from index.search import MODES, Searcher
+from index.update import update_index
+from ingest.chunker import ChunkSettings
 
 OUT = Path(__file__).resolve().parent / "out"
 VARIANTS = {
@@ -49,7 +49,10 @@ def main() -> None:
                 _, queries, qrels = load_beir(path, args.split)
                 for mode in MODES:
                     s = evaluate_beir(Searcher(kb, embedder), queries, qrels, mode, path.name, args.split)
-                    print(f"{variant:<18} {s.name:<26} {mode:<8} nDCG@10 {s.ndcg_at_10:.4f}  R@100 {s.recall_at_100:.4f}", flush=True)
+                    print(
+                        f"{variant:<18} {s.name:<26} {mode:<8} nDCG@10 {s.ndcg_at_10:.4f}  R@100 {s.recall_at_100:.4f}",
+                        flush=True,
+                    )
             else:
                 kb = OUT / f"kb-{tag}"
                 update_index(args.corpus, kb, embedder, settings)

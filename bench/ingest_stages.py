@@ -71,7 +71,11 @@ def main() -> None:
         chunk += time.perf_counter() - parsed
         parse += parsed - started
         inputs += [c.embed_text for c in chunks]
-        inputs += [embedding_input(c.context, doc.text[a:b]) for c in chunks for a, b in chunk_units(doc.text, c.char_start, c.char_end)]
+        inputs += [
+            embedding_input(c.context, doc.text[a:b])
+            for c in chunks
+            for a, b in chunk_units(doc.text, c.char_start, c.char_end)
+        ]
     unique = list(dict.fromkeys(inputs))
     tokens = sum(min(n, counter.max_text_tokens + 2) for n in counter.count_many(unique))
     embedder = load_embedder(args.embedder)

@@ -34,12 +34,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from index import vector_index  # noqa: E402
 from index.embedder import MODEL_NAME, load_embedder  # noqa: E402
 from index.layout import CURRENT, DATABASE, MANIFEST, UNIT_IDS, UNIT_VECTORS, VECTORS  # noqa: E402
 from index.manifest import Manifest  # noqa: E402
 from index.search import Searcher, StageClock  # noqa: E402
 from index.store import SCHEMA, open_snapshot  # noqa: E402
-from index import vector_index  # noqa: E402
 from index.vector_index import describe, fitted, new_exact  # noqa: E402
 from ingest.chunker import ChunkSettings  # noqa: E402
 
@@ -64,8 +64,8 @@ def source_index() -> Path:
         for line in lines:
             doc = json.loads(line)
             (corpus / f"{doc['_id']}.txt").write_text(f"{doc['title']}\n\n{doc['text']}\n", encoding="utf-8")
-    from index.update import update_index
     from index.progress import TqdmProgress
+    from index.update import update_index
 
     update_index(corpus, SOURCE_KB, load_embedder(), progress=TqdmProgress())
     return SOURCE_KB
@@ -78,7 +78,7 @@ def _source_rows(kb: Path):
     vectors = np.vstack([snapshot.vectors.reconstruct(row[0]) for row in chunks]).astype(np.float32)
     unit_vectors = np.asarray(snapshot.unit_vectors, dtype=np.float32)
     by_chunk: dict[int, list[tuple[int, int, int]]] = {}
-    for row, (unit_id, chunk_id, a, b) in enumerate(units):
+    for row, (_unit_id, chunk_id, a, b) in enumerate(units):
         by_chunk.setdefault(chunk_id, []).append((row, a, b))
     return chunks, vectors, unit_vectors, by_chunk
 
@@ -235,7 +235,8 @@ def main() -> None:
             f"{n:>9,} chunks ({figures['index_type'].split(':')[0]}): total p50 {stages['total']['p50']:.1f} ms, "
             f"p95 {stages['total']['p95']:.1f}, p99 {stages['total']['p99']:.1f}; "
             + ", ".join(f"{s} {stages[s]['p50']:.1f}" for s in STAGES[:-1])
-            + f"; recall@10 {figures['recall_at_10']}; built in {build_seconds:.0f} s; peak RSS {figures['rss_mb']:.0f} MB",
+            + f"; recall@10 {figures['recall_at_10']}; built in {build_seconds:.0f} s; "
+            f"peak RSS {figures['rss_mb']:.0f} MB",
             flush=True,
         )
     if args.json:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.embedder import load_embedder  # noqa: E402
-from index.evaluate import evaluate_questions, load_questions  # noqa: E402
-from index.search import Searcher, SearchSettings  # noqa: E402
+from index.embedder import load_embedder
+from index.evaluate import evaluate_questions, load_questions
+from index.search import Searcher, SearchSettings
 
 
 class MemoEmbedder:

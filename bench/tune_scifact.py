@@ -9,12 +9,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from index.config import REPO_ROOT  # noqa: E402
-from index.embedder import load_embedder  # noqa: E402
-from index.evaluate import beir_index, load_beir, ndcg_at, rank_documents  # noqa: E402
-from index.search import Searcher, SearchSettings  # noqa: E402
+from index.config import REPO_ROOT
+from index.embedder import load_embedder
+from index.evaluate import beir_index, load_beir, ndcg_at, rank_documents
+from index.search import Searcher, SearchSettings
 
 
 def main() -> None:
@@ -23,13 +23,20 @@ def main() -> None:
     embedder = load_embedder()
     kb = beir_index(folder, embedder, REPO_ROOT / ".kb-beir")
     _, queries, qrels = load_beir(folder, split)
-    grid = [SearchSettings(fusion="rrf", keyword_weight=w, rrf_k=k) for w in (0.5, 0.75, 1.0, 1.5) for k in (10, 30, 60, 100)]
+    grid = [
+        SearchSettings(fusion="rrf", keyword_weight=w, rrf_k=k)
+        for w in (0.5, 0.75, 1.0, 1.5)
+        for k in (10, 30, 60, 100)
+    ]
     grid += [SearchSettings(fusion="score", keyword_weight=w) for w in (0.3, 0.5, 0.7, 1.0, 1.5)]
     for settings in grid:
         searcher = Searcher(kb, embedder, settings)
         rankings = rank_documents(searcher, queries, "hybrid")
         ndcg = np.mean([ndcg_at(rankings[q], qrels[q]) for q in queries])
-        print(f"{split} {settings.fusion:<5} kw×{settings.keyword_weight:<5} k={settings.rrf_k:<4} nDCG@10 {ndcg:.4f}", flush=True)
+        print(
+            f"{split} {settings.fusion:<5} kw×{settings.keyword_weight:<5} k={settings.rrf_k:<4} nDCG@10 {ndcg:.4f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

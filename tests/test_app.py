@@ -175,7 +175,9 @@ def test_titles_and_headings_read_as_written_and_sources_open(page_env):
     cards = _cards(at)
     heads = [card.split('<div class="kb-text">')[0] for card in cards]  # title and citation line; the text is exact
     assert heads and not any("(are)" in head or " ?" in head for head in heads)
-    assert any("What is dopa-responsive dystonia?" in head or "What is Dopa-responsive dystonia?" in head for head in heads)
+    assert any(
+        "What is dopa-responsive dystonia?" in head or "What is Dopa-responsive dystonia?" in head for head in heads
+    )
     ghr = next(c for c in cards if "ghr.nlm.nih.gov" in c)
     assert 'class="kb-head"><span class="kb-rank">' in ghr and re.search(r"</span>[A-Z]", ghr), "capitalised title"
     assert "medquad · GHR" in ghr

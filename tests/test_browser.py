@@ -38,9 +38,15 @@ if not Path(CHROMIUM).exists():
 CONTRAST_JS = """(el) => {
   function parse(c) {
     let m = c.match(/^rgba?\\(([^)]+)\\)/);
-    if (m) { const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; }
+    if (m) {
+      const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+      return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+    }
     m = c.match(/^color\\(srgb ([^)]+)\\)/);
-    if (m) { const p = m[1].split(/[\\s\\/]+/).filter(Boolean).map(Number); return [p[0] * 255, p[1] * 255, p[2] * 255, p.length > 3 ? p[3] : 1]; }
+    if (m) {
+      const p = m[1].split(/[\\s\\/]+/).filter(Boolean).map(Number);
+      return [p[0] * 255, p[1] * 255, p[2] * 255, p.length > 3 ? p[3] : 1];
+    }
     throw new Error("colour format: " + c);
   }
   const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
@@ -52,7 +58,10 @@ CONTRAST_JS = """(el) => {
   let bg = [255, 255, 255, 1];
   for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
   const fg = over(parse(getComputedStyle(el).color), bg);
-  const lum = c => c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+  const lum = c => c.slice(0, 3).map(v => {
+    v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  })
     .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
   const [a, b] = [lum(fg), lum(bg)];
   return {ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), background: lum(bg)};
@@ -72,7 +81,8 @@ def _serve(folder: Path, corpus: Path, kb: Path, **env_changes: str):
     for name in ("KB_ADMIN_PASSWORD", "KB_EMBEDDER", "KB_HASH_SECONDS", "KB_HASH_LOAD_SECONDS"):
         env.pop(name, None)
     env.update(env_changes)
-    log = open(folder / f"streamlit-{port}.log", "w")
+    # The log stays open for the server's lifetime: returned to the caller, closed by _stop().
+    log = open(folder / f"streamlit-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -372,7 +382,9 @@ def test_custom_styles_read_in_both_themes(site, chromium, shots, scheme):
     background = page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor")
     channels = [int(v) for v in background[background.index("(") + 1 : -1].split(",")[:3]]
     assert (sum(channels) < 150) == (scheme == "dark"), f"{scheme} scheme, background {background}: theme not followed"
-    checks = {".kb-text": 7, ".kb-meta": 4.5, ".kb-card mark.evidence": 4.5, ".kb-head": 7, ".kb-score": 3, ".kb-rank": 3}
+    checks = {
+        ".kb-text": 7, ".kb-meta": 4.5, ".kb-card mark.evidence": 4.5, ".kb-head": 7, ".kb-score": 3, ".kb-rank": 3,
+    }
     for selector, minimum in checks.items():
         found = page.locator(selector).first.evaluate(CONTRAST_JS)
         assert found["ratio"] >= minimum, f"{scheme}: {selector} contrast {found['ratio']:.2f} < {minimum}"

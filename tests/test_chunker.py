@@ -74,7 +74,9 @@ def _check_records_whole(doc: Document, chunks: list) -> None:
             fits = counter.count(doc.text[record.start : record.end]) <= SETTINGS.max_tokens
             for a, b in [(record.start, record.end)] if fits or not record.parts else record.parts:
                 for chunk in chunks:
-                    assert chunk.char_end <= a or b <= chunk.char_start or (chunk.char_start <= a and b <= chunk.char_end), (
+                    assert (
+                        chunk.char_end <= a or b <= chunk.char_start or (chunk.char_start <= a and b <= chunk.char_end)
+                    ), (
                         doc.doc_id,
                         doc.text[a:b],
                     )
@@ -140,7 +142,13 @@ def test_chunks_never_cross_pages():
 def test_a_very_long_heading_is_clipped_in_the_context_line():
     heading = "What is " + "very " * 200 + "long?"
     text = "A short answer."
-    doc = Document("x.md", "T", "x.md", "T\n" + heading + "\n" + text, (Section(heading, len(heading) + 3, len(heading) + 3 + len(text)),))
+    doc = Document(
+        "x.md",
+        "T",
+        "x.md",
+        "T\n" + heading + "\n" + text,
+        (Section(heading, len(heading) + 3, len(heading) + 3 + len(text)),),
+    )
     chunk = _check_invariants(doc)[0]
     assert chunk.context.endswith("…") and len(chunk.context) < 300
 

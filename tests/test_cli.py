@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import os
 import json
+import os
 import shutil
 
 import pytest
@@ -80,7 +80,9 @@ def _index(capsys, kb, *args):
 
 
 def test_search_json_has_citation_fields(indexed, capsys):
-    code, out = _index(capsys, indexed, "search", "abnormality in an area of the brain called the basal ganglia", "-k", "3", "--json")
+    code, out = _index(
+        capsys, indexed, "search", "abnormality in an area of the brain called the basal ganglia", "-k", "3", "--json"
+    )
     assert code == 0
     rows = [json.loads(line) for line in out.out.splitlines()]
     assert 1 <= len(rows) <= 3 and [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
@@ -150,7 +152,8 @@ def test_bad_arguments_are_one_line(capsys, argv):
 def test_eval_scores_a_question_set_in_every_mode(indexed, capsys, tmp_path):
     questions = tmp_path / "questions.jsonl"
     questions.write_text(
-        '{"id": "q1", "question": "abnormality basal ganglia brain", "answers": ["area of the brain called the basal ganglia"]}\n'
+        '{"id": "q1", "question": "abnormality basal ganglia brain", '
+        '"answers": ["area of the brain called the basal ganglia"]}\n'
         '{"id": "q2", "question": "Ménière inner ear", "answers": ["affects the inner ear"]}\n',
         encoding="utf-8",
     )
@@ -344,6 +347,8 @@ def test_the_text_report_escapes_newlines_and_control_characters_in_file_names(s
 
 
 def test_search_json_carries_the_note_about_a_missing_subject(indexed, capsys):
-    code, out = _index(capsys, indexed, "search", "basal ganglia and sumatriptan", "-k", "1", "--json", "--mode", "keyword")
+    code, out = _index(
+        capsys, indexed, "search", "basal ganglia and sumatriptan", "-k", "1", "--json", "--mode", "keyword"
+    )
     row = json.loads(out.out.splitlines()[0])
     assert code == 0 and row["rank"] == 1 and row["note"].startswith("No passage is about sumatriptan")

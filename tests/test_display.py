@@ -76,7 +76,11 @@ def test_display_never_changes_stored_text_or_offsets():
     [
         ("medquad/2_GARD_QA__0001754.xml", "https://rarediseases.info.nih.gov/gard/12472/x", "GARD"),
         ("medquad/3_GHR_QA__0000274.xml", "https://ghr.nlm.nih.gov/condition/x", "GHR"),
-        ("medquad/4_MPlus_Health_Topics_QA__0000307.xml", "https://www.nlm.nih.gov/medlineplus/dystonia.html", "MedlinePlus"),
+        (
+            "medquad/4_MPlus_Health_Topics_QA__0000307.xml",
+            "https://www.nlm.nih.gov/medlineplus/dystonia.html",
+            "MedlinePlus",
+        ),
         ("medquad/6_NINDS_QA__0000112.xml", "http://www.ninds.nih.gov/disorders/dystonias/dystonias.htm", "NINDS"),
         ("ninds/0000007.xml", "http://www.ninds.nih.gov/disorders/x.htm", "NINDS"),  # from the URL
         ("founding/what_are_dystonias.txt", "founding/what_are_dystonias.txt", ""),
@@ -213,7 +217,10 @@ def test_scroll_script_takes_only_plain_ids():
         ("Before\n---\nAfter", "Before\nAfter"),
         (r"\*not emphasis\* and \_x\_", "*not emphasis* and _x_"),
         # Not Markdown: left alone.
-        ("5 * 3 = 15, file_name, 2*x*y, C++ and snake_case_word", "5 * 3 = 15, file_name, 2*x*y, C++ and snake_case_word"),
+        (
+            "5 * 3 = 15, file_name, 2*x*y, C++ and snake_case_word",
+            "5 * 3 = 15, file_name, 2*x*y, C++ and snake_case_word",
+        ),
         ("Phone: 312.755.0198\n1. First step", "Phone: 312.755.0198\n1. First step"),
         ("", ""),
     ],

@@ -39,7 +39,9 @@ def test_evidence_is_never_a_question_a_table_header_or_an_address():
     header = TEXT.index("Drug |")
     assert is_table_header(TEXT, header) and not is_table_header(TEXT, TEXT.index("Trihexyphenidyl"))
     assert unit_penalty("What is writer's cramp?", False, False) > 0
-    assert unit_penalty("1 East Wacker Drive, Suite 2810\nChicago, IL 60601-1905\nPhone: 312.755.0198", False, False) > 0
+    assert (
+        unit_penalty("1 East Wacker Drive, Suite 2810\nChicago, IL 60601-1905\nPhone: 312.755.0198", False, False) > 0
+    )
     assert unit_penalty("Phone: 312.755.0198", False, contact_question=True) == 0
 
 

@@ -312,7 +312,9 @@ def test_too_many_chunks_are_refused(tmp_path, monkeypatch):
     # Many small sections: the count of the chunks made.
     path = tmp_path / "many.md"
     path.write_text("".join(f"# Part {i}\n\nDystonia fact number {i}.\n\n" for i in range(12)), encoding="utf-8")
-    with pytest.raises(LoadError, match=r"^refused: the text would make (at least )?\d+ chunks \(limit 5 per document\)$"):
+    with pytest.raises(
+        LoadError, match=r"^refused: the text would make (at least )?\d+ chunks \(limit 5 per document\)$"
+    ):
         prepare_file(CorpusFile("many.md", path, "hash"), ChunkSettings())
 
 

@@ -4,9 +4,9 @@ anything generated goes to tmp_path."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
-import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -186,7 +186,9 @@ def test_markdown_title_fallbacks_and_url_key(tmp_path: Path) -> None:
     assert_invariants(doc, "a.md")
 
     first_line = tmp_path / "b.markdown"
-    first_line.write_text("---\nurl: https://example.org/b\n---\nPlain first line\n\nSecond paragraph.\n", encoding="utf-8")
+    first_line.write_text(
+        "---\nurl: https://example.org/b\n---\nPlain first line\n\nSecond paragraph.\n", encoding="utf-8"
+    )
     doc = load_document(first_line, "b.markdown")
     assert doc.title == "Plain first line" and doc.source == "https://example.org/b"
     assert [doc.text[s.start : s.end] for s in doc.sections] == ["Second paragraph."]
@@ -207,7 +209,11 @@ def test_html_main_content_title_source_sections() -> None:
     doc = load("sample.html")
     assert doc.title == "Dystonia in São Paulo — Café Clinic"
     assert doc.source == "https://example.org/dystonia-sao-paulo"
-    assert [s.heading for s in doc.sections] == ["Dystonia at the café clinic", "Treatment options", "Living with dystonia"]
+    assert [s.heading for s in doc.sections] == [
+        "Dystonia at the café clinic",
+        "Treatment options",
+        "Living with dystonia",
+    ]
     intro = body(doc, "Dystonia at the café clinic")
     assert intro == (
         "Dystonia is a movement disorder. A naïve question from a patient’s family: is it Ménière’s disease?"
@@ -235,8 +241,10 @@ def test_html_title_and_source_fallbacks(tmp_path: Path) -> None:
     og = _write_html(
         tmp_path,
         "og.html",
-        '<html><head><meta property="og:title" content="OG café"><meta property="og:url" content="https://example.org/og">'
-        '<link rel="canonical" href="/relative"></head><body><article><h2>Part</h2><p>Text é.</p></article></body></html>',
+        '<html><head><meta property="og:title" content="OG café">'
+        '<meta property="og:url" content="https://example.org/og">'
+        '<link rel="canonical" href="/relative"></head>'
+        "<body><article><h2>Part</h2><p>Text é.</p></article></body></html>",
     )
     doc = load_document(og, "og.html")
     assert doc.title == "OG café" and doc.source == "https://example.org/og"
@@ -244,7 +252,8 @@ def test_html_title_and_source_fallbacks(tmp_path: Path) -> None:
     h1 = _write_html(
         tmp_path,
         "h1.htm",
-        '<html><body><nav>Menu</nav><h1>First heading</h1><p>Body text.</p><link rel="canonical" href="/x"></body></html>',
+        "<html><body><nav>Menu</nav><h1>First heading</h1><p>Body text.</p>"
+        '<link rel="canonical" href="/x"></body></html>',
     )
     doc = load_document(h1, "h1.htm")
     assert doc.title == "First heading" and doc.source == "h1.htm" and "Menu" not in doc.text
@@ -278,7 +287,10 @@ def test_html_encodings(tmp_path: Path) -> None:
         load_document(undeclared, "latin1.html")
 
     lying = _write_html(
-        tmp_path, "lying.html", '<html><head><meta charset="utf-8"></head><body><p>Caf\u00e9</p></body></html>', "latin-1"
+        tmp_path,
+        "lying.html",
+        '<html><head><meta charset="utf-8"></head><body><p>Caf\u00e9</p></body></html>',
+        "latin-1",
     )
     with pytest.raises(LoadError, match="UTF-8"):
         load_document(lying, "lying.html")
@@ -301,7 +313,9 @@ def test_html_keeps_loose_inline_text(tmp_path: Path) -> None:
 
 def test_html_without_text(tmp_path: Path) -> None:
     path = _write_html(
-        tmp_path, "empty.html", "<html><head><title>T</title><script>x()</script></head><body><nav>Menu</nav></body></html>"
+        tmp_path,
+        "empty.html",
+        "<html><head><title>T</title><script>x()</script></head><body><nav>Menu</nav></body></html>",
     )
     with pytest.raises(LoadError, match="no text found"):
         load_document(path, "empty.html")

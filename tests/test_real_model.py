@@ -36,8 +36,15 @@ def test_the_product_example_is_answered(real_searcher):
     assert any("stress" in p.text for p in result.passages)
 
 
-@pytest.mark.parametrize("question", ["What is the capital of France?", "How do I change a flat tire on my car?",
-                                      "Give me a recipe for chocolate chip cookies", "Who won the 2018 FIFA World Cup?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of France?",
+        "How do I change a flat tire on my car?",
+        "Give me a recipe for chocolate chip cookies",
+        "Who won the 2018 FIFA World Cup?",
+    ],
+)
 def test_off_topic_questions_are_abstained_on(real_searcher, question):
     result = real_searcher.search(question)
     assert result.abstained and result.passages == ()
@@ -76,7 +83,9 @@ def test_cli_answers_many_questions_from_stdin_with_one_model_load(real_index, c
     import io
 
     monkeypatch.delenv("KB_EMBEDDER", raising=False)
-    monkeypatch.setattr("sys.stdin", io.StringIO("Which gene causes myoclonus-dystonia?\nWhat is the capital of France?\n"))
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("Which gene causes myoclonus-dystonia?\nWhat is the capital of France?\n")
+    )
     assert index_cli.main(["--index-dir", str(real_index), "search", "--json", "-k", "2"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     gene = [r for r in rows if r["query"].startswith("Which gene")]

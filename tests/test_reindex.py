@@ -19,12 +19,12 @@ from conftest import FIXTURES, REPO, write_generated_corpus
 
 from index.embedder import HashEmbedder
 from index.errors import IndexBusyError
+from index.layout import read_current
 from index.lock import writer_lock
 from index.search import Searcher
-from index.layout import read_current
 from index.store import open_snapshot
-from ingest.chunker import ChunkSettings
 from index.update import update_index
+from ingest.chunker import ChunkSettings
 
 LONG = " ".join(f"Sentence {i} explains how dystonia affects muscle number {i} in detail." for i in range(60))
 
@@ -69,7 +69,9 @@ def corpus(tmp_path: Path) -> Path:
     folder = tmp_path / "corpus"
     folder.mkdir()
     (folder / "long.txt").write_text(f"Long document\n\n{LONG}\n", encoding="utf-8")
-    (folder / "short.md").write_text("---\ntitle: Short\n---\n# Short\n\nCafé patients with dystonia.\n", encoding="utf-8")
+    (folder / "short.md").write_text(
+        "---\ntitle: Short\n---\n# Short\n\nCafé patients with dystonia.\n", encoding="utf-8"
+    )
     shutil.copy(FIXTURES / "medquad_main.xml", folder / "medquad.xml")
     return folder
 
@@ -84,14 +86,21 @@ def kb(corpus: Path, tmp_path: Path) -> Path:
 def test_add(corpus, kb, tmp_path):
     (corpus / "new.txt").write_text("New document\n\nBotulinum toxin eases cervical dystonia.\n", encoding="utf-8")
     report = update_index(corpus, kb, HashEmbedder())
-    assert _statuses(report) == {"long.txt": "unchanged", "short.md": "unchanged", "medquad.xml": "unchanged", "new.txt": "added"}
+    assert _statuses(report) == {
+        "long.txt": "unchanged",
+        "short.md": "unchanged",
+        "medquad.xml": "unchanged",
+        "new.txt": "added",
+    }
     state = _state(kb)
     assert state["chunks"] == _fresh(corpus, tmp_path)["chunks"]
     assert any(doc == "new.txt" for doc, *_ in state["chunks"])
 
 
 def test_modify(corpus, kb, tmp_path):
-    (corpus / "short.md").write_text("---\ntitle: Short\n---\n# Short\n\nNaïve patients with spasms.\n", encoding="utf-8")
+    (corpus / "short.md").write_text(
+        "---\ntitle: Short\n---\n# Short\n\nNaïve patients with spasms.\n", encoding="utf-8"
+    )
     report = update_index(corpus, kb, HashEmbedder())
     assert _statuses(report)["short.md"] == "updated" and report.totals()["unchanged"] == 2
     state = _state(kb)
@@ -147,7 +156,9 @@ def test_only_the_changed_document_is_embedded(corpus, kb):
 
 def test_sentence_units_and_their_vectors_follow_every_kind_of_change(corpus, kb, tmp_path):
     (corpus / "new.txt").write_text("New document\n\nBotulinum toxin eases cervical dystonia in most people.\n")
-    (corpus / "short.md").write_text("# Short\n\nNaïve patients with spasms of the neck and the face.\n", encoding="utf-8")
+    (corpus / "short.md").write_text(
+        "# Short\n\nNaïve patients with spasms of the neck and the face.\n", encoding="utf-8"
+    )
     (corpus / "medquad.xml").unlink()
     update_index(corpus, kb, HashEmbedder())
     state, fresh = _state(kb), _fresh(corpus, tmp_path)
@@ -255,9 +266,8 @@ def test_a_reader_keeps_answering_during_a_reindex_and_then_sees_the_new_version
 
 
 def test_a_second_writer_fails_fast_or_waits(corpus, kb):
-    with writer_lock(kb):
-        with pytest.raises(IndexBusyError, match=f"pid {os.getpid()}"):
-            update_index(corpus, kb, HashEmbedder())
+    with writer_lock(kb), pytest.raises(IndexBusyError, match=f"pid {os.getpid()}"):
+        update_index(corpus, kb, HashEmbedder())
     held, release = threading.Event(), threading.Event()
 
     def hold_lock_briefly():

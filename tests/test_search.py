@@ -6,16 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from index.citations import citation_text, context_window
 from index.embedder import HashEmbedder
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import fts_query, query_terms
 from index.passages import drop_near_duplicates, merge_chunks
-from index.citations import citation_text, context_window
-from page_markup import context_html, marked_html, source_html
 from index.search import NO_ANSWER, Searcher, SearchSettings
 from index.store import StoredChunk, open_snapshot
 from index.subjects import condition_names, name_suffixes
 from index.update import update_index
+from page_markup import context_html, marked_html, source_html
 
 # --- keyword queries ---------------------------------------------------------------------------
 
@@ -113,7 +113,10 @@ def test_near_duplicate_passages_are_shown_once():
 
 @pytest.mark.parametrize(
     "similarity, coverage, abstains",
-    [(0.5, 0.0, False), (0.22, 0.0, False), (0.21, 0.5, True), (0.16, 1.0, False), (0.14, 1.0, True), (0.05, 0.0, True)],
+    [
+        (0.5, 0.0, False), (0.22, 0.0, False), (0.21, 0.5, True),
+        (0.16, 1.0, False), (0.14, 1.0, True), (0.05, 0.0, True),
+    ],
 )
 def test_abstention_rule(similarity, coverage, abstains):
     searcher = Searcher.__new__(Searcher)
@@ -242,8 +245,13 @@ def test_condition_names_are_the_disorder_word_and_the_words_before_it():
     assert condition_names("What is the best treatment for restless legs syndrome?") == [
         ("restless legs syndrome", ["restless", "legs", "syndrome"])
     ]
-    assert condition_names("What causes Huntington’s disease?") == [("Huntington's disease", ["huntington", "s", "disease"])]
-    assert condition_names("First symptoms of ALS (amyotrophic lateral sclerosis)?")[0][0] == "amyotrophic lateral sclerosis"
+    assert condition_names("What causes Huntington’s disease?") == [
+        ("Huntington's disease", ["huntington", "s", "disease"])
+    ]
+    assert (
+        condition_names("First symptoms of ALS (amyotrophic lateral sclerosis)?")[0][0]
+        == "amyotrophic lateral sclerosis"
+    )
     assert condition_names("Can this disease be treated?") == [] and condition_names("Is it catching?") == []
     assert name_suffixes(["severe", "restless", "legs", "syndrome"])[-1] == ["legs", "syndrome"]
     assert name_suffixes(["huntington", "s", "disease"]) == [["huntington", "s", "disease"]]

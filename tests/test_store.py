@@ -11,8 +11,8 @@ import pytest
 from index.errors import IndexMismatchError, NoIndexError
 from index.layout import MANIFEST, VECTORS, read_current
 from index.store import open_snapshot
-from ingest.loaders import load_document
 from index.update import update_index
+from ingest.loaders import load_document
 
 
 def test_round_trip_keeps_documents_chunks_and_vectors(small_corpus, tmp_path, hash_embedder):

@@ -153,7 +153,10 @@ def test_list_items_are_never_cut(tmp_path):
 
 def test_a_question_and_its_answer_stay_together(tmp_path):
     prose = " ".join(f"Sentence {i} explains dystonia in some detail for the reader." for i in range(12))
-    qa = "Q: Can children get dystonia?\nA: Yes. Early-onset forms often start in childhood. They may spread to other limbs."
+    qa = (
+        "Q: Can children get dystonia?\n"
+        "A: Yes. Early-onset forms often start in childhood. They may spread to other limbs."
+    )
     doc = text_document(tmp_path, "qa.txt", f"FAQ\n\n{prose}\n{qa}\n\n{prose}\n")
     chunks = chunks_of(doc)
     assert assert_records_whole(doc, chunks, "qa") == 1
@@ -171,7 +174,10 @@ def test_a_record_longer_than_a_chunk_is_cut_but_leads_its_chunk(tmp_path):
 
 
 def test_markdown_headings_are_sections_and_chunks_stay_inside(tmp_path):
-    text = "# Dystonia\n\nIntro sentence.\n\n## Symptoms\n\n- Twisting\n- Tremor\n\n## Treatment\n\nBotulinum toxin helps.\n"
+    text = (
+        "# Dystonia\n\nIntro sentence.\n\n## Symptoms\n\n- Twisting\n- Tremor\n\n"
+        "## Treatment\n\nBotulinum toxin helps.\n"
+    )
     doc = text_document(tmp_path, "h.md", text)
     chunks = chunks_of(doc)
     assert [(c.section, c.text) for c in chunks] == [

@@ -4,6 +4,7 @@ possessive fragments are not question words, and sentence units join short fragm
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from index.evidence import asks_for_contact, best_unit, is_table_header, unit_penalty
 from index.keyword import query_terms
@@ -52,3 +53,35 @@ def test_contact_questions_are_recognised():
 
 def test_possessive_s_is_not_a_question_word():
     assert query_terms("Is writer's cramp a dystonia? I don't know") == ["writer", "cramp", "dystonia", "don"]
+
+
+def test_word_forms_of_one_root_meet():
+    from index.evidence import stem
+
+    assert stem("treatment") == stem("treated") == "treat"
+    assert stem("inheritance") == stem("inherited") == "inherit"
+
+
+def test_the_passage_topic_does_not_choose_its_sentence(monkeypatch):
+    """"limb dystonia" is in most of the passage's sentences, so it cannot tell them apart: the one
+    sentence about treatment is marked for "How is limb dystonia treated?" even though the
+    opening sentence is a little closer to the question as a whole."""
+    import index.evidence as evidence
+    from index.evidence import passage_weights
+
+    text = (
+        "Limb dystonia is a rare disorder of the arm or leg. "
+        "In most cases, the cause of limb dystonia remains unknown. "
+        "Treatment is challenging; botulinum toxin injections may help."
+    )
+    first = text.index("In most")
+    third = text.index("Treatment")
+    units = [(0, first - 1), (first, third - 1), (third, len(text))]
+    terms = {"limb": 3.0, "dystonia": 1.0, "treated": 2.0}
+    similarities = np.array([0.55, 0.50, 0.60])
+    assert best_unit(units, similarities, text, terms, contact_question=False) == 2
+    weights = passage_weights({"limb": 3.0, "treat": 2.0}, [{"limb"}, {"limb"}, {"treat"}])
+    assert weights == pytest.approx({"limb": 1.0, "treat": 2.0 * 2 / 3})
+    assert passage_weights({"limb": 3.0}, [{"limb"}, {"limb"}]) == {"limb": 3.0}, "two units: plain weights"
+    monkeypatch.setattr(evidence, "passage_weights", lambda terms, words: dict(terms))
+    assert best_unit(units, similarities, text, terms, contact_question=False) == 0, "plain weights mark the topic"

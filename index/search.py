@@ -202,10 +202,9 @@ class Searcher:
             with clock.stage("dense"):
                 dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):
-            terms = _question_terms(snapshot, question, self.frequencies)
+            terms = self.question_terms(snapshot, question)
             names = _other_conditions(question, terms)
             terms = replace(terms, missing=terms.missing + _unknown_conditions(snapshot, names))
-            terms = replace(terms, widened=self._widened_rarity(snapshot, question))
         best = dense[0][1] if dense else 0.0
         passages: tuple[Passage, ...] = ()
         message = NO_ANSWER
@@ -244,21 +243,24 @@ class Searcher:
 
     def keyword_terms(self, snapshot: Snapshot, question: str) -> list[str]:
         """Glossary terms whose words keyword search looks for beside the question's, if set so."""
-        if self.settings.glossary not in ("keyword", "both"):
-            return []
-        return self._glossary_terms(snapshot, question)
+        return self._keyword_glossary(self._glossary_terms(snapshot, question))
 
-    def _widened_rarity(self, snapshot: Snapshot, question: str) -> dict[str, float]:
-        """Rarity of the words of the glossary terms the question cues (evidence counts them as
-        question words, at EVIDENCE_GLOSSARY_SHARE of their weight)."""
+    def _keyword_glossary(self, glossary: list[str]) -> list[str]:
+        return glossary if self.settings.glossary in ("keyword", "both") else []
+
+    def question_terms(self, snapshot: Snapshot, question: str) -> QuestionTerms:
+        """What the index says about the question's words, and the glossary terms it cues (looked
+        up once per search: ranking, the rare-term pin and the evidence all use them)."""
+        terms = _question_terms(snapshot, question, self.frequencies)
         if not self.settings.glossary:
-            return {}
-        words = [w for t in self._glossary_terms(snapshot, question) for w in query_terms(t)]
-        if not words:
-            return {}
-        counts = self.frequencies(snapshot, list(dict.fromkeys(words)))
+            return terms
+        glossary = self._glossary_terms(snapshot, question)
+        words = list(dict.fromkeys(w for t in glossary for w in query_terms(t)))
+        counts = self.frequencies(snapshot, words) if words else {}
         total = max(snapshot.manifest.chunks, 1)
-        return {w: EVIDENCE_GLOSSARY_SHARE * math.log((total + 1) / (c + 0.5)) for w, c in counts.items() if c}
+        # Evidence counts these words as question words, at EVIDENCE_GLOSSARY_SHARE of their weight.
+        widened = {w: EVIDENCE_GLOSSARY_SHARE * _rarity(c, total) for w, c in counts.items() if c}
+        return replace(terms, glossary=tuple(glossary), widened=widened)
 
     def _glossary_terms(self, snapshot: Snapshot, question: str) -> list[str]:
         """The glossary terms the question cues that this generation holds, with no word so common
@@ -306,10 +308,12 @@ class Searcher:
         dense: list[tuple[int, float]] | None = None,
         clock: StageClock = _NO_CLOCK,
         counts: dict[str, int] | None = None,
+        also: list[str] | None = None,
     ) -> list[tuple[int, float]]:
         """Chunks ranked by the mode: dense, keyword (BM25) or their fusion; best first.
         `query` (the question's vector) may be None only in keyword mode; `counts` are the question
-        words' capped chunk counts when the caller has them."""
+        words' capped chunk counts and `also` the glossary terms for keyword search, when the caller
+        has them."""
         pool = pool or self.settings.candidates
         if mode != "keyword" and dense is None:
             if query is None:
@@ -322,7 +326,9 @@ class Searcher:
             with clock.stage("keyword"):
                 if counts is None:
                     counts = self.frequencies(snapshot, query_terms(question))
-                match = fts_query(question, counts, QUERY_CAP, self.keyword_terms(snapshot, question))
+                if also is None:
+                    also = self.keyword_terms(snapshot, question)
+                match = fts_query(question, counts, QUERY_CAP, also)
                 keyword = _only(self._keyword(snapshot, match, limit), allowed)[:pool]
         with clock.stage("fusion"):
             return self._rank(mode, (dense or [])[:pool], keyword)
@@ -342,9 +348,11 @@ class Searcher:
     ) -> list[tuple[int, float]]:
         """The chunks a search takes its k passages from, best first: `rank`, then in hybrid mode
         the sentence-unit rescoring and the rare-term pin. Evaluation ranks through this too."""
-        terms = terms or _question_terms(snapshot, question, self.frequencies)
-        counts = terms.counts
-        ranked = self.rank(snapshot, question, query, mode, allowed, pool, dense=dense, clock=clock, counts=counts)
+        terms = terms or self.question_terms(snapshot, question)
+        also = self._keyword_glossary(list(terms.glossary))
+        ranked = self.rank(
+            snapshot, question, query, mode, allowed, pool, dense=dense, clock=clock, counts=terms.counts, also=also
+        )
         if query is not None and mode == "hybrid":
             with clock.stage("rescore"):
                 ranked = self._rescore(snapshot, ranked, query)
@@ -415,7 +423,7 @@ class Searcher:
         if not rare:
             return ranked
         # The same expression and limit as `rank`'s keyword run, so this is the remembered run.
-        match = fts_query(question, terms.counts, QUERY_CAP, self.keyword_terms(snapshot, question))
+        match = fts_query(question, terms.counts, QUERY_CAP, self._keyword_glossary(list(terms.glossary)))
         keyword = _only(self._keyword(snapshot, match, _keyword_limit(allowed, self.settings.candidates)), allowed)[:20]
         if not keyword:
             return ranked
@@ -519,7 +527,8 @@ class QuestionTerms:
     common: set[str]  # words found in more chunks than that: the corpus's topic, not the question's
     counts: dict[str, int] = field(default_factory=dict)  # chunks holding each word
     missing: tuple[str, ...] = ()  # subject-like words (rare in English too) that no chunk holds
-    widened: dict[str, float] = field(default_factory=dict)  # glossary words the question cues, by rarity
+    glossary: tuple[str, ...] = ()  # glossary terms the question cues that the index holds (`lay_terms`)
+    widened: dict[str, float] = field(default_factory=dict)  # their words, by rarity (for the evidence)
 
 
 def _question_terms(
@@ -531,7 +540,7 @@ def _question_terms(
         return QuestionTerms({}, 0.0, [], set())
     counts = frequencies(snapshot, terms)
     total = max(snapshot.manifest.chunks, 1)
-    rarity = {term: math.log((total + 1) / (count + 0.5)) for term, count in counts.items()}
+    rarity = {term: _rarity(count, total) for term, count in counts.items()}
     found = sum(weight for term, weight in rarity.items() if counts[term] > 0)
     limit = total / COMMON_SHARE_INVERSE
     return QuestionTerms(
@@ -542,6 +551,11 @@ def _question_terms(
         counts=counts,
         missing=tuple(t for t in terms if counts[t] == 0 and _is_subject_word(t) and not _kin_occurs(snapshot, t)),
     )
+
+
+def _rarity(count: int, total: int) -> float:
+    """Inverse chunk frequency of a word held by `count` of `total` chunks."""
+    return math.log((total + 1) / (count + 0.5))
 
 
 def _other_conditions(question: str, terms: QuestionTerms) -> list[tuple[str, list[str]]]:

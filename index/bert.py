@@ -1,0 +1,131 @@
+"""The bundled model's forward pass in plain torch: tokenise, six BERT layers, mean pooling, unit length.
+
+all-MiniLM-L6-v2 is a small BERT encoder whose sentence vector is the mean of its last layer over
+the real (unpadded) tokens, scaled to length 1. Loading it through sentence-transformers costs
+~5 s of Python imports (transformers, scikit-learn, scipy) before a single weight is read; this
+module needs only torch, `tokenizers` and `safetensors`, so the model is ready in ~1.3 s and a
+one-question embedding skips ~1.5 ms of library bookkeeping. The vectors are the same as
+sentence-transformers' (a real-model test holds them to it within 1e-5).
+
+`BertEncoder.supports(model_dir)` says whether a model directory is one this module computes
+exactly (a BERT encoder, mean pooling, then Normalize); anything else stays with
+sentence-transformers (`index.embedder`). No training, no other pooling, no GPU.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SUPPORTED_MODULES = (
+    "sentence_transformers.models.Transformer",
+    "sentence_transformers.models.Pooling",
+    "sentence_transformers.models.Normalize",
+)
+
+
+def _read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class BertEncoder:
+    """Sentence vectors from a sentence-transformers BERT + mean pooling + Normalize directory."""
+
+    def __init__(self, model_dir: Path):
+        import torch  # ~1 s: only when a model is really wanted
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        config = _read_json(model_dir / "config.json")
+        self._torch = torch
+        self._heads = int(config["num_attention_heads"])
+        self._eps = float(config["layer_norm_eps"])
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        max_length = int(_read_json(model_dir / "sentence_bert_config.json")["max_seq_length"])
+        self._tokenizer.enable_truncation(max_length)
+        self._tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)))
+        weights = load_file(str(model_dir / "model.safetensors"))
+        weights = {name.removeprefix("bert."): tensor for name, tensor in weights.items()}
+        self._word = weights["embeddings.word_embeddings.weight"]
+        self._position = weights["embeddings.position_embeddings.weight"]
+        self._token_type = weights["embeddings.token_type_embeddings.weight"][0]  # single texts: type 0
+        self._embedding_norm = _norm(weights, "embeddings.LayerNorm")
+        self._layers = [_Layer(weights, f"encoder.layer.{i}.") for i in range(int(config["num_hidden_layers"]))]
+        self.dimension = int(config["hidden_size"])
+
+    @staticmethod
+    def supports(model_dir: Path) -> bool:
+        """Whether model_dir holds exactly the pipeline this module computes."""
+        try:
+            modules = _read_json(model_dir / "modules.json")
+            config = _read_json(model_dir / "config.json")
+            pooling = _read_json(model_dir / "1_Pooling" / "config.json")
+            _read_json(model_dir / "sentence_bert_config.json")
+        except (OSError, ValueError):
+            return False
+        mean_only = pooling.get("pooling_mode_mean_tokens") is True and not any(
+            pooling.get(key) for key in pooling if key.startswith("pooling_mode_") and key != "pooling_mode_mean_tokens"
+        )
+        return (
+            tuple(module.get("type") for module in modules) == SUPPORTED_MODULES
+            and config.get("model_type") == "bert"
+            and config.get("hidden_act") == "gelu"
+            and config.get("position_embedding_type", "absolute") == "absolute"
+            and mean_only
+            and (model_dir / "model.safetensors").is_file()
+            and (model_dir / "tokenizer.json").is_file()
+        )
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One unit-length float32 row per text (one batch: the caller chooses its size)."""
+        torch = self._torch
+        functional = torch.nn.functional
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
+        mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.bool)
+        with torch.inference_mode():
+            batch, length = ids.shape
+            width = self.dimension
+            x = self._word[ids] + self._position[:length] + self._token_type
+            x = functional.layer_norm(x, (width,), *self._embedding_norm, self._eps)
+            attend = mask[:, None, None, :]  # padding keys are never attended to
+            head = width // self._heads
+            for layer in self._layers:
+                qkv = functional.linear(x, layer.qkv_weight, layer.qkv_bias)
+                q, k, v = qkv.view(batch, length, 3, self._heads, head).permute(2, 0, 3, 1, 4)
+                attended = functional.scaled_dot_product_attention(q, k, v, attn_mask=attend)
+                attended = attended.transpose(1, 2).reshape(batch, length, width)
+                x = functional.layer_norm(
+                    functional.linear(attended, *layer.attention_out) + x, (width,), *layer.attention_norm, self._eps
+                )
+                inner = functional.linear(functional.gelu(functional.linear(x, *layer.intermediate)), *layer.out)
+                x = functional.layer_norm(inner + x, (width,), *layer.out_norm, self._eps)
+            weights = mask.unsqueeze(-1).to(x.dtype)
+            pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+            return functional.normalize(pooled, dim=1).float().numpy()
+
+
+class _Layer:
+    """One encoder layer's weights; query, key and value stacked so they cost one matrix multiply."""
+
+    def __init__(self, weights: dict[str, Any], prefix: str):
+        import torch
+
+        def get(name: str) -> Any:
+            return weights[prefix + name]
+
+        parts = ("query", "key", "value")
+        self.qkv_weight = torch.cat([get(f"attention.self.{p}.weight") for p in parts])
+        self.qkv_bias = torch.cat([get(f"attention.self.{p}.bias") for p in parts])
+        self.attention_out = (get("attention.output.dense.weight"), get("attention.output.dense.bias"))
+        self.attention_norm = _norm(weights, prefix + "attention.output.LayerNorm")
+        self.intermediate = (get("intermediate.dense.weight"), get("intermediate.dense.bias"))
+        self.out = (get("output.dense.weight"), get("output.dense.bias"))
+        self.out_norm = _norm(weights, prefix + "output.LayerNorm")
+
+
+def _norm(weights: dict[str, Any], prefix: str) -> tuple[Any, Any]:
+    return weights[prefix + ".weight"], weights[prefix + ".bias"]

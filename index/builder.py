@@ -199,9 +199,13 @@ class GenerationBuilder:
 
 
 def remove_stale(kb_dir: Path) -> None:
-    """Delete every generation but the live one, and temporary files of crashed writes."""
+    """Delete every generation but the live one, and temporary files of crashed writes.
+
+    With no valid CURRENT (missing, empty, damaged) nothing is deleted but temporary files: which
+    generation was live is unknown, and the newest complete one may be all that is left of the
+    index. The next publish writes CURRENT, and the clean-up after it removes the rest."""
     live = read_current(kb_dir)
-    for path in generation_dirs(kb_dir):
+    for path in generation_dirs(kb_dir) if live is not None else []:
         if path.name != live:
             shutil.rmtree(path, ignore_errors=True)
     for path in kb_dir.glob("*.tmp"):

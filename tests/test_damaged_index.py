@@ -317,3 +317,22 @@ def test_damage_found_by_a_query_is_one_message_on_the_page(kb, monkeypatch):
     assert errors and all(e.startswith("The index cannot be used: ") for e in errors)
     assert "disk image is malformed" in errors[0] and "no index yet" not in _page_text(at)
 
+
+
+@pytest.mark.parametrize("case", ["CURRENT garbage", "CURRENT missing", "CURRENT empty"])
+def test_clean_up_keeps_every_generation_while_current_names_none(kb, capsys, case):
+    """Which generation was live is unknown: the clean-up before a build must not delete them all.
+    The build's publish writes a valid CURRENT, and the clean-up after it removes the old one."""
+    from index.builder import remove_stale
+    from index.layout import generation_dirs
+
+    before = [path.name for path in generation_dirs(kb)]
+    DAMAGE[case](kb)
+    (kb / "leftover.tmp").write_text("half-written")
+    remove_stale(kb)
+    assert [path.name for path in generation_dirs(kb)] == before
+    assert not (kb / "leftover.tmp").exists()
+    code, _, err = _cli(capsys, kb, "build")
+    assert code == 0, err
+    assert [path.name for path in generation_dirs(kb)] == [read_current(kb)]
+    assert read_current(kb) not in before

@@ -318,7 +318,6 @@ def test_damage_found_by_a_query_is_one_message_on_the_page(kb, monkeypatch):
     assert "disk image is malformed" in errors[0] and "no index yet" not in _page_text(at)
 
 
-
 @pytest.mark.parametrize("case", ["CURRENT garbage", "CURRENT missing", "CURRENT empty"])
 def test_clean_up_keeps_every_generation_while_current_names_none(kb, capsys, case):
     """Which generation was live is unknown: the clean-up before a build must not delete them all.

@@ -80,6 +80,20 @@ def test_everyday_wording_finds_the_medical_passage(real_searcher):
     assert scores.hit_at_5 >= 0.85 and scores.wrong_abstentions == 0.0, scores  # 0.88 since section-bounded passages
 
 
+@pytest.mark.parametrize(
+    ("name", "hit_at_5", "mrr", "evidence"),
+    [("blind.jsonl", 0.65, 0.50, 0.70), ("blind2.jsonl", 0.85, 0.70, 0.78)],
+)
+def test_the_blind_sets_stay_at_their_measured_level(real_searcher, name, hit_at_5, mrr, evidence):
+    """Floors a little under what the two blind sets measure (EVALUATION.md: 0.677 / 0.542 / 0.745
+    and 0.900 / 0.749 / 0.828), so a change that loses ground on questions nobody tuned on fails
+    here. They are not issue 9's aims (hit@5 0.95, MRR 0.85, evidence 0.85), which are not met."""
+    scores = evaluate_questions(real_searcher, load_questions(QUESTIONS / name), "hybrid", name, evidence=True)
+    assert scores.hit_at_5 >= hit_at_5 and scores.mrr_at_10 >= mrr, scores
+    assert scores.evidence is not None and scores.evidence >= evidence, scores
+    assert scores.wrong_abstentions <= 0.02 and scores.flagged_unanswerable >= 0.75, scores
+
+
 def test_cli_answers_many_questions_from_stdin_with_one_model_load(real_index, capsys, monkeypatch):
     import io
 

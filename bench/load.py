@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
             if server is not None:
                 server[1].terminate()
                 server[1].wait(20)
+        page_tally = tallies["page visit (Chromium)"]
+        if server is not None and not page_tally.seconds and not page_tally.errors:
+            page_tally.failed("no page asked a question before the run ended")  # not 0 errors: nothing ran
         _print(tallies, elapsed, args, kind)
     return 1 if any(t.errors for t in tallies.values()) else 0
 
@@ -223,12 +226,16 @@ async def _browse(url: str, count: int, stop: threading.Event, tally: Tally) -> 
 
 async def _visit(browser, url: str, offset: int, stop: threading.Event, tally: Tally) -> None:
     """One reader: open the page, then ask question after question until told to stop."""
-    page = await (await browser.new_context()).new_page()
-    await page.goto(url)
-    box = page.locator('textarea[aria-label="Your question"]')
-    await box.wait_for(timeout=120_000)
-    await page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
-    await page.evaluate(RUN_COUNTER_JS)
+    try:
+        page = await (await browser.new_context()).new_page()
+        await page.goto(url)
+        box = page.locator('textarea[aria-label="Your question"]')
+        await box.wait_for(timeout=120_000)
+        await page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+        await page.evaluate(RUN_COUNTER_JS)
+    except Exception as error:  # a page that never opened is a failure, not a reader who asked nothing
+        tally.failed(f"page did not open: {type(error).__name__}: {str(error).splitlines()[0]}")
+        return
     n = offset
     while not stop.is_set():
         question = QUESTIONS[n % len(QUESTIONS)] + ("" if n % 2 else " ")  # never the same text twice in a row

@@ -16,7 +16,9 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -90,12 +92,38 @@ class MiniLMEmbedder:
         forward = self._loaded()
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for at in range(0, len(order), BATCH_SIZE):
-            batch = order[at : at + BATCH_SIZE]
-            vectors[batch] = forward([texts[i] for i in batch])
-            if on_batch:
-                on_batch(len(batch))
+        batches = [order[at : at + BATCH_SIZE] for at in range(0, len(order), BATCH_SIZE)]
+        with _batch_runner(len(batches)) as run:
+            for batch, embedded in zip(batches, run(lambda b: forward([texts[i] for i in b]), batches)):
+                vectors[batch] = embedded
+                if on_batch:
+                    on_batch(len(batch))
         return vectors
+
+
+_THREADS = threading.Lock()  # torch's thread count is one per process: one many-batch embed changes it at a time
+
+
+@contextmanager
+def _batch_runner(batches: int) -> Iterator[Callable[..., Iterable[Any]]]:
+    """`map` for the batches of one embed call. With several batches and cores, one batch per core
+    at a time, each on one torch thread: small matrices split across threads waste time keeping
+    them in step (A/B on 2 cores, NINDS texts, batch 16: sentence units 113 → 122–127 a second,
+    chunks 44.5–48 → 49.9). A single question keeps torch's threads (5.2 against 7.2 ms on one)."""
+    import torch  # already imported by the model when this runs
+
+    workers = torch.get_num_threads()
+    if batches < 2 or workers < 2 or not _THREADS.acquire(blocking=False):
+        yield map
+        return
+    torch.set_num_threads(1)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="embed")
+    try:
+        yield pool.map
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: the batches not yet started are dropped
+        torch.set_num_threads(workers)
+        _THREADS.release()
 
 
 def _forward(model: Any, texts: list[str]) -> np.ndarray:

@@ -148,6 +148,22 @@ def test_the_embedder_gives_sentence_transformers_own_normalised_vectors(model):
     assert abs(through_st - theirs).max() < 1e-5
 
 
+def test_many_batches_on_one_thread_each_give_the_same_vectors_in_order(model):
+    """Several batches run one per core on one torch thread each: same vectors as one text at a
+    time, rows in input order, progress for every text, and torch's thread count given back."""
+    import torch
+
+    corpus_text = (REPO / "corpus" / "founding" / "what_are_dystonias.txt").read_text(encoding="utf-8")
+    sentences = [s.strip() for s in corpus_text.split(".") if len(s.split()) > 3][:45]
+    threads = torch.get_num_threads()
+    done: list[int] = []
+    together = model.embed(sentences, on_batch=done.append)
+    alone = [model.embed([text])[0] for text in sentences]
+    assert len(sentences) > 2 * 16 and sum(done) == len(sentences)
+    assert abs(together - alone).max() < 1e-5
+    assert torch.get_num_threads() == threads
+
+
 def test_a_model_directory_the_plain_forward_pass_cannot_compute_is_refused_by_it(tmp_path):
     """Another pooling (here CLS) must go to sentence-transformers, not be computed wrongly."""
     from index.bert import BertEncoder

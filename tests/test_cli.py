@@ -352,3 +352,27 @@ def test_search_json_carries_the_note_about_a_missing_subject(indexed, capsys):
     )
     row = json.loads(out.out.splitlines()[0])
     assert code == 0 and row["rank"] == 1 and row["note"].startswith("No passage is about sumatriptan")
+
+
+def test_commands_that_read_no_document_import_no_parser_and_no_torch(indexed):
+    """`stats` and a keyword search start in a fraction of a second: they load neither the model's
+    libraries (torch) nor the document parsers (pypdf, python-docx, BeautifulSoup, PyYAML)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from index import cli\n"
+        f"for argv in (['--index-dir', {str(indexed)!r}, 'stats'],\n"
+        f"             ['--index-dir', {str(indexed)!r}, 'search', '--mode', 'keyword', 'dystonia']):\n"
+        "    assert cli.main(argv) == 0\n"
+        "names = ('torch', 'pypdf', 'docx', 'bs4', 'yaml', 'sentence_transformers')\n"
+        "heavy = sorted(m for m in names if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env={**os.environ, "KB_EMBEDDER": "hash"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "HEAVY []"

@@ -12,14 +12,15 @@ inflate too far) is refused before its parser sees it. No chunking or storage.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ingest.document import Document, LoadError
 from ingest.limits import check_file_size
-from ingest.loaders import docx, html, medquad, pdf, text
 from ingest.loaders._common import refuse_other_unicode
 
 __all__ = [
@@ -53,14 +54,47 @@ class Format:
     check: Callable[[bytes], None] = _no_check
 
 
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """`name` of the loader module `module`, imported at the first call: the parser libraries
+    (pypdf, python-docx, BeautifulSoup, PyYAML: ~0.2 s) load when a file of their format is read,
+    not for a search or `stats` that only needs the registry's suffixes."""
+
+    def call(*args: Any) -> Any:
+        return getattr(importlib.import_module(f"ingest.loaders.{module}"), name)(*args)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
 FORMATS: tuple[Format, ...] = (
-    Format("txt", "Text", (".txt",), text.load_txt, text.sniff_text, refuse_other_unicode),
-    Format("md", "Markdown", (".md", ".markdown"), text.load_markdown, text.sniff_text, refuse_other_unicode),
-    Format("html", "HTML", (".html", ".htm"), html.load_html, html.sniff_html, refuse_other_unicode),
-    Format("pdf", "PDF", (".pdf",), pdf.load_pdf, pdf.sniff_pdf),
-    Format("docx", "Word (.docx)", (".docx",), docx.load_docx, docx.sniff_docx, docx.check_docx_bytes),
+    Format("txt", "Text", (".txt",), _lazy("text", "load_txt"), _lazy("text", "sniff_text"), refuse_other_unicode),
     Format(
-        "medquad", "MedQuAD XML", (".xml",), medquad.load_medquad, medquad.sniff_medquad, medquad.check_xml_entities
+        "md",
+        "Markdown",
+        (".md", ".markdown"),
+        _lazy("text", "load_markdown"),
+        _lazy("text", "sniff_text"),
+        refuse_other_unicode,
+    ),
+    Format(
+        "html", "HTML", (".html", ".htm"), _lazy("html", "load_html"), _lazy("html", "sniff_html"), refuse_other_unicode
+    ),
+    Format("pdf", "PDF", (".pdf",), _lazy("pdf", "load_pdf"), _lazy("pdf", "sniff_pdf")),
+    Format(
+        "docx",
+        "Word (.docx)",
+        (".docx",),
+        _lazy("docx", "load_docx"),
+        _lazy("docx", "sniff_docx"),
+        _lazy("docx", "check_docx_bytes"),
+    ),
+    Format(
+        "medquad",
+        "MedQuAD XML",
+        (".xml",),
+        _lazy("medquad", "load_medquad"),
+        _lazy("medquad", "sniff_medquad"),
+        _lazy("medquad", "check_xml_entities"),
     ),
 )
 

@@ -46,7 +46,8 @@ class BertEncoder:
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         max_length = int(_read_json(model_dir / "sentence_bert_config.json")["max_seq_length"])
         self._tokenizer.enable_truncation(max_length)
-        self._tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)))
+        self._tokenizer.no_padding()  # tokenizer.json may ask for padding: `forward` pads each batch itself
+        self._pad_id = int(config.get("pad_token_id", 0))
         weights = load_file(str(model_dir / "model.safetensors"))
         weights = {name.removeprefix("bert."): tensor for name, tensor in weights.items()}
         self._word = weights["embeddings.word_embeddings.weight"]
@@ -81,17 +82,30 @@ class BertEncoder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """One unit-length float32 row per text (one batch: the caller chooses its size)."""
+        return self.forward(self.tokenize(texts))
+
+    def tokenize(self, texts: list[str]) -> list[list[int]]:
+        """Each text's word-piece ids ([CLS] … [SEP], truncated to the model's limit), unpadded:
+        the caller can sort by their length before batching, and no text is tokenised twice."""
+        return [encoding.ids for encoding in self._tokenizer.encode_batch(texts)]
+
+    def forward(self, ids: list[list[int]]) -> np.ndarray:
+        """One unit-length float32 row per tokenised text (one batch, padded to its longest)."""
         torch = self._torch
         functional = torch.nn.functional
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
-        mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.bool)
+        lengths = [len(row) for row in ids]
+        length = max(lengths, default=0)
+        padded = np.full((len(ids), length), self._pad_id, dtype=np.int64)
+        for row, text_ids in enumerate(ids):
+            padded[row, : len(text_ids)] = text_ids
+        mask = torch.from_numpy(np.arange(length)[None, :] < np.array(lengths)[:, None])
         with torch.inference_mode():
-            batch, length = ids.shape
+            batch = len(ids)
             width = self.dimension
-            x = self._word[ids] + self._position[:length] + self._token_type
+            x = self._word[torch.from_numpy(padded)] + self._position[:length] + self._token_type
             x = functional.layer_norm(x, (width,), *self._embedding_norm, self._eps)
-            attend = mask[:, None, None, :]  # padding keys are never attended to
+            # Padding keys are never attended to; a batch of equal lengths needs no mask at all.
+            attend = None if min(lengths, default=0) == length else mask[:, None, None, :]
             head = width // self._heads
             for layer in self._layers:
                 qkv = functional.linear(x, layer.qkv_weight, layer.qkv_bias)

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -75,7 +76,7 @@ class MiniLMEmbedder:
             encoder = BertEncoder(self._model_dir)
             if encoder.dimension != self.dimension:
                 raise ConfigError(f"model in {self._model_dir} is not {MODEL_NAME}")
-            return encoder.embed
+            return _Engine(encoder.tokenize, len, encoder.forward)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
@@ -85,20 +86,34 @@ class MiniLMEmbedder:
         model = SentenceTransformer(str(self._model_dir), device="cpu")
         if model.get_embedding_dimension() != self.dimension:
             raise ConfigError(f"model in {self._model_dir} is not {MODEL_NAME}")
-        return lambda texts: _forward(model, texts)
+        return _Engine(list, len, lambda texts: _forward(model, texts))  # texts stay texts: sorted by characters
 
     def embed(self, texts: list[str], on_batch: OnBatch | None = None) -> np.ndarray:
-        """Embed in batches, longest first (less padding), reporting progress per batch."""
-        forward = self._loaded()
+        """Embed in batches, longest first (least padding), reporting progress per batch."""
+        engine = self._loaded()
+        inputs = engine.tokenize(texts)
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        order = sorted(range(len(texts)), key=lambda i: -engine.length(inputs[i]))
         batches = [order[at : at + BATCH_SIZE] for at in range(0, len(order), BATCH_SIZE)]
         with _batch_runner(len(batches)) as run:
-            for batch, embedded in zip(batches, run(lambda b: forward([texts[i] for i in b]), batches)):
+            for batch, embedded in zip(batches, run(lambda b: engine.forward([inputs[i] for i in b]), batches)):
                 vectors[batch] = embedded
                 if on_batch:
                     on_batch(len(batch))
         return vectors
+
+
+@dataclass(frozen=True)
+class _Engine:
+    """How a loaded model embeds: inputs from texts, an input's length (to sort by), one batch's vectors.
+
+    Sorting by word pieces rather than characters leaves batches with almost no padding (NINDS
+    inputs in batches of 16: 15 % padding for chunks and 24 % for sentence units when sorted by
+    characters, under 1 % by word pieces), and the ids are reused, so nothing is tokenised twice."""
+
+    tokenize: Callable[[list[str]], list[Any]]
+    length: Callable[[Any], int]
+    forward: Callable[[list[Any]], np.ndarray]
 
 
 _THREADS = threading.Lock()  # torch's thread count is one per process: one many-batch embed changes it at a time

@@ -143,6 +143,8 @@ def test_the_embedder_gives_sentence_transformers_own_normalised_vectors(model):
     theirs = reference.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
     assert ours.shape == (len(texts), 384) and ours.dtype.name == "float32"
     assert abs(ours - theirs).max() < 1e-5
+    both_truncated = model.embed([texts[4], texts[6]])  # equal lengths: the batch runs with no attention mask
+    assert abs(both_truncated - theirs[[4, 6]]).max() < 1e-5
     assert abs((ours**2).sum(axis=1) - 1).max() < 1e-5
     through_st = MiniLMEmbedder(engine="sentence-transformers").embed(texts)
     assert abs(through_st - theirs).max() < 1e-5

@@ -204,7 +204,7 @@ def recall_at_10(kb: Path, embedder, questions: list[str]) -> float | None:
     if snapshot.manifest.index_type.startswith("IndexIDMap2"):
         return None
     ivf = faiss.extract_index_ivf(snapshot.vectors)
-    queries = np.stack([embedder.embed_question(q) for q in questions])  # as a search embeds them
+    queries = embedder.embed(questions)
     _, approx = snapshot.vectors.search(queries, 10)
     ivf.nprobe = ivf.nlist  # every list: exact
     _, exact = snapshot.vectors.search(queries, 10)

@@ -34,11 +34,6 @@ class MemoEmbedder:
                 self.cache[text] = vector
         return np.stack([self.cache[t] for t in texts])
 
-    def embed_question(self, text):
-        if text not in self.cache:
-            self.cache[text] = self.inner.embed_question(text)
-        return self.cache[text]
-
 
 def main() -> None:
     parser = argparse.ArgumentParser()

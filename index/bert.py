@@ -15,13 +15,10 @@ sentence-transformers (`index.embedder`). No training, no other pooling, no GPU.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-QUESTION_BF16 = os.environ.get("KB_QUESTION_PRECISION", "auto") != "float32"  # float32: questions as documents
 
 SUPPORTED_MODULES = (
     "sentence_transformers.models.Transformer",
@@ -59,7 +56,6 @@ class BertEncoder:
         self._embedding_norm = _norm(weights, "embeddings.LayerNorm")
         self._layers = [_Layer(weights, f"encoder.layer.{i}.") for i in range(int(config["num_hidden_layers"]))]
         self.dimension = int(config["hidden_size"])
-        self._question_layers: list[_Layer] | None = None  # made at the first question
 
     @staticmethod
     def supports(model_dir: Path) -> bool:
@@ -88,29 +84,14 @@ class BertEncoder:
         """One unit-length float32 row per text (one batch: the caller chooses its size)."""
         return self.forward(self.tokenize(texts))
 
-    def embed_question(self, text: str) -> np.ndarray:
-        """One question's unit-length float32 vector, computed with bfloat16 layer weights where the
-        CPU multiplies bfloat16 natively (AVX512-BF16 or AMX), else exactly as `embed`.
-
-        A single short text is bound by reading the layers' 42 MB of float32 weights, not by
-        arithmetic: half the bytes takes a question from ~5.2 to ~2.4 ms on 2 cores. The vector's
-        cosine with the float32 one is ≥ 0.998, and the rankings of every question set, MEDIQA and
-        SciFact are unchanged or within 0.001 (EVALUATION.md). Stored vectors never come from here:
-        they stay float32, sentence-transformers' own."""
-        if self._question_layers is None:
-            self._question_layers = _half_layers(self._layers) if QUESTION_BF16 and _bf16_native() else self._layers
-        return self.forward(self.tokenize([text]), self._question_layers)[0]
-
     def tokenize(self, texts: list[str]) -> list[list[int]]:
         """Each text's word-piece ids ([CLS] … [SEP], truncated to the model's limit), unpadded:
         the caller can sort by their length before batching, and no text is tokenised twice."""
         return [encoding.ids for encoding in self._tokenizer.encode_batch(texts)]
 
-    def forward(self, ids: list[list[int]], layers: list[_Layer] | None = None) -> np.ndarray:
-        """One unit-length float32 row per tokenised text (one batch, padded to its longest); the
-        encoder layers are the float32 ones unless others (a bfloat16 copy) are given."""
+    def forward(self, ids: list[list[int]]) -> np.ndarray:
+        """One unit-length float32 row per tokenised text (one batch, padded to its longest)."""
         torch = self._torch
-        layers = layers or self._layers
         functional = torch.nn.functional
         lengths = [len(row) for row in ids]
         length = max(lengths, default=0)
@@ -122,11 +103,11 @@ class BertEncoder:
             batch = len(ids)
             width = self.dimension
             x = self._word[torch.from_numpy(padded)] + self._position[:length] + self._token_type
-            x = functional.layer_norm(x, (width,), *self._embedding_norm, self._eps).to(layers[0].qkv_weight.dtype)
+            x = functional.layer_norm(x, (width,), *self._embedding_norm, self._eps)
             # Padding keys are never attended to; a batch of equal lengths needs no mask at all.
             attend = None if min(lengths, default=0) == length else mask[:, None, None, :]
             head = width // self._heads
-            for layer in layers:
+            for layer in self._layers:
                 qkv = functional.linear(x, layer.qkv_weight, layer.qkv_bias)
                 q, k, v = qkv.view(batch, length, 3, self._heads, head).permute(2, 0, 3, 1, 4)
                 attended = functional.scaled_dot_product_attention(q, k, v, attn_mask=attend)
@@ -136,7 +117,6 @@ class BertEncoder:
                 )
                 inner = functional.linear(functional.gelu(functional.linear(x, *layer.intermediate)), *layer.out)
                 x = functional.layer_norm(inner + x, (width,), *layer.out_norm, self._eps)
-            x = x.float()
             weights = mask.unsqueeze(-1).to(x.dtype)
             pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
             return functional.normalize(pooled, dim=1).float().numpy()
@@ -159,33 +139,6 @@ class _Layer:
         self.intermediate = (get("intermediate.dense.weight"), get("intermediate.dense.bias"))
         self.out = (get("output.dense.weight"), get("output.dense.bias"))
         self.out_norm = _norm(weights, prefix + "output.LayerNorm")
-
-
-def _bf16_native() -> bool:
-    """Whether this CPU multiplies bfloat16 in hardware (without it, bfloat16 is slower, not faster)."""
-    import torch
-
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
-
-
-def _half_layers(layers: list[_Layer]) -> list[_Layer]:
-    """A bfloat16 copy of the encoder layers (21 MB instead of 42)."""
-    import torch
-
-    half = []
-    for layer in layers:
-        copy = object.__new__(_Layer)
-        for name, value in vars(layer).items():
-            setattr(
-                copy,
-                name,
-                tuple(t.to(torch.bfloat16) for t in value) if isinstance(value, tuple) else value.to(torch.bfloat16),
-            )
-        half.append(copy)
-    return half
 
 
 def _norm(weights: dict[str, Any], prefix: str) -> tuple[Any, Any]:

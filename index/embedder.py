@@ -44,10 +44,6 @@ class Embedder(Protocol):
         """One float32 row per text, each of length 1."""
         ...
 
-    def embed_question(self, text: str) -> np.ndarray:
-        """One question's vector (length 1), to search with; it is never stored."""
-        ...
-
 
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 from the installed wheel: plain torch (`index.bert`), or sentence-transformers.
@@ -80,7 +76,7 @@ class MiniLMEmbedder:
             encoder = BertEncoder(self._model_dir)
             if encoder.dimension != self.dimension:
                 raise ConfigError(f"model in {self._model_dir} is not {MODEL_NAME}")
-            return _Engine(encoder.tokenize, len, encoder.forward, encoder.embed_question)
+            return _Engine(encoder.tokenize, len, encoder.forward)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
@@ -90,8 +86,7 @@ class MiniLMEmbedder:
         model = SentenceTransformer(str(self._model_dir), device="cpu")
         if model.get_embedding_dimension() != self.dimension:
             raise ConfigError(f"model in {self._model_dir} is not {MODEL_NAME}")
-        forward = lambda texts: _forward(model, texts)  # noqa: E731
-        return _Engine(list, len, forward, lambda text: forward([text])[0])  # texts stay texts: sorted by characters
+        return _Engine(list, len, lambda texts: _forward(model, texts))  # texts stay texts: sorted by characters
 
     def embed(self, texts: list[str], on_batch: OnBatch | None = None) -> np.ndarray:
         """Embed in batches, longest first (least padding), reporting progress per batch."""
@@ -107,11 +102,6 @@ class MiniLMEmbedder:
                     on_batch(len(batch))
         return vectors
 
-    def embed_question(self, text: str) -> np.ndarray:
-        """A question's vector: through `BertEncoder.embed_question` (bfloat16 weights where the CPU
-        has them, ~2.4 instead of ~5.2 ms), or as one text of `embed` through sentence-transformers."""
-        return self._loaded().question(text)
-
 
 @dataclass(frozen=True)
 class _Engine:
@@ -124,7 +114,6 @@ class _Engine:
     tokenize: Callable[[list[str]], list[Any]]
     length: Callable[[Any], int]
     forward: Callable[[list[Any]], np.ndarray]
-    question: Callable[[str], np.ndarray]
 
 
 _THREADS = threading.Lock()  # torch's thread count is one per process: one many-batch embed changes it at a time
@@ -203,9 +192,6 @@ class HashEmbedder:
         if on_batch:
             on_batch(len(texts))
         return vectors
-
-    def embed_question(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
 
 
 def load_embedder(kind: str | None = None) -> Embedder:

@@ -224,8 +224,7 @@ def rank_documents(
     snapshot = searcher.snapshot()
     ids = list(queries)
     texts = [searcher.dense_text(snapshot, queries[i]) for i in ids]
-    embed = searcher.embedder.embed_question  # as a search embeds its question
-    vectors = [embed(text) for text in texts] if mode != "keyword" else [None] * len(ids)
+    vectors = searcher.embedder.embed(texts) if mode != "keyword" else [None] * len(ids)
     owner = dict(snapshot.chunk_owners())
     pool = max(searcher.settings.candidates, 4 * depth)
     rankings = {}

@@ -69,10 +69,6 @@ class ProcessEmbedder:
                     on_batch(len(part))
         return np.vstack(parts) if parts else np.zeros((0, self.dimension), dtype=np.float32)
 
-    def embed_question(self, text: str) -> np.ndarray:
-        with self._lock:
-            return self._ask(self._running(), ("question", text))
-
     def close(self) -> None:
         """Stop the child (it also stops by itself when this process goes away)."""
         with self._lock:
@@ -92,7 +88,7 @@ class ProcessEmbedder:
         self._reply(child)  # ("ready",): the model has loaded and embedded once
         return child
 
-    def _ask(self, child: subprocess.Popen[bytes], texts: list[str] | tuple[str, str]) -> np.ndarray:
+    def _ask(self, child: subprocess.Popen[bytes], texts: list[str]) -> np.ndarray:
         try:
             assert child.stdin is not None
             pickle.dump(texts, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
@@ -248,10 +244,7 @@ def serve(kind: str, requests: BinaryIO, replies: BinaryIO) -> int:
         if texts is None:
             return 0
         try:
-            if isinstance(texts, tuple):  # ("question", text)
-                _send(replies, ("ok", embedder.embed_question(texts[1])))
-            else:
-                _send(replies, ("ok", embedder.embed(texts)))
+            _send(replies, ("ok", embedder.embed(texts)))
         except Exception as error:
             _send(replies, ("error", str(error) or type(error).__name__))
 

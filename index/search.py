@@ -198,7 +198,7 @@ class Searcher:
         allowed = _allowed(snapshot, collections, doc_ids)
         if mode != "keyword":
             with clock.stage("embed"):
-                query = self.embedder.embed_question(self.dense_text(snapshot, question))
+                query = self.embedder.embed([self.dense_text(snapshot, question)])[0]
             with clock.stage("dense"):
                 dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):

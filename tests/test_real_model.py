@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 from conftest import DEV_QUESTIONS, REPO, needs_shared
 
@@ -165,24 +164,6 @@ def test_many_batches_on_one_thread_each_give_the_same_vectors_in_order(model):
     assert len(sentences) > 2 * 16 and sum(done) == len(sentences)
     assert abs(together - alone).max() < 1e-5
     assert torch.get_num_threads() == threads
-
-
-def test_a_question_is_embedded_close_to_its_float32_vector_and_exactly_when_asked(model, monkeypatch):
-    """Questions go through bfloat16 weights where the CPU has them: within 0.998 cosine of the
-    float32 vector (stored vectors never take this path). KB_QUESTION_PRECISION=float32 makes the
-    question path exact."""
-    import index.bert
-    from index.bert import BertEncoder
-    from ingest.tokens import bundled_model_dir
-
-    questions = ["Does stress make it worse?", "Who can help with eyelids that keep closing?", "SGCE", ""]
-    exact = model.embed(questions)
-    fast = np.stack([model.embed_question(q) for q in questions])
-    assert fast.dtype.name == "float32" and abs((fast**2).sum(axis=1) - 1).max() < 1e-4
-    assert (fast * exact).sum(axis=1).min() > 0.998
-    monkeypatch.setattr(index.bert, "QUESTION_BF16", False)
-    encoder = BertEncoder(bundled_model_dir())
-    assert abs(np.stack([encoder.embed_question(q) for q in questions]) - exact).max() < 1e-5
 
 
 def test_a_model_directory_the_plain_forward_pass_cannot_compute_is_refused_by_it(tmp_path):

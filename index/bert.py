@@ -4,8 +4,16 @@ all-MiniLM-L6-v2 is a small BERT encoder whose sentence vector is the mean of it
 the real (unpadded) tokens, scaled to length 1. Loading it through sentence-transformers costs
 ~5 s of Python imports (transformers, scikit-learn, scipy) before a single weight is read; this
 module needs only torch, `tokenizers` and `safetensors`, so the model is ready in ~1.3 s and a
-one-question embedding skips ~1.5 ms of library bookkeeping. The vectors are the same as
-sentence-transformers' (a real-model test holds them to it within 1e-5).
+one-question embedding skips ~1.5 ms of library bookkeeping.
+
+Precision. In float32 the vectors are sentence-transformers' own (a real-model test holds them
+within 1e-5). Where the CPU multiplies bfloat16 in hardware (AVX512-BF16, AMX), `precision="auto"`
+runs the six layers in bfloat16: ~3× the throughput of a batch on one core (NINDS sentence units
+3.8k → 11.3k word pieces a second) and half the weight bytes a single question reads (5.3 → 2.2
+ms), while each vector keeps a cosine ≥ 0.9999 with the float32 one (the embeddings, pooling and
+normalisation stay float32). Retrieval on every question set, MEDIQA and SciFact was measured both
+ways (EVALUATION.md). `KB_PRECISION=float32` (index.embedder) asks for the exact vectors; either
+precision can search or update an index built by the other.
 
 `BertEncoder.supports(model_dir)` says whether a model directory is one this module computes
 exactly (a BERT encoder, mean pooling, then Normalize); anything else stays with
@@ -19,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+PRECISIONS = ("auto", "float32", "bfloat16")  # auto: bfloat16 where the CPU has it, else float32
 
 SUPPORTED_MODULES = (
     "sentence_transformers.models.Transformer",
@@ -34,7 +44,7 @@ def _read_json(path: Path) -> Any:
 class BertEncoder:
     """Sentence vectors from a sentence-transformers BERT + mean pooling + Normalize directory."""
 
-    def __init__(self, model_dir: Path):
+    def __init__(self, model_dir: Path, precision: str = "auto"):
         import torch  # ~1 s: only when a model is really wanted
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
@@ -56,6 +66,15 @@ class BertEncoder:
         self._embedding_norm = _norm(weights, "embeddings.LayerNorm")
         self._layers = [_Layer(weights, f"encoder.layer.{i}.") for i in range(int(config["num_hidden_layers"]))]
         self.dimension = int(config["hidden_size"])
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision {precision!r}: use one of {', '.join(PRECISIONS)}")
+        # The embeddings, pooling and normalisation stay float32; only the six layers' matrix
+        # multiplies (and the activations between them) change precision.
+        self.precision = (
+            "bfloat16" if precision == "bfloat16" or (precision == "auto" and _bf16_native()) else "float32"
+        )
+        if self.precision == "bfloat16":
+            self._layers = [layer.to(torch.bfloat16) for layer in self._layers]
 
     @staticmethod
     def supports(model_dir: Path) -> bool:
@@ -103,7 +122,9 @@ class BertEncoder:
             batch = len(ids)
             width = self.dimension
             x = self._word[torch.from_numpy(padded)] + self._position[:length] + self._token_type
-            x = functional.layer_norm(x, (width,), *self._embedding_norm, self._eps)
+            x = functional.layer_norm(x, (width,), *self._embedding_norm, self._eps).to(
+                self._layers[0].qkv_weight.dtype
+            )
             # Padding keys are never attended to; a batch of equal lengths needs no mask at all.
             attend = None if min(lengths, default=0) == length else mask[:, None, None, :]
             head = width // self._heads
@@ -117,6 +138,7 @@ class BertEncoder:
                 )
                 inner = functional.linear(functional.gelu(functional.linear(x, *layer.intermediate)), *layer.out)
                 x = functional.layer_norm(inner + x, (width,), *layer.out_norm, self._eps)
+            x = x.float()
             weights = mask.unsqueeze(-1).to(x.dtype)
             pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
             return functional.normalize(pooled, dim=1).float().numpy()
@@ -139,6 +161,24 @@ class _Layer:
         self.intermediate = (get("intermediate.dense.weight"), get("intermediate.dense.bias"))
         self.out = (get("output.dense.weight"), get("output.dense.bias"))
         self.out_norm = _norm(weights, prefix + "output.LayerNorm")
+
+    def to(self, dtype: Any) -> _Layer:
+        """This layer with every weight in `dtype`."""
+        copy = object.__new__(_Layer)
+        for name, value in vars(self).items():
+            setattr(copy, name, tuple(t.to(dtype) for t in value) if isinstance(value, tuple) else value.to(dtype))
+        return copy
+
+
+def _bf16_native() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX); without it bfloat16
+    is emulated and slower than float32."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def _norm(weights: dict[str, Any], prefix: str) -> tuple[Any, Any]:

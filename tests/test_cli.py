@@ -376,3 +376,12 @@ def test_commands_that_read_no_document_import_no_parser_and_no_torch(indexed):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "HEAVY []"
+
+
+def test_an_unknown_precision_is_a_one_line_error_naming_the_choices(small_corpus, tmp_path, capsys, monkeypatch):
+    """KB_PRECISION is checked before any weight is read; the message lists what it accepts."""
+    monkeypatch.setenv("KB_EMBEDDER", "minilm")
+    monkeypatch.setenv("KB_PRECISION", "fp8")
+    assert index_cli.main(["--index-dir", str(tmp_path / "kb"), "--corpus", str(small_corpus), "build"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "KB_PRECISION='fp8'" in err and "auto, float32, bfloat16" in err

@@ -2,15 +2,17 @@
 
     .venv/bin/python bench/ceiling.py [--texts 2000]
 
-1. The machine's fp32 matrix-multiply throughput: torch.matmul of 1024×1024 matrices on all of
-   torch's threads, best of several timed runs (GFLOP/s).
+1. The machine's matrix-multiply throughput: torch.matmul of 1024×1024 matrices on all of
+   torch's threads, best of several timed runs (GFLOP/s), in float32 and, where the CPU multiplies
+   bfloat16 natively, in bfloat16.
 2. The model's FLOPs per token, counted from its config (all-MiniLM-L6-v2: 6 layers, hidden 384,
    feed-forward 1536): 2 × (4h² + 2hf) per layer for the projections and feed-forward, plus
    2 × 2 × s × h per layer for attention at the measured mean sequence length s.
 3. Embedding throughput on real chunk texts (the 277 NINDS fact sheets' chunks, or the default
    corpus's when ../shared is absent), through the same `MiniLMEmbedder.embed` ingest uses:
    tokens/s (real tokens, padding not counted), and that × FLOPs/token ÷ matmul FLOP/s, the
-   share of the ceiling reached.
+   share of the ceiling reached: for the float32 forward pass against the float32 matmul, and
+   for the default precision (bfloat16 where the CPU has it) against the matmul of that precision.
 Prints one JSON object.
 """
 
@@ -34,11 +36,11 @@ from ingest.tokens import bundled_model_dir, load_token_counter  # noqa: E402
 NINDS = ROOT.parent / "shared" / "data" / "medquad" / "ninds"
 
 
-def matmul_gflops(size: int = 1024, runs: int = 20) -> tuple[float, int]:
-    """Best-of-runs fp32 matmul throughput (GFLOP/s) and the thread count used."""
+def matmul_gflops(size: int = 1024, runs: int = 20, dtype: str = "float32") -> tuple[float, int]:
+    """Best-of-runs matmul throughput (GFLOP/s) in `dtype` and the thread count used."""
     import torch
 
-    a, b = torch.randn(size, size), torch.randn(size, size)
+    a, b = torch.randn(size, size).to(getattr(torch, dtype)), torch.randn(size, size).to(getattr(torch, dtype))
     for _ in range(3):
         torch.matmul(a, b)
     best = float("inf")
@@ -68,6 +70,16 @@ def chunk_texts(limit: int) -> list[str]:
     return texts[:limit]
 
 
+def embedding_rate(texts: list[str], total_tokens: int, precision: str) -> tuple[float, float, str]:
+    """Seconds and tokens/s of one `MiniLMEmbedder.embed` over texts, and the precision it ran in."""
+    embedder = MiniLMEmbedder(precision=precision)
+    embedder.embed(texts[:32])  # load and warm up
+    started = time.perf_counter()
+    embedder.embed(texts)
+    seconds = time.perf_counter() - started
+    return seconds, total_tokens / seconds, embedder.precision
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=1000)
@@ -75,30 +87,22 @@ def main() -> None:
     texts = chunk_texts(args.texts)
     counter = load_token_counter()
     lengths = [min(n, counter.max_text_tokens) + 2 for n in counter.count_many(texts)]  # + [CLS], [SEP]
-    embedder = MiniLMEmbedder()
-    embedder.embed(texts[:32])  # load and warm up
-    started = time.perf_counter()
-    embedder.embed(texts)
-    seconds = time.perf_counter() - started
-    gflops, threads = matmul_gflops()
     mean_length = sum(lengths) / len(lengths)
     per_token = flops_per_token(mean_length)
-    tokens_per_s = sum(lengths) / seconds
-    print(
-        json.dumps(
-            {
-                "matmul_gflops": round(gflops, 1),
-                "torch_threads": threads,
-                "model_mflops_per_token": round(per_token / 1e6, 2),
-                "mean_tokens_per_text": round(mean_length, 1),
-                "texts": len(texts),
-                "embed_seconds": round(seconds, 2),
-                "tokens_per_s": round(tokens_per_s, 1),
-                "ceiling_tokens_per_s": round(gflops * 1e9 / per_token, 1),
-                "share_of_ceiling": round(tokens_per_s * per_token / (gflops * 1e9), 3),
-            }
-        )
-    )
+    figures: dict = {"model_mflops_per_token": round(per_token / 1e6, 2), "mean_tokens_per_text": round(mean_length, 1)}
+    figures["texts"] = len(texts)
+    for key, precision in (("", "float32"), ("default_", "auto")):
+        seconds, tokens_per_s, ran_in = embedding_rate(texts, sum(lengths), precision)
+        gflops, threads = matmul_gflops(dtype=ran_in)
+        figures[f"{key}precision"] = ran_in
+        figures[f"{key}matmul_gflops"] = round(gflops, 1)
+        figures["torch_threads"] = threads
+        figures[f"{key}embed_seconds"] = round(seconds, 2)
+        figures[f"{key}tokens_per_s"] = round(tokens_per_s, 1)
+        figures[f"{key}ceiling_tokens_per_s"] = round(gflops * 1e9 / per_token, 1)
+        figures[f"{key}share_of_ceiling"] = round(tokens_per_s * per_token / (gflops * 1e9), 3)
+    figures["default_vs_float32_ceiling"] = round(figures["default_tokens_per_s"] / figures["ceiling_tokens_per_s"], 2)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

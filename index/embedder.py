@@ -81,7 +81,7 @@ class MiniLMEmbedder:
             encoder = BertEncoder(self._model_dir, self._precision)
             if encoder.dimension != self.dimension:
                 raise ConfigError(f"model in {self._model_dir} is not {MODEL_NAME}")
-            return _Engine(encoder.tokenize, len, encoder.forward)
+            return _Engine(encoder.tokenize, len, encoder.forward, encoder.precision)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
@@ -91,7 +91,13 @@ class MiniLMEmbedder:
         model = SentenceTransformer(str(self._model_dir), device="cpu")
         if model.get_embedding_dimension() != self.dimension:
             raise ConfigError(f"model in {self._model_dir} is not {MODEL_NAME}")
-        return _Engine(list, len, lambda texts: _forward(model, texts))  # texts stay texts: sorted by characters
+        # Texts stay texts (sorted by characters); sentence-transformers computes in float32.
+        return _Engine(list, len, lambda texts: _forward(model, texts), "float32")
+
+    @property
+    def precision(self) -> str:
+        """What the model's layers compute in ("float32" or "bfloat16"); loads the model."""
+        return self._loaded().precision
 
     def embed(self, texts: list[str], on_batch: OnBatch | None = None) -> np.ndarray:
         """Embed in batches, longest first (least padding), reporting progress per batch."""
@@ -119,6 +125,7 @@ class _Engine:
     tokenize: Callable[[list[str]], list[Any]]
     length: Callable[[Any], int]
     forward: Callable[[list[Any]], np.ndarray]
+    precision: str  # what the layers compute in: "float32" or "bfloat16"
 
 
 _THREADS = threading.Lock()  # torch's thread count is one per process: one many-batch embed changes it at a time

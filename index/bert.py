@@ -10,7 +10,7 @@ Precision. In float32 the vectors are sentence-transformers' own (a real-model t
 within 1e-5). Where the CPU multiplies bfloat16 in hardware (AVX512-BF16, AMX), `precision="auto"`
 runs the six layers in bfloat16: ~3× the throughput of a batch on one core (NINDS sentence units
 3.8k → 11.3k word pieces a second) and half the weight bytes a single question reads (5.3 → 2.2
-ms), while each vector keeps a cosine ≥ 0.9999 with the float32 one (the embeddings, pooling and
+ms), while each vector keeps a cosine ≥ 0.9998 with the float32 one (the embeddings, pooling and
 normalisation stay float32). Retrieval on every question set, MEDIQA and SciFact was measured both
 ways (EVALUATION.md). `KB_PRECISION=float32` (index.embedder) asks for the exact vectors; either
 precision can search or update an index built by the other.
@@ -171,13 +171,15 @@ class _Layer:
 
 
 def _bf16_native() -> bool:
-    """Whether this CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX); without it bfloat16
-    is emulated and slower than float32."""
+    """Whether this CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX, read from Linux's
+    /proc/cpuinfo) and torch's oneDNN kernels can use it. Elsewhere float32: emulated bfloat16 is
+    slower, and a CPU this cannot see into is not guessed at."""
     import torch
 
     try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
+        flags = set(Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace").split())
+        return bool({"avx512_bf16", "amx_bf16"} & flags) and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (OSError, AttributeError, RuntimeError):
         return False
 
 

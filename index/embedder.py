@@ -52,7 +52,7 @@ class MiniLMEmbedder:
     `index.bert` (the default, for a model directory it computes exactly), ~5 s through
     sentence-transformers (`engine="sentence-transformers"`, or a model `index.bert` does not
     support). `precision` (default $KB_PRECISION, else "auto") is `index.bert`'s: bfloat16 layers
-    where the CPU has them (cosine ≥ 0.9999 with the float32 vectors, ~3× faster), or "float32",
+    where the CPU has them (cosine ≥ 0.9998 with the float32 vectors, ~3× faster), or "float32",
     sentence-transformers' own vectors. Any of these can search or update an index built by another.
     """
 

@@ -1,6 +1,6 @@
 """One ingest, timed by stage, in a process of its own (so its peak memory is its own).
 
-    .venv/bin/python bench/ingest_stages.py CORPUS [--embedder minilm|hash] [--json]
+    .venv/bin/python bench/ingest_stages.py CORPUS [--embedder minilm|hash]
 
 Prints one JSON object: documents, chunks, sentence units, tokens embedded, seconds per stage,
 documents/s, chunks/s, tokens/s and peak RSS. Stages: parse (loaders) and chunk (chunker),

@@ -27,7 +27,9 @@ sys.path.insert(0, str(ROOT))
 from index.embedder import load_embedder  # noqa: E402
 from index.update import update_index  # noqa: E402
 from ingest.chunker import ChunkSettings, chunk_document  # noqa: E402
+from ingest.document import embedding_input  # noqa: E402
 from ingest.loaders import load_document  # noqa: E402
+from ingest.sentence_units import chunk_units  # noqa: E402
 from ingest.tokens import load_token_counter  # noqa: E402
 
 RUNS = 5
@@ -44,11 +46,19 @@ def timed(fn) -> float:
 
 
 def embed_alone(path: Path, doc_id: str, embedder) -> float:
-    """Load, chunk and embed one document by itself: the floor a reindex of it can reach."""
+    """Load, chunk and embed one document by itself (its chunks, then their sentence units, as an
+    update embeds them): the floor a reindex of it can reach."""
     def run():
         doc = load_document(path, doc_id)
         chunks = chunk_document(doc, load_token_counter(), ChunkSettings())
-        embedder.embed([c.embed_text for c in chunks])
+        inputs = [c.embed_text for c in chunks]
+        embedder.embed(inputs)
+        units = [
+            embedding_input(c.context, doc.text[a:b])
+            for c in chunks
+            for a, b in chunk_units(doc.text, c.char_start, c.char_end)
+        ]
+        embedder.embed(list(dict.fromkeys(u for u in units if u not in set(inputs))))
     return timed(run)
 
 

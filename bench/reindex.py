@@ -58,7 +58,8 @@ def embed_alone(path: Path, doc_id: str, embedder) -> float:
             for c in chunks
             for a, b in chunk_units(doc.text, c.char_start, c.char_end)
         ]
-        embedder.embed(list(dict.fromkeys(u for u in units if u not in set(inputs))))
+        chunk_inputs = set(inputs)
+        embedder.embed(list(dict.fromkeys(u for u in units if u not in chunk_inputs)))
     return timed(run)
 
 

@@ -49,6 +49,8 @@ class BertEncoder:
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
 
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision {precision!r}: use one of {', '.join(PRECISIONS)}")
         config = _read_json(model_dir / "config.json")
         self._torch = torch
         self._heads = int(config["num_attention_heads"])
@@ -66,15 +68,14 @@ class BertEncoder:
         self._embedding_norm = _norm(weights, "embeddings.LayerNorm")
         self._layers = [_Layer(weights, f"encoder.layer.{i}.") for i in range(int(config["num_hidden_layers"]))]
         self.dimension = int(config["hidden_size"])
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision {precision!r}: use one of {', '.join(PRECISIONS)}")
         # The embeddings, pooling and normalisation stay float32; only the six layers' matrix
         # multiplies (and the activations between them) change precision.
         self.precision = (
             "bfloat16" if precision == "bfloat16" or (precision == "auto" and _bf16_native()) else "float32"
         )
+        self._dtype = getattr(torch, self.precision)  # of the layers and the activations between them
         if self.precision == "bfloat16":
-            self._layers = [layer.to(torch.bfloat16) for layer in self._layers]
+            self._layers = [layer.to(self._dtype) for layer in self._layers]
 
     @staticmethod
     def supports(model_dir: Path) -> bool:
@@ -122,9 +123,7 @@ class BertEncoder:
             batch = len(ids)
             width = self.dimension
             x = self._word[torch.from_numpy(padded)] + self._position[:length] + self._token_type
-            x = functional.layer_norm(x, (width,), *self._embedding_norm, self._eps).to(
-                self._layers[0].qkv_weight.dtype
-            )
+            x = functional.layer_norm(x, (width,), *self._embedding_norm, self._eps).to(self._dtype)
             # Padding keys are never attended to; a batch of equal lengths needs no mask at all.
             attend = None if min(lengths, default=0) == length else mask[:, None, None, :]
             head = width // self._heads
@@ -141,7 +140,7 @@ class BertEncoder:
             x = x.float()
             weights = mask.unsqueeze(-1).to(x.dtype)
             pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
-            return functional.normalize(pooled, dim=1).float().numpy()
+            return functional.normalize(pooled, dim=1).numpy()
 
 
 class _Layer:

@@ -210,6 +210,17 @@ class Snapshot:
         )
         return {row[0]: StoredChunk(*row) for row in rows}
 
+    def chunk_titles(self, ids: list[int]) -> dict[int, tuple[str, str]]:
+        """(doc_id, title) of each chunk's document, by chunk id."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._rows(
+            f"SELECT c.id, c.doc_id, d.title FROM chunks c JOIN documents d USING (doc_id) WHERE c.id IN ({marks})",
+            list(ids),
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
     def chunks_of(self, doc_id: str) -> list[StoredChunk]:
         """All chunks of one document in reading order."""
         rows = self._rows(

@@ -14,6 +14,7 @@ from index.passages import drop_near_duplicates, merge_chunks
 from index.search import NO_ANSWER, Searcher, SearchSettings
 from index.store import StoredChunk, open_snapshot
 from index.subjects import condition_names, name_suffixes
+from index.title_subjects import subject_match, title_subject
 from index.update import update_index
 from page_markup import context_html, marked_html, source_html
 
@@ -282,3 +283,47 @@ def test_a_named_condition_no_shown_passage_mentions_is_noted(hash_index):
     elsewhere = searcher.search(question, mode="keyword", doc_ids=["founding/what_are_dystonias.txt"])
     assert elsewhere.passages and not elsewhere.missing
     assert elsewhere.note == "None of these passages mentions Huntington's disease; they are the nearest ones."
+
+
+def test_a_title_subject_is_its_words_less_the_kind_of_document():
+    assert title_subject("Dystonia Treatment News and Information") == ["dystonia"]
+    assert title_subject("Dystonia 6, torsion") == ["dystonia", "6", "torsion"]
+    assert subject_match({"6": 2.0, "torsion": 1.0}, {"6", "inherit"}) == pytest.approx(2 / 3)
+    assert subject_match({}, {"6"}) == 0.0
+
+
+_TOPIC_DOCUMENTS = {
+    "general.txt": "Dystonia\n\nDystonia is a movement disorder of twisting muscles. Some forms of it run in families.",
+    "six.txt": "Dystonia 6\n\nDystonia 6 runs in families. Dystonia 6 runs in families from parent to child.",
+    "focal.txt": "Focal dystonia\n\nFocal dystonia affects one part of the body, such as the hand.",
+    "voice.txt": "Laryngeal dystonia\n\nLaryngeal dystonia affects the voice and speech.",
+}
+
+
+def _topic_ranking(tmp_path, documents: dict[str, str], question: str, weight: float) -> list[str]:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    for name, text in documents.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    kb = tmp_path / "kb"
+    update_index(corpus, kb, HashEmbedder())
+    searcher = Searcher(kb, HashEmbedder(), SearchSettings(subject_weight=weight))
+    snapshot = searcher.snapshot()
+    query = searcher.embedder.embed([question])[0]
+    ranked = searcher.ranking(snapshot, question, query, "hybrid", 5)
+    owners = snapshot.chunk_titles([chunk_id for chunk_id, _ in ranked])
+    return [owners[chunk_id][0] for chunk_id, _ in ranked]
+
+
+def test_a_question_that_names_no_form_prefers_the_general_document(tmp_path):
+    question = "Does it run in families?"
+    assert _topic_ranking(tmp_path, _TOPIC_DOCUMENTS, question, 0.0)[0] == "six.txt", "the test needs the form to lead"
+    assert _topic_ranking(tmp_path, _TOPIC_DOCUMENTS, question, 0.4)[0] == "general.txt"
+    named = _topic_ranking(tmp_path, _TOPIC_DOCUMENTS, "Does dystonia 6 run in families?", 0.4)
+    assert named[0] == "six.txt", "a question naming the form keeps its document first"
+
+
+def test_title_subjects_change_nothing_without_a_general_document(tmp_path):
+    documents = {name: text for name, text in _TOPIC_DOCUMENTS.items() if name != "general.txt"}
+    question = "Which form affects the voice or the hand?"
+    assert _topic_ranking(tmp_path, documents, question, 0.4) == _topic_ranking(tmp_path, documents, question, 0.0)

@@ -1,0 +1,42 @@
+"""What a document is about, by its title: the words that name a narrower subject than the knowledge base's.
+
+A knowledge base about dystonia holds documents about dystonia itself ("Dystonias", "What are
+Dystonias?", "Dystonia Treatment News and Information") and documents about one form of it
+("dystonia 6", "myoclonus-dystonia", "task-specific focal dystonia"). A question that names no
+form ("Does this run in families?", "Can young kids get it too?") asks about the subject itself,
+and a form's document that happens to say "inherited" is a worse answer than the general one. A
+title's subject words are its content words less the corpus's own topic (the words the search
+finds too common to tell chunks apart) and the words that only say what kind of document it is or
+which aspect it covers ("news", "treatment"). A title with none left is a general document. No
+model here; the search weighs these against the question's own words.
+"""
+
+from __future__ import annotations
+
+from index.evidence import stem
+from index.keyword import query_terms
+
+# Words that say what kind of document a title heads, or which aspect of its subject it covers,
+# without naming a narrower subject.
+GENERIC_TITLE_WORDS = frozenset(
+    """news information overview facts fact sheet sheets introduction guide faq faqs questions
+    answers basics handbook update updates article articles about latest treatment treatments
+    therapy therapies symptoms symptom causes cause diagnosis research care management living
+    support resources""".split()
+)
+
+
+def title_subject(title: str) -> list[str]:
+    """The title's content words less those that only say what kind of document it is."""
+    return [word for word in query_terms(title) if word not in GENERIC_TITLE_WORDS]
+
+
+def subject_match(subject: dict[str, float], asked: set[str]) -> float:
+    """The share of a title's subject words (stem → weight) that the question's stems hold, by weight."""
+    total = sum(subject.values())
+    return sum(weight for word, weight in subject.items() if word in asked) / total if total else 0.0
+
+
+def asked_stems(words) -> set[str]:
+    """The stems a question's words are compared with subject words by."""
+    return {stem(word) for word in words}

@@ -29,7 +29,10 @@ _CONTACT_QUESTION = re.compile(r"\b(contact|address|phone|call|email|e-mail|reac
 
 @lru_cache(maxsize=1 << 16)  # ~650 calls a search, mostly the same words: 1 ms of a 11 ms search
 def stem(word: str) -> str:
-    """A light suffix strip, enough to match 'spasms' with 'spasm' and 'inherited' with 'inherit'."""
+    """A light suffix strip, enough to match 'spasms' with 'spasm', 'inherited' with 'inherit' and
+    'injuries' with 'injury'."""
+    if len(word) > 5 and word.endswith("ies"):
+        return stem(word[:-3] + "y")
     for suffix in _SUFFIXES:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
@@ -41,13 +44,18 @@ def asks_for_contact(question: str) -> bool:
     return _CONTACT_QUESTION.search(question) is not None
 
 
+def is_contact_block(text: str) -> bool:
+    """True when at least half the text's lines are contact lines (address, phone, email)."""
+    lines = [line for line in text.strip().split("\n") if line.strip()]
+    return bool(lines) and sum(bool(_CONTACT_LINE.search(line)) for line in lines) * 2 >= len(lines)
+
+
 def unit_penalty(text: str, is_table_header: bool, contact_question: bool) -> float:
     """NOT_AN_ANSWER for units that never answer (a question, a table header, a bare contact block)."""
     stripped = text.strip()
     if stripped.endswith("?") or is_table_header:
         return NOT_AN_ANSWER
-    lines = [line for line in stripped.split("\n") if line.strip()]
-    if not contact_question and lines and sum(bool(_CONTACT_LINE.search(line)) for line in lines) * 2 >= len(lines):
+    if not contact_question and is_contact_block(stripped):
         return NOT_AN_ANSWER
     return 0.0
 

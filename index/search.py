@@ -22,7 +22,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
-from index.evidence import asks_for_contact, best_unit
+from index.evidence import asks_for_contact, best_unit, is_contact_block
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
 from index.lay_terms import glossary_terms, term_words
@@ -570,8 +570,11 @@ class Searcher:
         if best is None:
             return p
         start, end = ordered[best]
-        page = rows[chunk_of[(start, end)]].page
-        return replace(p, highlight=(start - p.char_start, end - p.char_start), page=page if page else p.page)
+        chunk = rows[chunk_of[(start, end)]]
+        if contact and is_contact_block(chunk.text):
+            # How to reach someone: the answer is the whole entry (name, address, phone), not one line of it.
+            start, end = max(chunk.char_start, p.char_start), min(chunk.char_end, p.char_end)
+        return replace(p, highlight=(start - p.char_start, end - p.char_start), page=chunk.page if chunk.page else p.page)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,24 @@ def test_word_forms_of_one_root_meet():
 
     assert stem("treatment") == stem("treated") == "treat"
     assert stem("inheritance") == stem("inherited") == "inherit"
+    assert stem("injuries") == stem("injury") and stem("families") == stem("family")
+
+
+def test_a_contact_question_marks_the_whole_entry_and_others_one_line(hash_index):
+    from index.embedder import HashEmbedder
+    from index.search import Searcher
+
+    searcher = Searcher(hash_index, HashEmbedder())
+    asked = searcher.search("Phone number of the Dystonia Medical Research Foundation?", mode="keyword", k=3)
+    entry = next(p for p in asked.passages if p.text.startswith("Dystonia Medical Research Foundation"))
+    a, b = entry.highlight
+    assert entry.text[a:b].startswith("Dystonia Medical Research Foundation") and "Phone: 312.755.0198" in entry.text[a:b]
+    assert "Email:" in entry.text[a:b], "the whole entry, name to email"
+    other = searcher.search("Which foundation funds research on dystonia?", mode="keyword", k=10)
+    for p in other.passages:
+        if p.highlight:
+            a, b = p.highlight
+            assert "\nPhone:" not in p.text[a:b], "no contact block marked for a question that does not ask for one"
 
 
 def test_the_passage_topic_does_not_choose_its_sentence(monkeypatch):

@@ -574,7 +574,8 @@ class Searcher:
         if contact and is_contact_block(chunk.text):
             # How to reach someone: the answer is the whole entry (name, address, phone), not one line of it.
             start, end = max(chunk.char_start, p.char_start), min(chunk.char_end, p.char_end)
-        return replace(p, highlight=(start - p.char_start, end - p.char_start), page=chunk.page if chunk.page else p.page)
+        page = chunk.page if chunk.page else p.page
+        return replace(p, highlight=(start - p.char_start, end - p.char_start), page=page)
 
 
 @dataclass(frozen=True)

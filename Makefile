@@ -56,7 +56,8 @@ load: setup
 
 eval: index
 	$(PY) -m index eval ../shared/eval/dystonia_questions.jsonl bench/questions/heldout.jsonl \
-		bench/questions/lay.jsonl bench/questions/offtopic.jsonl bench/questions/blind.jsonl
+		bench/questions/lay.jsonl bench/questions/offtopic.jsonl bench/questions/blind.jsonl \
+		bench/questions/tune2.jsonl
 
 clean:
 	rm -rf .kb .pytest_cache

@@ -83,12 +83,19 @@ def test_everyday_wording_finds_the_medical_passage(real_searcher):
 
 @pytest.mark.parametrize(
     ("name", "hit_at_5", "mrr", "evidence"),
-    [("blind.jsonl", 0.65, 0.50, 0.70), ("blind2.jsonl", 0.85, 0.70, 0.78)],
+    [
+        ("blind.jsonl", 0.74, 0.55, 0.76),
+        ("tune2.jsonl", 0.83, 0.66, 0.73),
+        ("blind2.jsonl", 0.87, 0.72, 0.78),
+        ("blind3.jsonl", 0.84, 0.72, 0.74),
+    ],
 )
 def test_the_blind_sets_stay_at_their_measured_level(real_searcher, name, hit_at_5, mrr, evidence):
-    """Floors a little under what the two blind sets measure (EVALUATION.md: 0.677 / 0.542 / 0.745
-    and 0.900 / 0.749 / 0.828), so a change that loses ground on questions nobody tuned on fails
-    here. They are not issue 9's aims (hit@5 0.95, MRR 0.85, evidence 0.85), which are not met."""
+    """Floors a little under what the sets written blind measure (EVALUATION.md, fifth session:
+    blind 0.769 / 0.577 / 0.790, tune2 0.857 / 0.686 / 0.758, blind2 0.900 / 0.759 / 0.814, blind3
+    0.867 / 0.752 / 0.769), so a change that loses ground on questions written without the code
+    fails here. blind and tune2 now choose settings; blind2 and blind3 are report-only. These are
+    not issue 9's aims (hit@5 0.95, MRR 0.85, evidence 0.85), which are not met."""
     scores = evaluate_questions(real_searcher, load_questions(QUESTIONS / name), "hybrid", name, evidence=True)
     assert scores.hit_at_5 >= hit_at_5 and scores.mrr_at_10 >= mrr, scores
     assert scores.evidence is not None and scores.evidence >= evidence, scores

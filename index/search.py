@@ -434,10 +434,12 @@ class Searcher:
         document. Nothing changes when no general document is among the top chunks (a corpus with
         no common topic, such as SciFact's papers, has none)."""
         depth, weight = self.settings.rescore_depth, self.settings.subject_weight
+        if not weight:
+            return ranked
         top = ranked[:depth]
         owners = snapshot.chunk_titles([chunk_id for chunk_id, _ in top])
         subjects = {doc_id: self._subject(snapshot, doc_id, title) for doc_id, title in set(owners.values())}
-        if not weight or all(subjects.values()):
+        if all(subjects.values()):
             return ranked
         asked = asked_stems([*terms.rarity, *terms.widened])
 
@@ -463,10 +465,10 @@ class Searcher:
         total = max(snapshot.manifest.chunks, 1)
         limit = total / COMMON_SHARE_INVERSE
         subject = {
-            stem: max(_rarity(counts[w], total), 1e-6)
+            root: max(_rarity(counts[w], total), 1e-6)
             for w in words
             if 0 < counts[w] <= limit
-            for stem in asked_stems([w])
+            for root in asked_stems([w])
         }
         with self._lock:
             self._subjects[key] = subject

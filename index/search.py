@@ -9,7 +9,6 @@ keeps answering from the old one if the new one cannot be opened. Tunable number
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.conditions import kin_occurs, named_conditions, unknown_conditions, unmentioned_conditions
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import asks_for_contact, best_unit, is_contact_block
@@ -29,7 +29,6 @@ from index.lay_terms import glossary_terms, term_words
 from index.layout import read_current
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.store import Snapshot, StoredChunk, open_snapshot
-from index.subjects import condition_names, name_suffixes
 from index.title_subjects import asked_stems, subject_match, title_subject
 from index.vector_index import one_thread_per_search
 
@@ -213,8 +212,8 @@ class Searcher:
                 dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):
             terms = self.question_terms(snapshot, question)
-            names = _other_conditions(question, terms)
-            terms = replace(terms, missing=terms.missing + _unknown_conditions(snapshot, names))
+            names = named_conditions(snapshot, question, terms.missing, terms.common, self.frequencies)
+            terms = replace(terms, missing=terms.missing + unknown_conditions(snapshot, names))
         best = dense[0][1] if dense else 0.0
         passages: tuple[Passage, ...] = ()
         message = NO_ANSWER
@@ -227,7 +226,7 @@ class Searcher:
         if passages and terms.missing:
             note = f"No passage is about {', '.join(terms.missing)}; these are the nearest passages."
         elif passages:
-            unmentioned = _unmentioned_conditions(names, passages)
+            unmentioned = unmentioned_conditions(names, passages)
             if unmentioned:
                 note = f"None of these passages mentions {', '.join(unmentioned)}; they are the nearest ones."
         return SearchResult(
@@ -612,47 +611,13 @@ def _question_terms(
         informative=[t for t in terms if 0 < counts[t] <= limit],
         common={t for t in terms if counts[t] > limit},
         counts=counts,
-        missing=tuple(t for t in terms if counts[t] == 0 and _is_subject_word(t) and not _kin_occurs(snapshot, t)),
+        missing=tuple(t for t in terms if counts[t] == 0 and _is_subject_word(t) and not kin_occurs(snapshot, t)),
     )
 
 
 def _rarity(count: int, total: int) -> float:
     """Inverse chunk frequency of a word held by `count` of `total` chunks."""
     return math.log((total + 1) / (count + 0.5))
-
-
-def _other_conditions(question: str, terms: QuestionTerms) -> list[tuple[str, list[str]]]:
-    """The conditions a question names, less those with a word already missing (noted once, as
-    that word) and those built on the corpus's own topic ("dystonia syndrome" is its subject)."""
-    return [
-        (written, words)
-        for written, words in condition_names(question)
-        if not any(word in terms.missing or word in terms.common for word in words)
-    ]
-
-
-def _unknown_conditions(snapshot: Snapshot, names: list[tuple[str, list[str]]]) -> tuple[str, ...]:
-    """Those names ("restless legs syndrome") no chunk holds, in any of the name's shorter forms."""
-    return tuple(written for written, words in names if not any(map(snapshot.phrase_occurs, name_suffixes(words))))
-
-
-def _kin_occurs(snapshot: Snapshot, word: str) -> bool:
-    """True when a word of the same stem family occurs ("stiffer" → "stiffness", "physio" →
-    "physiology"): the word is then an everyday form of something the corpus covers, not a new
-    subject. The shared start is the word less up to three letters, and at least five letters."""
-    stem = word[: max(5, len(word) - 3)]
-    return len(stem) < len(word) and snapshot.prefix_occurs(stem)
-
-
-def _unmentioned_conditions(names: list[tuple[str, list[str]]], passages: tuple[Passage, ...]) -> tuple[str, ...]:
-    """Those names the corpus has but no passage shown mentions ("What is the life expectancy
-    with Parkinson's disease?" answered with passages that never say it). One the passages mention
-    even once is not noted: a rule that also noted passing mentions flagged 3 of 40 answerable
-    tuning questions (EVALUATION.md)."""
-    shown = " " + " ".join(re.findall(r"[a-z]+", " ".join(p.text for p in passages).lower())) + " "
-    return tuple(
-        written for written, words in names if not any(f" {' '.join(f)} " in shown for f in name_suffixes(words))
-    )
 
 
 def _is_subject_word(word: str) -> bool:

@@ -1,15 +1,21 @@
 """Named conditions in a question ("restless legs syndrome", "Bell's palsy"), to check against the index.
 
 A question about a condition the knowledge base never names should say so rather than pass off
-the nearest dystonia passage as the answer. A condition name here is a disorder word (disease,
-syndrome, palsy, …) with the one to three content words just before it; "What causes
-Huntington's disease?" names "Huntington's disease". `Searcher.search` asks the index whether
-each name occurs as a phrase, and notes the ones that occur nowhere.
+the nearest dystonia passage as the answer. Two kinds of name are found:
+- a name from `conditions.txt` (NINDS's disorder index, common conditions of other body systems,
+  common medicines): "restless legs", "carpal tunnel syndrome", "heart attack", "metformin";
+- a disorder word (disease, syndrome, palsy, …) with the one to three content words just before it:
+  "What causes Huntington's disease?" names "Huntington's disease".
+`Searcher.search` asks the index whether each name occurs as a phrase, and notes the ones that
+occur nowhere.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from index.keyword import STOPWORDS
 
@@ -28,6 +34,30 @@ NOT_MODIFIERS = STOPWORDS | frozenset(
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z-]*(?:'s)?")
 MAX_MODIFIERS = 3
+CONDITIONS = Path(__file__).with_name("conditions.txt")
+# A listed name ending in one of these is also found without it when two or more words remain
+# ("carpal tunnel syndrome" → "carpal tunnel"); one word alone ("Rett") is too often something else.
+GENERIC_HEADS = frozenset({"syndrome", "disease", "disorder"})
+_INDEX_WORD = re.compile(r"[a-z0-9]+")  # words as the keyword index splits them ("parkinson's" → parkinson, s)
+
+
+@dataclass(frozen=True)
+class NamedCondition:
+    """A condition or medicine a question names."""
+
+    written: str  # as the question writes it
+    forms: tuple[tuple[str, ...], ...]  # index words of its spellings and shorter forms, to look for
+
+    @property
+    def several_words(self) -> bool:
+        """True for "Parkinson's disease", not for "Parkinson's"."""
+        return len([word for word in _INDEX_WORD.findall(self.written.lower()) if word != "s"]) > 1
+
+
+@dataclass(frozen=True)
+class _Spelling:
+    key: tuple[str, ...]  # folded words matched against the question
+    forms: tuple[tuple[str, ...], ...]  # all index-word spellings of its name
 
 
 def condition_names(question: str) -> list[tuple[str, list[str]]]:
@@ -72,3 +102,66 @@ def name_suffixes(words: list[str]) -> list[list[str]]:
         else:
             units.append([word])
     return [[w for unit in units[i:] for w in unit] for i in range(len(units) - 1)]
+
+
+def listed_conditions(question: str, path: Path = CONDITIONS) -> list[NamedCondition]:
+    """The names of `conditions.txt` the question holds, longest first where two overlap.
+
+    Case, a possessive or plural "s", hyphens and a trailing "syndrome"/"disease"/"disorder" (when two
+    words remain) do not matter: "restless leg", "Bells palsy" and "carpal tunnel" are all found.
+    """
+    spellings = _load_spellings(path)
+    if not spellings:
+        return []
+    text = question.lower().replace("’", "'")
+    tokens = [(m.start(), m.end(), m.group()) for m in _INDEX_WORD.finditer(text)]
+    words = [(start, end, _fold(word)) for start, end, word in tokens if word != "s"]
+    longest = max(len(key) for key in spellings)
+    found: list[NamedCondition] = []
+    at = 0
+    while at < len(words):
+        for size in range(min(longest, len(words) - at), 0, -1):
+            key = tuple(word for _, _, word in words[at : at + size])
+            spelling = spellings.get(key)
+            if spelling is not None:
+                end = words[at + size - 1][1]
+                end += 2 if text[end : end + 2] == "'s" else 0  # "Tourette's", not "Tourette"
+                written = question[words[at][0] : end]
+                found.append(NamedCondition(written, spelling.forms))
+                at += size
+                break
+        else:
+            at += 1
+    return found
+
+
+def _fold(word: str) -> str:
+    """A question word and a listed word compare equal when they differ by a final "s"."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+@cache
+def _load_spellings(path: Path) -> dict[tuple[str, ...], _Spelling]:
+    """Folded words of every spelling (and head-less short form) → its name's spellings; a missing
+    or unreadable file lists nothing (search still works, without these notes)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    spellings: dict[tuple[str, ...], _Spelling] = {}
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        names = [_INDEX_WORD.findall(part.strip().lower().replace("’", "'")) for part in line.split("|")]
+        forms: list[tuple[str, ...]] = []
+        for name in names:
+            plain = [w for w in name if w != "s"]
+            forms += [tuple(name), tuple(plain)]
+            if plain and plain[-1] in GENERIC_HEADS and len(plain) >= 3:
+                forms.append(tuple(plain[:-1]))
+        unique = tuple(dict.fromkeys(form for form in forms if form))
+        for form in unique:
+            key = tuple(_fold(w) for w in form if w != "s")
+            spellings.setdefault(key, _Spelling(key, unique))
+    return spellings

@@ -1,0 +1,95 @@
+"""Conditions a question names that the index never holds, or that no shown passage mentions.
+
+`subjects` finds the names in the question's text; this module asks the index about them. A name
+the index never holds ("restless legs", "metformin") is a subject the knowledge base does not
+cover: the search says so above the nearest passages. A name it holds but no shown passage
+mentions ("the life expectancy with Parkinson's disease", answered from passages that never say
+it) is noted too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from index.passages import Passage
+from index.store import Snapshot
+from index.subjects import DISORDER_WORDS, NamedCondition, condition_names, listed_conditions, name_suffixes
+
+Frequencies = Callable[[Snapshot, list[str]], dict[str, int]]
+_INDEX_WORD = re.compile(r"[a-z0-9]+")
+
+
+def named_conditions(
+    snapshot: Snapshot, question: str, missing: tuple[str, ...], common: set[str], frequencies: Frequencies
+) -> list[NamedCondition]:
+    """The conditions and medicines a question names, less those with a word already noted as missing
+    (noted once, as that word) and those built on the corpus's own topic ("dystonia syndrome").
+
+    A name found only by its disorder word ("twisting disorder", "old injury") is kept when the index
+    holds it as a phrase, or when one of its other words occurs nowhere in the index and is no
+    everyday word ("plantar fasciitis", not "bad infection"). A name whose words the corpus uses, but
+    never together, is most often the question's own description of something the corpus covers.
+    """
+
+    def fresh(words: list[str]) -> bool:
+        return not any(word in missing or word in common for word in words)
+
+    listed = [name for name in listed_conditions(question) if fresh(_words(name.written))]
+    taken = {word for name in listed for word in _words(name.written)} - {"s"}
+    names = list(listed)
+    for written, words in condition_names(question):
+        if taken & set(words) or not fresh(words):
+            continue
+        name = NamedCondition(written, tuple(tuple(form) for form in name_suffixes(words)))
+        if _held(snapshot, name) or _has_unknown_word(snapshot, words, frequencies):
+            names.append(name)
+    return names
+
+
+def unknown_conditions(snapshot: Snapshot, names: list[NamedCondition]) -> tuple[str, ...]:
+    """Those names no chunk holds, in any of their spellings or shorter forms."""
+    return tuple(name.written for name in names if not _held(snapshot, name))
+
+
+def unmentioned_conditions(names: list[NamedCondition], passages: tuple[Passage, ...]) -> tuple[str, ...]:
+    """Those names of two or more words the corpus has but no passage shown mentions. One the
+    passages mention even once is not noted: a rule that also noted passing mentions flagged 3 of 40
+    answerable tuning questions (EVALUATION.md). A one-word name ("stroke") is not checked: the
+    passages often answer it in other words."""
+    shown = " " + " ".join(_INDEX_WORD.findall(" ".join(p.text for p in passages).lower())) + " "
+    return tuple(
+        name.written
+        for name in names
+        if name.several_words and not any(f" {' '.join(form)} " in shown for form in name.forms)
+    )
+
+
+def kin_occurs(snapshot: Snapshot, word: str) -> bool:
+    """True when a word of the same stem family occurs ("stiffer" → "stiffness", "physio" →
+    "physiology"): the word is then an everyday form of something the corpus covers, not a new
+    subject. The shared start is the word less up to three letters, and at least five letters."""
+    stem = word[: max(5, len(word) - 3)]
+    return len(stem) < len(word) and snapshot.prefix_occurs(stem)
+
+
+def _held(snapshot: Snapshot, name: NamedCondition) -> bool:
+    return any(snapshot.phrase_occurs(list(form)) for form in name.forms)
+
+
+def _has_unknown_word(snapshot: Snapshot, words: list[str], frequencies: Frequencies) -> bool:
+    """True when a word of the name other than its disorder word occurs nowhere in the index and is
+    no everyday word: the model's vocabulary splits it into two or more pieces ("plantar", "carpal";
+    "old", "bad" and "nasty" are whole pieces)."""
+    from ingest.tokens import load_token_counter
+
+    others = [word for word in words if word not in DISORDER_WORDS and len(word) > 1]
+    counts = frequencies(snapshot, others) if others else {}
+    pieces = load_token_counter()
+    return any(
+        counts.get(word, 0) == 0 and pieces.count(word) >= 2 and not kin_occurs(snapshot, word) for word in others
+    )
+
+
+def _words(text: str) -> list[str]:
+    return _INDEX_WORD.findall(text.lower())

@@ -1,0 +1,55 @@
+"""Named conditions and medicines in a question, checked against the index (no model): a subject the
+knowledge base never covers is said so, and the question's own words for a covered one are not."""
+
+from __future__ import annotations
+
+from index.embedder import HashEmbedder
+from index.search import Searcher
+from index.subjects import listed_conditions
+
+
+def _written(question: str) -> list[str]:
+    return [name.written for name in listed_conditions(question)]
+
+
+def test_listed_names_are_found_whatever_their_spelling():
+    assert _written("creepy crawly feeling in my legs at night, restless legs - will iron help?") == ["restless legs"]
+    assert _written("do carpal tunnel wrist splints work") == ["carpal tunnel"], "a name without its 'syndrome'"
+    assert _written("What causes Bells palsy?") == ["Bells palsy"]
+    assert _written("What causes Bell’s palsy?") == ["Bell’s palsy"]
+    assert _written("Warning signs of a Heart Attack in women") == ["Heart Attack"]
+    assert _written("What causes kidney stone pain?") == ["kidney stone"], "singular or plural"
+    assert _written("tics in Tourette's") == ["Tourette's"]
+    assert _written("Is it like Parkinson's disease?") == ["Parkinson's disease"], "the longest name wins"
+    assert _written("Does it hurt? Is it catching? Can children get it?") == []
+
+
+def test_a_missing_list_lists_nothing(tmp_path):
+    assert listed_conditions("What causes restless legs?", tmp_path / "absent.txt") == []
+
+
+def test_listed_subjects_the_corpus_never_names_are_flagged(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    legs = searcher.search("creepy crawly feeling in my legs at night, restless legs - will iron help?", mode="keyword")
+    assert legs.missing == ("restless legs",) and legs.note.startswith("No passage is about restless legs")
+    heart = searcher.search("What are the warning signs of a heart attack in women?", mode="keyword")
+    assert heart.missing == ("heart attack",)
+    drug = searcher.search("Is aspirin safe with dystonia?", mode="keyword")
+    assert drug.missing == ("aspirin",), "a common medicine the model reads as one word piece"
+
+
+def test_the_questions_own_words_for_a_covered_subject_are_not_flagged(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    for question in (
+        "Did I get the cramp in my playing hand from practising too much or from an old injury?",
+        "My son got worse right after a bad infection and a hard workout",
+        "How rare is the kind of twisting disorder that gets better on Parkinson's medication?",
+    ):
+        result = searcher.search(question, mode="keyword")
+        assert result.passages and not result.missing and not result.note, question
+
+
+def test_a_disorder_word_name_with_an_unknown_uncommon_word_is_still_flagged(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    result = searcher.search("Does ulnar tunnel syndrome cause hand cramps?", mode="keyword")
+    assert result.missing == ("ulnar tunnel syndrome",), "'ulnar' is in no chunk and is no everyday word"

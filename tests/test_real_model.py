@@ -82,24 +82,29 @@ def test_everyday_wording_finds_the_medical_passage(real_searcher):
 
 
 @pytest.mark.parametrize(
-    ("name", "hit_at_5", "mrr", "evidence"),
+    ("name", "hit_at_5", "mrr", "evidence", "flagged"),
     [
-        ("blind.jsonl", 0.74, 0.55, 0.76),
-        ("tune2.jsonl", 0.83, 0.66, 0.73),
-        ("blind2.jsonl", 0.87, 0.72, 0.78),
-        ("blind3.jsonl", 0.84, 0.72, 0.74),
+        ("blind.jsonl", 0.74, 0.55, 0.76, 0.9),
+        ("tune2.jsonl", 0.83, 0.66, 0.73, 0.9),
+        ("blind2.jsonl", 0.87, 0.72, 0.78, 0.8),
+        ("blind3.jsonl", 0.84, 0.72, 0.74, 0.9),
+        ("blind4.jsonl", 0.87, 0.74, 0.69, 0.85),
     ],
 )
-def test_the_blind_sets_stay_at_their_measured_level(real_searcher, name, hit_at_5, mrr, evidence):
-    """Floors a little under what the sets written blind measure (EVALUATION.md, fifth session:
-    blind 0.769 / 0.577 / 0.790, tune2 0.857 / 0.686 / 0.758, blind2 0.900 / 0.759 / 0.814, blind3
-    0.867 / 0.752 / 0.769), so a change that loses ground on questions written without the code
-    fails here. blind and tune2 now choose settings; blind2 and blind3 are report-only. These are
-    not issue 9's aims (hit@5 0.95, MRR 0.85, evidence 0.85), which are not met."""
+def test_the_blind_sets_stay_at_their_measured_level(real_searcher, name, hit_at_5, mrr, evidence, flagged):
+    """Floors a little under what the sets written blind measure (EVALUATION.md, sixth session:
+    hit@5 / MRR@10 / evidence / unanswerable flagged: blind 0.769 / 0.577 / 0.790 / 0.917, tune2
+    0.857 / 0.686 / 0.758 / 0.933, blind2 0.900 / 0.759 / 0.814 / 0.833, blind3 0.867 / 0.752 /
+    0.769 / 1.0, blind4 0.900 / 0.769 / 0.718 / 0.867), so a change that loses ground on questions
+    written without the code fails here. blind and tune2 choose settings; blind2, blind3 and blind4
+    are report-only. These are not issue 9's aims (hit@5 0.95, MRR 0.85, evidence 0.85, every
+    unanswerable question flagged), which are not met. A warning on an answerable question ("no
+    passage is about …") stays rare: at most 0.033 of them on each set."""
     scores = evaluate_questions(real_searcher, load_questions(QUESTIONS / name), "hybrid", name, evidence=True)
     assert scores.hit_at_5 >= hit_at_5 and scores.mrr_at_10 >= mrr, scores
     assert scores.evidence is not None and scores.evidence >= evidence, scores
-    assert scores.wrong_abstentions <= 0.02 and scores.flagged_unanswerable >= 0.75, scores
+    assert scores.flagged_unanswerable is not None and scores.flagged_unanswerable >= flagged, scores
+    assert scores.wrong_abstentions <= 0.02 and scores.wrong_flags is not None and scores.wrong_flags <= 0.04, scores
 
 
 def test_cli_answers_many_questions_from_stdin_with_one_model_load(real_index, capsys, monkeypatch):

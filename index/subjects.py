@@ -39,6 +39,7 @@ CONDITIONS = Path(__file__).with_name("conditions.txt")
 # ("carpal tunnel syndrome" → "carpal tunnel"); one word alone ("Rett") is too often something else.
 GENERIC_HEADS = frozenset({"syndrome", "disease", "disorder"})
 _INDEX_WORD = re.compile(r"[a-z0-9]+")  # words as the keyword index splits them ("parkinson's" → parkinson, s)
+_QUESTION_WORD = re.compile(r"[A-Za-z0-9]+")  # the same on the question as written (offsets kept)
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,6 @@ class NamedCondition:
     def several_words(self) -> bool:
         """True for "Parkinson's disease", not for "Parkinson's"."""
         return len([word for word in _INDEX_WORD.findall(self.written.lower()) if word != "s"]) > 1
-
-
-@dataclass(frozen=True)
-class _Spelling:
-    key: tuple[str, ...]  # folded words matched against the question
-    forms: tuple[tuple[str, ...], ...]  # all index-word spellings of its name
 
 
 def condition_names(question: str) -> list[tuple[str, list[str]]]:
@@ -105,7 +100,7 @@ def name_suffixes(words: list[str]) -> list[list[str]]:
 
 
 def listed_conditions(question: str, path: Path = CONDITIONS) -> list[NamedCondition]:
-    """The names of `conditions.txt` the question holds, longest first where two overlap.
+    """The names of `conditions.txt` the question holds, in its order (the longest where two overlap).
 
     Case, a possessive or plural "s", hyphens and a trailing "syndrome"/"disease"/"disorder" (when two
     words remain) do not matter: "restless leg", "Bells palsy" and "carpal tunnel" are all found.
@@ -113,8 +108,7 @@ def listed_conditions(question: str, path: Path = CONDITIONS) -> list[NamedCondi
     spellings = _load_spellings(path)
     if not spellings:
         return []
-    text = question.lower().replace("’", "'")
-    tokens = [(m.start(), m.end(), m.group()) for m in _INDEX_WORD.finditer(text)]
+    tokens = [(m.start(), m.end(), m.group().lower()) for m in _QUESTION_WORD.finditer(question)]
     words = [(start, end, _fold(word)) for start, end, word in tokens if word != "s"]
     longest = max(len(key) for key in spellings)
     found: list[NamedCondition] = []
@@ -122,12 +116,11 @@ def listed_conditions(question: str, path: Path = CONDITIONS) -> list[NamedCondi
     while at < len(words):
         for size in range(min(longest, len(words) - at), 0, -1):
             key = tuple(word for _, _, word in words[at : at + size])
-            spelling = spellings.get(key)
-            if spelling is not None:
+            forms = spellings.get(key)
+            if forms is not None:
                 end = words[at + size - 1][1]
-                end += 2 if text[end : end + 2] == "'s" else 0  # "Tourette's", not "Tourette"
-                written = question[words[at][0] : end]
-                found.append(NamedCondition(written, spelling.forms))
+                end += 2 if question[end : end + 2].lower() in ("'s", "’s") else 0  # "Tourette's", not "Tourette"
+                found.append(NamedCondition(question[words[at][0] : end], forms))
                 at += size
                 break
         else:
@@ -141,14 +134,14 @@ def _fold(word: str) -> str:
 
 
 @cache
-def _load_spellings(path: Path) -> dict[tuple[str, ...], _Spelling]:
+def _load_spellings(path: Path) -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """Folded words of every spelling (and head-less short form) → its name's spellings; a missing
     or unreadable file lists nothing (search still works, without these notes)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return {}
-    spellings: dict[tuple[str, ...], _Spelling] = {}
+    spellings: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for line in lines:
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -163,5 +156,5 @@ def _load_spellings(path: Path) -> dict[tuple[str, ...], _Spelling]:
         unique = tuple(dict.fromkeys(form for form in forms if form))
         for form in unique:
             key = tuple(_fold(w) for w in form if w != "s")
-            spellings.setdefault(key, _Spelling(key, unique))
+            spellings.setdefault(key, unique)
     return spellings

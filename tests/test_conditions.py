@@ -22,6 +22,7 @@ def test_listed_names_are_found_whatever_their_spelling():
     assert _written("tics in Tourette's") == ["Tourette's"]
     assert _written("Is it like Parkinson's disease?") == ["Parkinson's disease"], "the longest name wins"
     assert _written("Does it hurt? Is it catching? Can children get it?") == []
+    assert _written("İst das wie Restless Legs?") == ["Restless Legs"], "as written, whatever the letters before it"
 
 
 def test_a_missing_list_lists_nothing(tmp_path):

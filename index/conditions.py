@@ -9,22 +9,28 @@ it) is noted too.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from index.passages import Passage
 from index.store import Snapshot
-from index.subjects import DISORDER_WORDS, NamedCondition, condition_names, listed_conditions, name_suffixes
+from index.subjects import (
+    DISORDER_WORDS,
+    INDEX_WORD,
+    NamedCondition,
+    condition_names,
+    listed_conditions,
+    name_suffixes,
+)
 
 Frequencies = Callable[[Snapshot, list[str]], dict[str, int]]
-_INDEX_WORD = re.compile(r"[a-z0-9]+")
 
 
 def named_conditions(
     snapshot: Snapshot, question: str, missing: tuple[str, ...], common: set[str], frequencies: Frequencies
-) -> list[NamedCondition]:
-    """The conditions and medicines a question names, less those with a word already noted as missing
-    (noted once, as that word) and those built on the corpus's own topic ("dystonia syndrome").
+) -> tuple[list[NamedCondition], tuple[str, ...]]:
+    """The conditions and medicines a question names, and (as written) those of them no chunk holds in
+    any spelling or shorter form. Left out: names with a word already noted as missing (noted once,
+    as that word) and those built on the corpus's own topic ("dystonia syndrome").
 
     A name found only by its disorder word ("twisting disorder", "old injury") is kept when the index
     holds it as a phrase, or when one of its other words occurs nowhere in the index and is no
@@ -38,18 +44,17 @@ def named_conditions(
     listed = [name for name in listed_conditions(question) if fresh(_words(name.written))]
     taken = {word for name in listed for word in _words(name.written)} - {"s"}
     names = list(listed)
+    unknown = [name.written for name in listed if not _held(snapshot, name)]
     for written, words in condition_names(question):
         if taken & set(words) or not fresh(words):
             continue
         name = NamedCondition(written, tuple(tuple(form) for form in name_suffixes(words)))
-        if _held(snapshot, name) or _has_unknown_word(snapshot, words, frequencies):
+        if _held(snapshot, name):
             names.append(name)
-    return names
-
-
-def unknown_conditions(snapshot: Snapshot, names: list[NamedCondition]) -> tuple[str, ...]:
-    """Those names no chunk holds, in any of their spellings or shorter forms."""
-    return tuple(name.written for name in names if not _held(snapshot, name))
+        elif _has_unknown_word(snapshot, words, frequencies):
+            names.append(name)
+            unknown.append(written)
+    return names, tuple(unknown)
 
 
 def unmentioned_conditions(names: list[NamedCondition], passages: tuple[Passage, ...]) -> tuple[str, ...]:
@@ -57,7 +62,7 @@ def unmentioned_conditions(names: list[NamedCondition], passages: tuple[Passage,
     passages mention even once is not noted: a rule that also noted passing mentions flagged 3 of 40
     answerable tuning questions (EVALUATION.md). A one-word name ("stroke") is not checked: the
     passages often answer it in other words."""
-    shown = " " + " ".join(_INDEX_WORD.findall(" ".join(p.text for p in passages).lower())) + " "
+    shown = " " + " ".join(INDEX_WORD.findall(" ".join(p.text for p in passages).lower())) + " "
     return tuple(
         name.written
         for name in names
@@ -92,4 +97,4 @@ def _has_unknown_word(snapshot: Snapshot, words: list[str], frequencies: Frequen
 
 
 def _words(text: str) -> list[str]:
-    return _INDEX_WORD.findall(text.lower())
+    return INDEX_WORD.findall(text.lower())

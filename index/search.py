@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.conditions import kin_occurs, named_conditions, unknown_conditions, unmentioned_conditions
+from index.conditions import kin_occurs, named_conditions, unmentioned_conditions
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import asks_for_contact, best_unit, is_contact_block
@@ -212,8 +212,8 @@ class Searcher:
                 dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):
             terms = self.question_terms(snapshot, question)
-            names = named_conditions(snapshot, question, terms.missing, terms.common, self.frequencies)
-            terms = replace(terms, missing=terms.missing + unknown_conditions(snapshot, names))
+            names, unknown = named_conditions(snapshot, question, terms.missing, terms.common, self.frequencies)
+            terms = replace(terms, missing=terms.missing + unknown)
         best = dense[0][1] if dense else 0.0
         passages: tuple[Passage, ...] = ()
         message = NO_ANSWER

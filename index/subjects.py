@@ -38,7 +38,7 @@ CONDITIONS = Path(__file__).with_name("conditions.txt")
 # A listed name ending in one of these is also found without it when two or more words remain
 # ("carpal tunnel syndrome" → "carpal tunnel"); one word alone ("Rett") is too often something else.
 GENERIC_HEADS = frozenset({"syndrome", "disease", "disorder"})
-_INDEX_WORD = re.compile(r"[a-z0-9]+")  # words as the keyword index splits them ("parkinson's" → parkinson, s)
+INDEX_WORD = re.compile(r"[a-z0-9]+")  # words as the keyword index splits them ("parkinson's" → parkinson, s)
 _QUESTION_WORD = re.compile(r"[A-Za-z0-9]+")  # the same on the question as written (offsets kept)
 
 
@@ -52,7 +52,7 @@ class NamedCondition:
     @property
     def several_words(self) -> bool:
         """True for "Parkinson's disease", not for "Parkinson's"."""
-        return len([word for word in _INDEX_WORD.findall(self.written.lower()) if word != "s"]) > 1
+        return len([word for word in INDEX_WORD.findall(self.written.lower()) if word != "s"]) > 1
 
 
 def condition_names(question: str) -> list[tuple[str, list[str]]]:
@@ -146,7 +146,7 @@ def _load_spellings(path: Path) -> dict[tuple[str, ...], tuple[tuple[str, ...], 
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        names = [_INDEX_WORD.findall(part.strip().lower().replace("’", "'")) for part in line.split("|")]
+        names = [INDEX_WORD.findall(part.strip().lower().replace("’", "'")) for part in line.split("|")]
         forms: list[tuple[str, ...]] = []
         for name in names:
             plain = [w for w in name if w != "s"]

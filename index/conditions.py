@@ -28,9 +28,10 @@ Frequencies = Callable[[Snapshot, list[str]], dict[str, int]]
 def named_conditions(
     snapshot: Snapshot, question: str, missing: tuple[str, ...], common: set[str], frequencies: Frequencies
 ) -> tuple[list[NamedCondition], tuple[str, ...]]:
-    """The conditions and medicines a question names, and (as written) those of them no chunk holds in
-    any spelling or shorter form. Left out: names with a word already noted as missing (noted once,
-    as that word) and those built on the corpus's own topic ("dystonia syndrome").
+    """The conditions and medicines a question names, and what the knowledge base is not about: the
+    question's `missing` words and the names no chunk holds in any spelling or shorter form, as
+    written. A missing word inside a listed name is given as the whole name ("tardive dyskinesia",
+    not "tardive"); names built on the corpus's own topic ("dystonia syndrome") are left out.
 
     A name found only by its disorder word ("twisting disorder", "old injury") is kept when the index
     holds it as a phrase, or when one of its other words occurs nowhere in the index and is no
@@ -41,10 +42,13 @@ def named_conditions(
     def fresh(words: list[str]) -> bool:
         return not any(word in missing or word in common for word in words)
 
-    listed = [name for name in listed_conditions(question) if fresh(_words(name.written))]
+    every = listed_conditions(question)
+    whole = {word: name for name in reversed(every) for word in _words(name.written) if word in missing}
+    absent = [whole[word] if word in whole else word for word in missing]
+    listed = [name for name in every if fresh(_words(name.written))]
     taken = {word for name in listed for word in _words(name.written)} - {"s"}
     names = list(listed)
-    unknown = [name.written for name in listed if not _held(snapshot, name)]
+    absent += [name for name in listed if not _held(snapshot, name)]
     for written, words in condition_names(question):
         if taken & set(words) or not fresh(words):
             continue
@@ -53,8 +57,20 @@ def named_conditions(
             names.append(name)
         elif _has_unknown_word(snapshot, words, frequencies):
             names.append(name)
-            unknown.append(written)
-    return names, tuple(unknown)
+            absent.append(written)
+    return names, _once(absent)
+
+
+def _once(absent: list[NamedCondition | str]) -> tuple[str, ...]:
+    """The absent subjects as written, each listed name once whichever of its spellings came up."""
+    seen: set[object] = set()
+    out: list[str] = []
+    for item in absent:
+        key = item.forms if isinstance(item, NamedCondition) else item
+        if key not in seen:
+            seen.add(key)
+            out.append(item.written if isinstance(item, NamedCondition) else item)
+    return tuple(out)
 
 
 def unmentioned_conditions(names: list[NamedCondition], passages: tuple[Passage, ...]) -> tuple[str, ...]:

@@ -212,8 +212,8 @@ class Searcher:
                 dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):
             terms = self.question_terms(snapshot, question)
-            names, unknown = named_conditions(snapshot, question, terms.missing, terms.common, self.frequencies)
-            terms = replace(terms, missing=terms.missing + unknown)
+            names, absent = named_conditions(snapshot, question, terms.missing, terms.common, self.frequencies)
+            terms = replace(terms, missing=absent)
         best = dense[0][1] if dense else 0.0
         passages: tuple[Passage, ...] = ()
         message = NO_ANSWER

@@ -54,3 +54,14 @@ def test_a_disorder_word_name_with_an_unknown_uncommon_word_is_still_flagged(has
     searcher = Searcher(hash_index, HashEmbedder())
     result = searcher.search("Does ulnar tunnel syndrome cause hand cramps?", mode="keyword")
     assert result.missing == ("ulnar tunnel syndrome",), "'ulnar' is in no chunk and is no everyday word"
+
+
+def test_a_missing_word_inside_a_listed_name_is_noted_as_the_whole_name(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    tardive = searcher.search("How is tardive dyskinesia treated?", mode="keyword")
+    assert tardive.missing == ("tardive dyskinesia",), "the name, not its unknown word 'tardive'"
+    assert tardive.note.startswith("No passage is about tardive dyskinesia;")
+    als = searcher.search("What are the first symptoms of ALS (amyotrophic lateral sclerosis)?", mode="keyword")
+    assert als.missing == ("amyotrophic lateral sclerosis",), "two spellings of one listed name are noted once"
+    alone = searcher.search("Is sumatriptan safe with dystonia?", mode="keyword")
+    assert alone.missing == ("sumatriptan",)

@@ -44,7 +44,7 @@ def named_conditions(
 
     every = listed_conditions(question)
     whole = {word: name for name in reversed(every) for word in _words(name.written) if word in missing}
-    absent = [whole[word] if word in whole else word for word in missing]
+    absent: list[NamedCondition | str] = [whole.get(word, word) for word in missing]
     listed = [name for name in every if fresh(_words(name.written))]
     taken = {word for name in listed for word in _words(name.written)} - {"s"}
     names = list(listed)

@@ -27,8 +27,10 @@ from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
 from index.lay_terms import glossary_terms, term_words
 from index.layout import read_current
+from index.medical_words import MedicalReader, misspelt
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.store import Snapshot, StoredChunk, open_snapshot
+from index.subjects import INDEX_WORD, listed_conditions
 from index.title_subjects import asked_stems, subject_match, title_subject
 from index.vector_index import one_thread_per_search
 
@@ -144,6 +146,7 @@ class Searcher:
         self._frequencies: OrderedDict[tuple[str, str], int] = OrderedDict()  # (generation, word) → chunks
         self._term_usable: dict[tuple[str, str], bool] = {}  # (generation, glossary term) → searchable
         self._subjects: OrderedDict[tuple[str, str], dict[str, float]] = OrderedDict()  # (generation, doc) → subject
+        self._medical = MedicalReader(embedder.embed)
         self.reload_error: str = ""
 
     def snapshot(self) -> Snapshot:
@@ -212,6 +215,7 @@ class Searcher:
                 dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):
             terms = self.question_terms(snapshot, question)
+            terms = replace(terms, missing=self.subject_words(snapshot, question, terms.missing, query is not None))
             names, absent = named_conditions(snapshot, question, terms.missing, terms.common, self.frequencies)
             terms = replace(terms, missing=absent)
         best = dense[0][1] if dense else 0.0
@@ -242,6 +246,16 @@ class Searcher:
             terms=tuple(terms.informative),
             generation=snapshot.name,
         )
+
+    def subject_words(self, snapshot: Snapshot, question: str, missing: tuple[str, ...], read: bool) -> tuple[str, ...]:
+        """The question's missing words that name a subject (`medical_words`): a word of a listed
+        condition's name is always one; a misspelling of an index word never is; with `read` (the
+        model is loaded: not in keyword mode), the model must read the word as medical."""
+        listed = {word for name in listed_conditions(question) for word in INDEX_WORD.findall(name.written.lower())}
+        kept = [w for w in missing if w in listed or not misspelt(w, snapshot.any_word_occurs)]
+        unlisted = [w for w in kept if w not in listed]
+        medical = dict(zip(unlisted, self._medical.medical(unlisted))) if read else {}
+        return tuple(w for w in kept if medical.get(w, True))
 
     def dense_text(self, snapshot: Snapshot, question: str) -> str:
         """What the question's vector is computed from: the question, plus glossary terms if set so."""

@@ -313,6 +313,11 @@ class Snapshot:
             return False
         return self._matches(f'"{start}" *')
 
+    def any_word_occurs(self, words: list[str]) -> bool:
+        """True when some chunk holds at least one of these (plain, lower-case) words."""
+        plain = [w for w in words if w.isalnum()]
+        return bool(plain) and self._matches(" OR ".join(f'"{w}"' for w in plain))
+
     def _matches(self, expression: str) -> bool:
         """True when some chunk matches an FTS5 expression (stops at the first)."""
         return bool(self._rows("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (expression,)))

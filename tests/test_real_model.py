@@ -58,6 +58,32 @@ def test_a_bare_gene_name_is_not_abstained_on(real_searcher):
     assert not result.abstained and "SGCE" in result.passages[0].text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does being stressed or knackered make it worse? uni exams coming up and im dreading it",
+        "im a hairdresser and my scissor hand cramps up halfway through a cut, does this happen in my line of work",
+        "would those wrinkle injections help my neck spasms",
+    ],
+)
+def test_everyday_words_the_corpus_never_uses_are_not_called_missing_subjects(real_searcher, question):
+    result = real_searcher.search(question)
+    assert result.passages and not result.missing and not result.note, result.note
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("does the glaucoma eye pressure puff test at the optician hurt", "glaucoma"),
+        ("Is propranolol a good medicine for essential tremor in older people?", "propranolol"),
+        ("how do you tell appendicitis from just a bad stomach bug", "appendicitis"),
+    ],
+)
+def test_medical_subjects_the_corpus_never_names_are_still_noted(real_searcher, question, subject):
+    result = real_searcher.search(question)
+    assert subject in result.missing and (result.abstained or result.note), result
+
+
 @needs_shared
 def test_dev_question_set_meets_its_targets(real_searcher):
     scores = evaluate_questions(real_searcher, load_questions(DEV_QUESTIONS), "hybrid", "dev")

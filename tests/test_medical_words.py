@@ -1,0 +1,62 @@
+"""Which missing question words name a subject: misspellings and everyday words do not."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.embedder import HashEmbedder
+from index.medical_words import EVERYDAY_KINDS, MEDICAL_KINDS, MedicalReader, misspelt, one_letter_away
+from index.search import Searcher
+
+
+def test_one_letter_away_covers_each_kind_of_slip_and_keeps_the_first_letter():
+    near = set(one_letter_away("dystnia"))
+    assert {"dystonia", "dysnia", "dytsnia", "dystnis"} <= near, "added, dropped, swapped, changed"
+    assert "dystnia" not in near and all(word.startswith("d") for word in near)
+
+
+def test_a_misspelling_is_a_word_one_letter_from_an_index_word():
+    held = {"dystonia", "government"}
+
+    def any_occurs(words: list[str]) -> bool:
+        return bool(held & set(words))
+
+    assert misspelt("dystnia", any_occurs) and misspelt("goverment", any_occurs)
+    assert not misspelt("glaucoma", any_occurs)
+    assert not misspelt("gout", lambda words: True), "words under six letters are never taken for slips"
+
+
+def _reader(medical_words: set[str]) -> MedicalReader:
+    """A reader whose stand-in model puts the medical kinds and `medical_words` on one axis and
+    everything else on another."""
+
+    def embed(texts: list[str]) -> np.ndarray:
+        rows = [[1.0, 0.0] if t in MEDICAL_KINDS or t in medical_words else [0.0, 1.0] for t in texts]
+        return np.array(rows, dtype=np.float32)
+
+    return MedicalReader(embed)
+
+
+def test_the_reader_keeps_words_read_as_medical_and_embeds_the_kinds_once():
+    calls: list[list[str]] = []
+    reader = _reader({"glaucoma"})
+    inner = reader._embed
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return inner(texts)
+
+    reader._embed = counting
+    assert reader.medical(["glaucoma", "knackered"]) == [True, False]
+    assert reader.medical(["scissor"]) == [False]
+    assert reader.medical([]) == []
+    kinds = [c for c in calls if c in (list(MEDICAL_KINDS), list(EVERYDAY_KINDS))]
+    assert len(kinds) == 2, "each list of kinds is embedded once"
+
+
+def test_a_misspelt_corpus_word_is_not_noted_as_a_missing_subject(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    result = searcher.search("could a dragging foot be early signs of dystnia", mode="keyword")
+    assert result.passages and "dystnia" not in result.missing and not result.note, result.note
+    listed = searcher.search("Is sumatriptan safe with dystonia?", mode="keyword")
+    assert listed.missing == ("sumatriptan",), "a listed medicine is noted whatever it is one letter from"

@@ -5,7 +5,8 @@ and "botulinum toxin". `lay_terms.json` maps cues (1-3 everyday words, matched b
 any order) to terms written as the corpus writes them. It was written from the corpus alone, by
 someone who saw neither the code nor any question set (EVALUATION.md). A search adds the terms of
 every cue the question holds, and only those the index itself contains, so the glossary is inert
-on a corpus that lacks them. No model here.
+on a corpus that lacks them. A numbered form of dystonia named one way ("DYT6") brings in its
+other name ("dystonia 6") the same way. No model here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from pathlib import Path
 
 GLOSSARY = Path(__file__).with_name("lay_terms.json")
 _WORD = re.compile(r"[a-z0-9]+")
+# Numbered forms of dystonia go by two names: the locus ("DYT6", "DYT-6") and the number ("dystonia 6",
+# "dystonia type 6"). Tuning set 3, which names forms both ways: hit@5 0.875 → 0.912, MRR@10 0.736 →
+# 0.776; no other set moved (EVALUATION.md, seventh session).
+_LOCUS = re.compile(r"\bdyt[\s-]?(\d{1,2})\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"\bdystonia(?:\s+type)?[\s-]+(\d{1,2})\b", re.IGNORECASE)
 _SUFFIXES = ("ing", "ed", "es", "s", "e", "ly")
 
 
@@ -71,10 +77,19 @@ def term_words(term: str) -> list[str]:
     return re.findall(r"\w+", term.lower())
 
 
+def form_names(question: str) -> list[str]:
+    """The other name of each numbered form of dystonia the question names: "dystonia 6" for "DYT6",
+    "DYT6" for "dystonia 6" or "dystonia type 6"."""
+    names = [f"dystonia {m.group(1)}" for m in _LOCUS.finditer(question)]
+    names += [f"DYT{m.group(1)}" for m in _NUMBERED.finditer(question)]
+    return list(dict.fromkeys(names))
+
+
 def glossary_terms(question: str, glossary: tuple[Entry, ...] | None = None) -> list[str]:
-    """The corpus terms of every entry the question cues, first-cued first, no repeats."""
+    """The other names of the numbered forms the question names, then the corpus terms of every
+    entry the question cues, first-cued first, no repeats."""
     question_stems = stems(question)
-    found: dict[str, None] = {}
+    found: dict[str, None] = dict.fromkeys(form_names(question))
     for entry in load_glossary() if glossary is None else glossary:
         if entry.fires(question_stems):
             found.update((term, None) for term in entry.terms)

@@ -8,7 +8,7 @@ import pytest
 
 import index.search as search_module
 from index.keyword import fts_query
-from index.lay_terms import GLOSSARY, Entry, glossary_terms, load_glossary, stem, stems
+from index.lay_terms import GLOSSARY, Entry, form_names, glossary_terms, load_glossary, stem, stems
 from index.search import Searcher, SearchSettings
 from index.store import open_snapshot
 
@@ -102,3 +102,22 @@ def test_evidence_counts_the_glossary_words_a_question_cues(hash_index, hash_emb
     off = Searcher(hash_index, hash_embedder, SearchSettings(glossary=""))
     plain = off.search("Do Botox shots help?", k=5, mode="keyword")
     assert not any("botulinum toxin" in p.text[p.highlight[0] : p.highlight[1]].lower() for p in plain.passages)
+
+
+def test_a_numbered_form_named_one_way_brings_in_its_other_name():
+    assert form_names("my son has DYT1, and my niece dyt-6") == ["dystonia 1", "dystonia 6"]
+    assert form_names("cousin has dystonia 16, and his dad dystonia type 3") == ["DYT16", "DYT3"]
+    assert form_names("dystonia at 16 years old, DYT is a gene family") == []
+    assert glossary_terms("DYT7 and a shaky hand", glossary=())[:1] == ["dystonia 7"]
+
+
+def test_a_form_asked_about_by_its_locus_finds_its_numbered_document(hash_index, hash_embedder, monkeypatch):
+    question = "friend with dyt7 says his hand shakes and his voice has gone hoarse"
+
+    def titles() -> list[str]:
+        searcher = Searcher(hash_index, hash_embedder)
+        return [p.title for p in searcher.search(question, k=5, mode="keyword").passages]
+
+    assert any(title.startswith("Dystonia 7") for title in titles()), titles()
+    monkeypatch.setattr("index.lay_terms.form_names", lambda question: [])
+    assert not any(title.startswith("Dystonia 7") for title in titles()), "without its other name"

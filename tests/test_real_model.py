@@ -108,29 +108,36 @@ def test_everyday_wording_finds_the_medical_passage(real_searcher):
 
 
 @pytest.mark.parametrize(
-    ("name", "hit_at_5", "mrr", "evidence", "flagged"),
+    ("name", "hit_at_5", "mrr", "evidence", "flagged", "wrong_notes"),
     [
-        ("blind.jsonl", 0.74, 0.55, 0.76, 0.9),
-        ("tune2.jsonl", 0.83, 0.66, 0.73, 0.9),
-        ("blind2.jsonl", 0.87, 0.72, 0.78, 0.8),
-        ("blind3.jsonl", 0.84, 0.72, 0.74, 0.9),
-        ("blind4.jsonl", 0.87, 0.74, 0.69, 0.85),
+        ("blind.jsonl", 0.74, 0.55, 0.76, 0.9, 0.04),
+        ("tune2.jsonl", 0.83, 0.66, 0.73, 0.9, 0.04),
+        ("tune3.jsonl", 0.88, 0.75, 0.57, 0.95, 0.13),
+        ("blind2.jsonl", 0.87, 0.74, 0.77, 0.8, 0.04),
+        ("blind3.jsonl", 0.85, 0.74, 0.73, 0.9, 0.04),
+        ("blind4.jsonl", 0.87, 0.75, 0.69, 0.85, 0.04),
+        ("blind5.jsonl", 0.85, 0.70, 0.66, 0.95, 0.04),
     ],
 )
-def test_the_blind_sets_stay_at_their_measured_level(real_searcher, name, hit_at_5, mrr, evidence, flagged):
-    """Floors a little under what the sets written blind measure (EVALUATION.md, sixth session:
-    hit@5 / MRR@10 / evidence / unanswerable flagged: blind 0.769 / 0.577 / 0.790 / 0.917, tune2
-    0.857 / 0.686 / 0.758 / 0.933, blind2 0.900 / 0.759 / 0.814 / 0.833, blind3 0.867 / 0.752 /
-    0.769 / 1.0, blind4 0.900 / 0.769 / 0.718 / 0.867), so a change that loses ground on questions
-    written without the code fails here. blind and tune2 choose settings; blind2, blind3 and blind4
-    are report-only. These are not issue 9's aims (hit@5 0.95, MRR 0.85, evidence 0.85, every
-    unanswerable question flagged), which are not met. A warning on an answerable question ("no
-    passage is about …") stays rare: at most 0.033 of them on each set."""
+def test_the_blind_sets_stay_at_their_measured_level(
+    real_searcher, name, hit_at_5, mrr, evidence, flagged, wrong_notes
+):
+    """Floors a little under what the sets written blind measure (EVALUATION.md, seventh session:
+    hit@5 / MRR@10 / evidence / unanswerable flagged / answerable with a note: blind 0.769 / 0.577 /
+    0.790 / 0.917 / 0, tune2 0.857 / 0.687 / 0.758 / 0.933 / 0, tune3 0.912 / 0.776 / 0.600 / 1.0 /
+    0.113, blind2 0.900 / 0.772 / 0.797 / 0.833 / 0.033, blind3 0.883 / 0.766 / 0.755 / 1.0 / 0.033,
+    blind4 0.900 / 0.779 / 0.718 / 0.867 / 0.033, blind5 0.883 / 0.728 / 0.683 / 1.0 / 0.017), so a
+    change that loses ground on questions written without the code fails here. blind, tune2 and
+    tune3 choose settings; blind2 to blind5 are report-only. These are not issue 9's aims (hit@5
+    0.95, MRR 0.85, evidence 0.85, every unanswerable question flagged), which are not met. A note
+    on an answerable question ("no passage is about …") stays rare; tune3 was written to provoke
+    them (medicines and other conditions mentioned in passing)."""
     scores = evaluate_questions(real_searcher, load_questions(QUESTIONS / name), "hybrid", name, evidence=True)
     assert scores.hit_at_5 >= hit_at_5 and scores.mrr_at_10 >= mrr, scores
     assert scores.evidence is not None and scores.evidence >= evidence, scores
     assert scores.flagged_unanswerable is not None and scores.flagged_unanswerable >= flagged, scores
-    assert scores.wrong_abstentions <= 0.02 and scores.wrong_flags is not None and scores.wrong_flags <= 0.04, scores
+    assert scores.wrong_abstentions <= 0.02 and scores.wrong_flags is not None, scores
+    assert scores.wrong_flags <= wrong_notes, scores
 
 
 def test_cli_answers_many_questions_from_stdin_with_one_model_load(real_index, capsys, monkeypatch):

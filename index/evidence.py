@@ -16,6 +16,7 @@ import numpy as np
 
 LEXICAL_WEIGHT = 0.8  # chosen on the held-out and lay question sets (EVALUATION.md)
 NOT_AN_ANSWER = 10.0
+TEMPLATE_DOCUMENTS = 3  # a sentence in this many documents of the candidates, titles masked, is a template
 # "ment", "ance", "ence": "treatment" meets "treated", "inheritance" meets "inherited" (tuning
 # sets, evidence: heldout 0.681 → 0.702, lay unchanged).
 _SUFFIXES = ("ment", "ance", "ence", "ing", "ed", "es", "s", "ly")
@@ -50,10 +51,32 @@ def is_contact_block(text: str) -> bool:
     return bool(lines) and sum(bool(_CONTACT_LINE.search(line)) for line in lines) * 2 >= len(lines)
 
 
-def unit_penalty(text: str, is_table_header: bool, contact_question: bool) -> float:
-    """NOT_AN_ANSWER for units that never answer (a question, a table header, a bare contact block)."""
+def template_key(sentence: str, title: str) -> str:
+    """A sentence's words in lower case with its document's title masked: a template sentence
+    ("These resources address the diagnosis or management of <title>:") has one key in every document."""
+    text = sentence.lower()
+    if title.strip():
+        text = text.replace(title.strip().lower(), " @ ")
+    return " ".join(re.findall(r"\w+|@", text))
+
+
+def template_keys(sentences: list[tuple[str, str, str]]) -> set[str]:
+    """The keys of the sentences that TEMPLATE_DOCUMENTS or more documents hold, from
+    (doc_id, title, sentence) triples. Two copies are not enough: documents quote each other (the
+    fact sheet and NINDS's page share whole paragraphs that answer)."""
+    holders: dict[str, set[str]] = {}
+    for doc_id, title, sentence in sentences:
+        key = template_key(sentence, title)
+        if len(key) > 1:
+            holders.setdefault(key, set()).add(doc_id)
+    return {key for key, docs in holders.items() if len(docs) >= TEMPLATE_DOCUMENTS}
+
+
+def unit_penalty(text: str, is_table_header: bool, contact_question: bool, is_template: bool = False) -> float:
+    """NOT_AN_ANSWER for units that never answer (a question, a table header, a bare contact block,
+    a template sentence that many documents repeat with only their title changed)."""
     stripped = text.strip()
-    if stripped.endswith("?") or is_table_header:
+    if stripped.endswith("?") or is_table_header or is_template:
         return NOT_AN_ANSWER
     if not contact_question and is_contact_block(stripped):
         return NOT_AN_ANSWER
@@ -95,8 +118,11 @@ def best_unit(
     document_text: str,
     terms: dict[str, float],
     contact_question: bool,
+    templates: set[str] | frozenset[str] = frozenset(),
+    title: str = "",
 ) -> int | None:
-    """Index of the unit that best answers (similarity + rare-word coverage − penalties); None if none."""
+    """Index of the unit that best answers (similarity + rare-word coverage − penalties); None if none.
+    `templates` are the keys (`template_key` with `title`) of sentences too common to be answers."""
     if not units:
         return None
     stemmed = {stem(t): w for t, w in terms.items()}
@@ -106,7 +132,12 @@ def best_unit(
     scores = [
         float(similarities[i])
         + LEXICAL_WEIGHT * (sum(w for t, w in weights.items() if t in words[i]) / total if total else 0.0)
-        - unit_penalty(document_text[a:b], is_table_header(document_text, a), contact_question)
+        - unit_penalty(
+            document_text[a:b],
+            is_table_header(document_text, a),
+            contact_question,
+            bool(templates) and template_key(document_text[a:b], title) in templates,
+        )
         for i, (a, b) in enumerate(units)
     ]
     return int(np.argmax(scores))

@@ -22,7 +22,7 @@ import numpy as np
 from index.conditions import kin_occurs, named_conditions, unmentioned_conditions
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
-from index.evidence import asks_for_contact, best_unit, is_contact_block
+from index.evidence import asks_for_contact, best_unit, is_contact_block, template_keys
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
 from index.lay_terms import glossary_terms, term_words
@@ -526,8 +526,28 @@ class Searcher:
             if terms is not None:
                 units = snapshot.units_of([chunk_id for p in passages for chunk_id in p.chunk_ids])
                 contact = asks_for_contact(question)
-                passages = [self._evidence(snapshot, p, units, rows, texts, query, terms, contact) for p in passages]
+                templates = self._templates(snapshot, ranked, rows)
+                passages = [
+                    self._evidence(snapshot, p, units, rows, texts, query, terms, contact, templates) for p in passages
+                ]
         return tuple(replace(p, rank=rank) for rank, p in enumerate(passages, start=1))
+
+    def _templates(self, snapshot: Snapshot, ranked, rows: dict[int, StoredChunk]) -> set[str]:
+        """Keys of the template sentences among the candidates (the top `rescore_depth` chunks): those
+        that several documents hold with only their title changed. Read from the chunks' own text:
+        two queries, whatever the index's size."""
+        pool = [chunk_id for chunk_id, _ in ranked[: self.settings.rescore_depth]]
+        rows.update(snapshot.chunks([chunk_id for chunk_id in pool if chunk_id not in rows]))
+        sentences = []
+        for chunk_id, found in snapshot.units_of(pool).items():
+            row = rows.get(chunk_id)
+            if row is None:
+                continue
+            for _, start, end in found:
+                if row.char_start <= start and end <= row.char_end:
+                    text = row.text[start - row.char_start : end - row.char_start]
+                    sentences.append((row.doc_id, row.title, text))
+        return template_keys(sentences)
 
     def _merged(
         self, snapshot: Snapshot, ranked, k: int
@@ -563,6 +583,7 @@ class Searcher:
         query: np.ndarray | None,
         terms: QuestionTerms,
         contact: bool,
+        templates: set[str] | frozenset[str] = frozenset(),
     ) -> Passage:
         """The passage with its best stored sentence unit marked, and the page that unit is on.
         Without the question's vector (keyword mode) the question's words alone choose."""
@@ -581,7 +602,8 @@ class Searcher:
             if query is not None
             else np.zeros(len(ordered), dtype=np.float32)
         )
-        best = best_unit(ordered, similarity, texts[p.doc_id], {**terms.widened, **terms.rarity}, contact)
+        weights = {**terms.widened, **terms.rarity}
+        best = best_unit(ordered, similarity, texts[p.doc_id], weights, contact, templates, p.title)
         if best is None:
             return p
         start, end = ordered[best]

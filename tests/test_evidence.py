@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.evidence import asks_for_contact, best_unit, is_table_header, unit_penalty
+from index.evidence import asks_for_contact, best_unit, is_table_header, template_key, template_keys, unit_penalty
 from index.keyword import query_terms
 from ingest.sentence_units import sentence_units
 
@@ -82,7 +82,7 @@ def test_a_contact_question_marks_the_whole_entry_and_others_one_line(hash_index
 
 
 def test_the_passage_topic_does_not_choose_its_sentence(monkeypatch):
-    """"limb dystonia" is in most of the passage's sentences, so it cannot tell them apart: the one
+    """ "limb dystonia" is in most of the passage's sentences, so it cannot tell them apart: the one
     sentence about treatment is marked for "How is limb dystonia treated?" even though the
     opening sentence is a little closer to the question as a whole."""
     import index.evidence as evidence
@@ -104,3 +104,30 @@ def test_the_passage_topic_does_not_choose_its_sentence(monkeypatch):
     assert passage_weights({"limb": 3.0}, [{"limb"}, {"limb"}]) == {"limb": 3.0}, "two units: plain weights"
     monkeypatch.setattr(evidence, "passage_weights", lambda terms, words: dict(terms))
     assert best_unit(units, similarities, text, terms, contact_question=False) == 0, "plain weights mark the topic"
+
+
+def test_a_sentence_three_documents_hold_with_only_their_title_changed_is_a_template():
+    def intro(title: str) -> str:
+        return f"The Human Phenotype Ontology provides the following list of signs and symptoms for {title}."
+
+    assert template_key(intro("Dystonia 11"), "Dystonia 11") == template_key(intro("Dystonia 7"), "Dystonia 7")
+    triples = [(f"d{n}", f"Dystonia {n}", intro(f"Dystonia {n}")) for n in (7, 11, 16)]
+    quoted = "Some people inherit dystonia. Others have it because of another disease."
+    triples += [("factsheet", "What are Dystonias?", quoted), ("ninds", "Dystonias", quoted)]
+    keys = template_keys(triples)
+    assert keys == {template_key(intro("Dystonia 7"), "Dystonia 7")}, "two copies are a quotation, three a template"
+    assert template_keys(triples[:2]) == set()
+
+
+def test_evidence_passes_over_a_template_sentence_for_the_answer():
+    title = "Dystonia 11"
+    text = (
+        "The Human Phenotype Ontology provides the following list of signs and symptoms for Dystonia 11.\n"
+        "Muscular hypotonia 5% Agoraphobia - Anxiety - Depression"
+    )
+    units = [(0, text.index("\n")), (text.index("\n") + 1, len(text))]
+    similarity = np.array([0.6, 0.5], dtype=np.float32)  # the template sentence reads closer to the question
+    terms = {t: 1.0 for t in query_terms("signs and symptoms of dystonia 11: anxiety?")}
+    keys = {template_key(text[: units[0][1]], title)}
+    assert best_unit(units, similarity, text, terms, False) == 0
+    assert best_unit(units, similarity, text, terms, False, keys, title) == 1

@@ -238,3 +238,14 @@ def test_a_model_directory_the_plain_forward_pass_cannot_compute_is_refused_by_i
     pooling.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
     (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling), encoding="utf-8")
     assert not BertEncoder.supports(tmp_path)
+
+
+def test_a_symptom_list_is_marked_rather_than_the_template_sentences_around_it(real_searcher):
+    question = (
+        "dystonia 11 - does it come with anxiety or being scared to leave the house? my daughters already on zoloft"
+    )
+    result = real_searcher.search(question)
+    top = result.passages[0]
+    assert top.title == "Dystonia 11" and top.highlight is not None
+    a, b = top.highlight
+    assert "Anxiety" in top.text[a:b], top.text[a:b]

@@ -79,18 +79,8 @@ def real_searcher(real_index, model):
     return Searcher(real_index, model)
 
 
-CONDITIONS = (
-    "Holmes-Adie syndrome",
-    "cervical dystonia",
-    "blepharospasm",
-    "writer's cramp",
-    "Wilson disease",
-    "myoclonus-dystonia",
-    "spasmodic dysphonia",
-    "Meige syndrome",
-    "tardive dyskinesia",
-    "chorea",
-)
+CONDITIONS = ("Holmes-Adie syndrome", "cervical dystonia", "blepharospasm", "writer's cramp", "Wilson disease",
+              "myoclonus-dystonia", "spasmodic dysphonia", "Meige syndrome", "tardive dyskinesia", "chorea")
 
 
 def write_generated_corpus(folder: Path, documents: int = 277) -> Path:

@@ -23,14 +23,8 @@ from conftest import CORPUS, FIXTURES, REPO
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PASSWORD = "correct horse"
 QUESTION = "Which part of the brain is believed to be involved in dystonia?"
@@ -90,25 +84,9 @@ def _serve(folder: Path, corpus: Path, kb: Path, **env_changes: str):
     # The log stays open for the server's lifetime: returned to the caller, closed by _stop().
     log = open(folder / f"streamlit-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "app.py"),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -157,9 +135,8 @@ def curator_site(hash_index, tmp_path_factory):
     corpus, kb = folder / "corpus", folder / "kb"
     shutil.copytree(CORPUS, corpus)
     shutil.copytree(hash_index, kb)
-    url, process, log = _serve(
-        folder, corpus, kb, KB_EMBEDDER="hash", KB_HASH_SECONDS="1.5", KB_ADMIN_PASSWORD=PASSWORD
-    )
+    url, process, log = _serve(folder, corpus, kb, KB_EMBEDDER="hash", KB_HASH_SECONDS="1.5",
+                               KB_ADMIN_PASSWORD=PASSWORD)
     yield url, corpus, kb
     _stop(process, log)
 
@@ -233,13 +210,8 @@ def test_a_question_in_the_browser_shows_cited_passages_and_context(site, chromi
     expect(loading).to_have_count(0, timeout=120_000)
     box = page.locator('textarea[aria-label="Your question"]')
     empty_height = box.bounding_box()["height"]
-    box.fill(
-        (
-            "Which part of the brain is believed to be involved in dystonia, and does it explain why "
-            "the muscles of my neck and shoulders pull when I am tired or worried? "
-        )
-        * 5
-    )
+    box.fill(("Which part of the brain is believed to be involved in dystonia, and does it explain why "
+              "the muscles of my neck and shoulders pull when I am tired or worried? ") * 5)
     assert box.bounding_box()["height"] > empty_height + 20, "the box grows with a long question"
     expect(page.get_by_text("Press Ctrl+Enter to apply")).to_be_hidden()  # Enter asks: no Ctrl+Enter hint
     _shot(page, shots, "long-question", full_page=False)
@@ -332,16 +304,8 @@ def test_a_local_source_opens_the_original_file(site, chromium, shots):
 
 @pytest.mark.parametrize(
     "path",
-    [
-        "../app.py",
-        "..%2F..%2Fapp.py",
-        "%2Fetc%2Fpasswd",
-        "medquad/LICENSE.txt",
-        "medquad/README.txt",
-        "papers/missing.pdf",
-        "papers",
-        ".git/config",
-    ],
+    ["../app.py", "..%2F..%2Fapp.py", "%2Fetc%2Fpasswd", "medquad/LICENSE.txt", "medquad/README.txt",
+     "papers/missing.pdf", "papers", ".git/config"],
 )
 def test_only_document_files_inside_the_corpus_are_served(site, path):
     try:
@@ -419,12 +383,7 @@ def test_custom_styles_read_in_both_themes(site, chromium, shots, scheme):
     channels = [int(v) for v in background[background.index("(") + 1 : -1].split(",")[:3]]
     assert (sum(channels) < 150) == (scheme == "dark"), f"{scheme} scheme, background {background}: theme not followed"
     checks = {
-        ".kb-text": 7,
-        ".kb-meta": 4.5,
-        ".kb-card mark.evidence": 4.5,
-        ".kb-head": 7,
-        ".kb-score": 3,
-        ".kb-rank": 3,
+        ".kb-text": 7, ".kb-meta": 4.5, ".kb-card mark.evidence": 4.5, ".kb-head": 7, ".kb-score": 3, ".kb-rank": 3,
     }
     for selector, minimum in checks.items():
         found = page.locator(selector).first.evaluate(CONTRAST_JS)

@@ -87,19 +87,8 @@ def test_search_json_has_citation_fields(indexed, capsys):
     rows = [json.loads(line) for line in out.out.splitlines()]
     assert 1 <= len(rows) <= 3 and [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
     for row in rows:
-        for field in (
-            "rank",
-            "score",
-            "doc_id",
-            "title",
-            "source",
-            "section",
-            "page",
-            "char_start",
-            "char_end",
-            "text",
-            "highlight",
-        ):
+        for field in ("rank", "score", "doc_id", "title", "source", "section", "page",
+                      "char_start", "char_end", "text", "highlight"):
             assert field in row
     top = rows[0]
     assert "basal ganglia" in top["text"] and top["doc_id"] == "founding/what_are_dystonias.txt"
@@ -180,32 +169,16 @@ def test_eval_on_a_beir_folder(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("KB_EMBEDDER", "hash")
     beir = tmp_path / "tiny"
     (beir / "qrels").mkdir(parents=True)
-    docs = {
-        "d1": "Levodopa treats dopa-responsive dystonia.",
-        "d2": "Botulinum toxin eases cervical dystonia.",
-        "d3": "The basal ganglia process movement signals.",
-    }
+    docs = {"d1": "Levodopa treats dopa-responsive dystonia.", "d2": "Botulinum toxin eases cervical dystonia.",
+            "d3": "The basal ganglia process movement signals."}
     (beir / "corpus.jsonl").write_text(
-        "\n".join(json.dumps({"_id": k, "title": "", "text": v}) for k, v in docs.items()), encoding="utf-8"
-    )
+        "\n".join(json.dumps({"_id": k, "title": "", "text": v}) for k, v in docs.items()), encoding="utf-8")
     (beir / "queries.jsonl").write_text(
-        json.dumps({"_id": "q1", "text": "levodopa dopa-responsive"})
-        + "\n"
-        + json.dumps({"_id": "q2", "text": "botulinum toxin cervical"}),
-        encoding="utf-8",
-    )
+        json.dumps({"_id": "q1", "text": "levodopa dopa-responsive"}) + "\n"
+        + json.dumps({"_id": "q2", "text": "botulinum toxin cervical"}), encoding="utf-8")
     (beir / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n", encoding="utf-8")
-    code, out = _index(
-        capsys,
-        tmp_path / "unused",
-        "eval",
-        str(beir),
-        "--mode",
-        "keyword",
-        "--json",
-        "--beir-cache",
-        str(tmp_path / "cache"),
-    )
+    code, out = _index(capsys, tmp_path / "unused", "eval", str(beir), "--mode", "keyword", "--json",
+                       "--beir-cache", str(tmp_path / "cache"))
     row = json.loads(out.out)
     assert code == 0 and row["queries"] == 2 and row["ndcg_at_10"] == 1.0 and row["recall_at_100"] == 1.0
     assert any((tmp_path / "cache").iterdir())
@@ -256,11 +229,7 @@ def test_python_dash_m_ingest_is_the_build_command(env):
     corpus, kb = env
     done = subprocess.run(
         [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index-dir", str(kb), "--json"],
-        cwd=REPO,
-        env={**os.environ, "KB_EMBEDDER": "hash"},
-        capture_output=True,
-        text=True,
-        timeout=120,
+        cwd=REPO, env={**os.environ, "KB_EMBEDDER": "hash"}, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 4, done.stderr  # the corpus holds two files that fail
     assert json.loads(done.stdout)["totals"]["added"] == 8
@@ -296,21 +265,8 @@ def test_unknown_or_impossible_filters_are_errors_naming_the_choices(indexed, ca
 
 
 def test_collection_and_doc_filters_intersect_on_the_command_line(indexed, capsys):
-    code, out = _index(
-        capsys,
-        indexed,
-        "search",
-        "dystonia",
-        "--collection",
-        "founding",
-        "--doc",
-        "founding/what_are_dystonias.txt",
-        "--doc",
-        "sample.md",
-        "--json",
-        "-k",
-        "10",
-    )
+    code, out = _index(capsys, indexed, "search", "dystonia", "--collection", "founding",
+                       "--doc", "founding/what_are_dystonias.txt", "--doc", "sample.md", "--json", "-k", "10")
     rows = [json.loads(line) for line in out.out.splitlines()]
     assert code == 0 and rows and {r["doc_id"] for r in rows} == {"founding/what_are_dystonias.txt"}
 
@@ -375,17 +331,15 @@ def test_show_after_a_double_dash_finds_a_dash_leading_id(env, capsys):
     assert code == 0 and "Dash note" in out.out
 
 
-def test_the_text_report_escapes_newlines_and_control_characters_in_file_names(
-    small_corpus, tmp_path, capsys, monkeypatch
-):
+def test_the_text_report_escapes_newlines_and_control_characters_in_file_names(small_corpus, tmp_path, capsys,
+                                                                                 monkeypatch):
     monkeypatch.setenv("KB_EMBEDDER", "hash")
     (small_corpus / "two\nlines.txt").write_text("Two lines\n\nA file name with a newline in it.\n", encoding="utf-8")
     (small_corpus / "esc\x1b[31mred.txt").write_text("Escape\n\nA file name with an escape.\n", encoding="utf-8")
     code, out = _ingest(capsys, small_corpus, tmp_path / "kb")
     lines = out.out.splitlines()
-    assert code == 0 and all(
-        line.split(" ")[0] in ("added", "updated", "unchanged", "removed", "failed", "skipped") for line in lines[:-1]
-    ), lines
+    assert code == 0 and all(line.split(" ")[0] in ("added", "updated", "unchanged", "removed", "failed",
+                                                    "skipped") for line in lines[:-1]), lines
     assert any("two\\nlines.txt" in line for line in lines) and any("esc\\x1b[31mred.txt" in line for line in lines)
     assert "\x1b" not in out.out
     code, out = _ingest(capsys, small_corpus, tmp_path / "kb", "--json")  # JSON keeps the real names

@@ -188,9 +188,7 @@ def test_reader_keeps_every_character_of_the_real_documents():
 def test_library_table_escapes_and_links():
     rows = [
         LibraryRow("founding/a.txt", "<b>A</b>", "founding", 3, "2026-11-21", "founding/a.txt"),
-        LibraryRow(
-            "medquad/2_GARD_QA__1.xml", "Dystonia 1", "medquad · GARD", 1, "2026-11-21", "https://x.org/?a=1&b=2"
-        ),
+        LibraryRow("medquad/2_GARD_QA__1.xml", "Dystonia 1", "medquad · GARD", 1, "2026-11-21", "https://x.org/?a=1&b=2"),
     ]
     html = library_html(rows)
     assert "&lt;b&gt;A&lt;/b&gt;" in html and "<b>A" not in html
@@ -210,7 +208,7 @@ def test_scroll_script_takes_only_plain_ids():
         ("## Treatment ##", "Treatment"),
         ("# Ménière’s disease", "Ménière’s disease"),
         ("Botulinum is **injected** into _some_ muscles.", "Botulinum is injected into some muscles."),
-        ('See [the NIH page](https://www.ninds.nih.gov/a_(b) "title") now.', "See the NIH page now."),
+        ("See [the NIH page](https://www.ninds.nih.gov/a_(b) \"title\") now.", "See the NIH page now."),
         ("![a diagram](img.png)", "a diagram"),
         ("Take `levodopa` daily.", "Take levodopa daily."),
         ("- Vertigo\n  * Neck spasms\n+ Café", "• Vertigo\n  • Neck spasms\n• Café"),

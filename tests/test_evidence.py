@@ -82,7 +82,7 @@ def test_a_contact_question_marks_the_whole_entry_and_others_one_line(hash_index
 
 
 def test_the_passage_topic_does_not_choose_its_sentence(monkeypatch):
-    """ "limb dystonia" is in most of the passage's sentences, so it cannot tell them apart: the one
+    """"limb dystonia" is in most of the passage's sentences, so it cannot tell them apart: the one
     sentence about treatment is marked for "How is limb dystonia treated?" even though the
     opening sentence is a little closer to the question as a whole."""
     import index.evidence as evidence

@@ -222,3 +222,4 @@ def test_fresh_opens_racing_with_publishing_never_raise_raw_errors(tmp_path, has
     assert not clean, clean[:5]
     assert opened[0] > 50 and read_current(kb) is not None
     print(f"{opened[0]} opens during {publishes} publishes; {retried[0]} retried once")
+

@@ -433,10 +433,8 @@ def test_medquad_main_schema() -> None:
     ], "the pair with an empty answer is skipped; questions are whitespace-collapsed"
     assert doc.text.startswith("dopa-responsive dystonia\n\nWhat is (are) dopa-responsive dystonia ?\nDopa-responsive")
     first = body(doc, "What is (are) dopa-responsive dystonia ?")
-    assert first.endswith(
-        "range from mild to severe. Signs and symptoms of dopa-responsive dystonia usually appear "
-        "during childhood, most commonly around age 6."
-    )
+    assert first.endswith("range from mild to severe. Signs and symptoms of dopa-responsive dystonia usually appear "
+                          "during childhood, most commonly around age 6.")
     assert body(doc, "How many people are affected by dopa-responsive dystonia ?") == (
         "Dopa-responsive dystonia is estimated to affect 1 per million people worldwide."
     )

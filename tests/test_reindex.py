@@ -166,7 +166,7 @@ def test_sentence_units_and_their_vectors_follow_every_kind_of_change(corpus, kb
     assert all(doc != "medquad.xml" for doc, *_ in state["units"])
     snapshot = open_snapshot(kb)
     text = snapshot.document_text("new.txt")
-    for chunk_id, chunk in snapshot.stored_chunks("new.txt"):
+    for (chunk_id, chunk) in snapshot.stored_chunks("new.txt"):
         for unit_id, start, end in snapshot.units_of([chunk_id])[chunk_id]:
             expected = HashEmbedder().embed([f"{chunk.context}\n{text[start:end]}"])[0]
             row = int(snapshot.unit_ids.tolist().index(unit_id))
@@ -214,11 +214,7 @@ def test_full_rebuild_and_dry_run(corpus, kb):
     counting = HashEmbedder()
     report = update_index(corpus, kb, counting, dry_run=True)
     assert report.dry_run and _statuses(report) == {
-        "long.txt": "unchanged",
-        "medquad.xml": "unchanged",
-        "short.md": "removed",
-        "new.txt": "added",
-    }
+        "long.txt": "unchanged", "medquad.xml": "unchanged", "short.md": "removed", "new.txt": "added"}
     assert counting.calls == [] and (read_current(kb), _state(kb)) == before
 
 
@@ -295,11 +291,7 @@ def _ingest_process(corpus: Path, kb: Path, *extra: str, busy_seconds: float = 0
     env = {**os.environ, "KB_EMBEDDER": "hash", "PYTHONPATH": str(REPO), "KB_HASH_SECONDS": str(busy_seconds)}
     return subprocess.Popen(
         [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--index-dir", str(kb), *extra],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
 
@@ -314,12 +306,8 @@ def _touch_many(folder: Path, round_: int) -> None:
     files = sorted(folder.glob("*.xml"))
     for path in files[round_ % 3 :: 3]:
         text = path.read_text(encoding="utf-8")
-        path.write_text(
-            text.replace("</Answer>", f" Revision {round_}.</Answer>", 1).replace(
-                "</answer>", f" Revision {round_}.</answer>", 1
-            ),
-            encoding="utf-8",
-        )
+        path.write_text(text.replace("</Answer>", f" Revision {round_}.</Answer>", 1)
+                        .replace("</answer>", f" Revision {round_}.</answer>", 1), encoding="utf-8")
     for path in files[round_ * 2 : round_ * 2 + 2]:
         path.unlink(missing_ok=True)
     shutil.copy(FIXTURES / "medquad_main.xml", folder / f"added-{round_}.xml")

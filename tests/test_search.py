@@ -45,13 +45,7 @@ def test_fts_syntax_in_a_question_is_plain_words(question, small_corpus, tmp_pat
 
 def test_query_terms_drop_question_words_and_keep_gene_names():
     assert query_terms("Which gene causes myoclonus-dystonia? SGCE, ATP1A3!") == [
-        "gene",
-        "causes",
-        "myoclonus",
-        "dystonia",
-        "sgce",
-        "atp1a3",
-    ]
+        "gene", "causes", "myoclonus", "dystonia", "sgce", "atp1a3"]
     assert query_terms("What is it?") == [] and fts_query("What is it?") == ""
 
 
@@ -90,12 +84,8 @@ def _chunk(id_, doc, position, start, end, text=TEXT):
 
 
 def test_overlapping_and_adjacent_chunks_merge_into_one_passage():
-    chunks = [
-        (_chunk(3, "d", 2, 21, 45), 0.5),
-        (_chunk(1, "d", 0, 0, 20), 0.9),
-        (_chunk(2, "d", 1, 11, 33), 0.7),
-        (_chunk(5, "d", 5, 60, 69), 0.3),
-    ]
+    chunks = [(_chunk(3, "d", 2, 21, 45), 0.5), (_chunk(1, "d", 0, 0, 20), 0.9),
+              (_chunk(2, "d", 1, 11, 33), 0.7), (_chunk(5, "d", 5, 60, 69), 0.3)]
     passages = merge_chunks(chunks, {"d": TEXT})
     assert [(p.char_start, p.char_end) for p in passages] == [(0, 45), (60, 69)]
     first = passages[0]
@@ -125,12 +115,8 @@ def test_near_duplicate_passages_are_shown_once():
 @pytest.mark.parametrize(
     "similarity, coverage, abstains",
     [
-        (0.5, 0.0, False),
-        (0.22, 0.0, False),
-        (0.21, 0.5, True),
-        (0.16, 1.0, False),
-        (0.14, 1.0, True),
-        (0.05, 0.0, True),
+        (0.5, 0.0, False), (0.22, 0.0, False), (0.21, 0.5, True),
+        (0.16, 1.0, False), (0.14, 1.0, True), (0.05, 0.0, True),
     ],
 )
 def test_abstention_rule(similarity, coverage, abstains):
@@ -174,9 +160,7 @@ def test_marked_html_escapes_everything_and_marks_evidence_and_terms():
 
 
 def test_only_web_sources_become_links():
-    assert source_html("https://ghr.nlm.nih.gov/x?a=1&b=2").startswith(
-        '<a href="https://ghr.nlm.nih.gov/x?a=1&amp;b=2"'
-    )
+    assert source_html("https://ghr.nlm.nih.gov/x?a=1&b=2").startswith('<a href="https://ghr.nlm.nih.gov/x?a=1&amp;b=2"')
     assert "<a" not in source_html("javascript:alert(1)") and "<a" not in source_html("founding/x.txt")
 
 
@@ -287,6 +271,7 @@ def test_a_subject_the_corpus_never_names_is_flagged_and_known_ones_are_not(hash
     assert not everyday.missing, "words of two word pieces are everyday words, not subjects"
     drug = searcher.search("What is the usual dose of sumatriptan for dystonia?", mode="keyword")
     assert drug.missing == ("sumatriptan",) and drug.note
+
 
 
 def test_a_named_condition_no_shown_passage_mentions_is_noted(hash_index):

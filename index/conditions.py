@@ -26,12 +26,19 @@ Frequencies = Callable[[Snapshot, list[str]], dict[str, int]]
 
 
 def named_conditions(
-    snapshot: Snapshot, question: str, missing: tuple[str, ...], common: set[str], frequencies: Frequencies
+    snapshot: Snapshot,
+    question: str,
+    missing: tuple[str, ...],
+    common: set[str],
+    frequencies: Frequencies,
+    subjects: Callable[[list[str]], list[bool]] | None = None,
 ) -> tuple[list[NamedCondition], tuple[str, ...]]:
     """The conditions and medicines a question names, and what the knowledge base is not about: the
     question's `missing` words and the names no chunk holds in any spelling or shorter form, as
     written. A missing word inside a listed name is given as the whole name ("tardive dyskinesia",
-    not "tardive"); names built on the corpus's own topic ("dystonia syndrome") are left out.
+    not "tardive"); other missing words count only where `subjects` (if given) says they name a
+    subject (`medical_words`: not a misspelling, not an everyday word). Names built on the corpus's
+    own topic ("dystonia syndrome") are left out.
 
     A name found only by its disorder word ("twisting disorder", "old injury") is kept when the index
     holds it as a phrase, or when one of its other words occurs nowhere in the index and is no
@@ -44,6 +51,10 @@ def named_conditions(
 
     every = listed_conditions(question)
     whole = {word: name for name in reversed(every) for word in _words(name.written) if word in missing}
+    others = [word for word in missing if word not in whole]
+    if subjects is not None and others:
+        judged = dict(zip(others, subjects(others)))
+        missing = tuple(word for word in missing if judged.get(word, True))
     absent: list[NamedCondition | str] = [whole.get(word, word) for word in missing]
     listed = [name for name in every if fresh(_words(name.written))]
     taken = {word for name in listed for word in _words(name.written)} - {"s"}

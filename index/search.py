@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,6 @@ from index.layout import read_current
 from index.medical_words import MedicalReader, misspelt
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.store import Snapshot, StoredChunk, open_snapshot
-from index.subjects import INDEX_WORD, listed_conditions
 from index.title_subjects import asked_stems, subject_match, title_subject
 from index.vector_index import one_thread_per_search
 
@@ -215,8 +215,10 @@ class Searcher:
                 dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):
             terms = self.question_terms(snapshot, question)
-            terms = replace(terms, missing=self.subject_words(snapshot, question, terms.missing, query is not None))
-            names, absent = named_conditions(snapshot, question, terms.missing, terms.common, self.frequencies)
+            subjects = partial(self.subject_words, snapshot, read=query is not None)
+            names, absent = named_conditions(
+                snapshot, question, terms.missing, terms.common, self.frequencies, subjects
+            )
             terms = replace(terms, missing=absent)
         best = dense[0][1] if dense else 0.0
         passages: tuple[Passage, ...] = ()
@@ -247,15 +249,14 @@ class Searcher:
             generation=snapshot.name,
         )
 
-    def subject_words(self, snapshot: Snapshot, question: str, missing: tuple[str, ...], read: bool) -> tuple[str, ...]:
-        """The question's missing words that name a subject (`medical_words`): a word of a listed
-        condition's name is always one; a misspelling of an index word never is; with `read` (the
-        model is loaded: not in keyword mode), the model must read the word as medical."""
-        listed = {word for name in listed_conditions(question) for word in INDEX_WORD.findall(name.written.lower())}
-        kept = [w for w in missing if w in listed or not misspelt(w, snapshot.any_word_occurs)]
-        unlisted = [w for w in kept if w not in listed]
-        medical = dict(zip(unlisted, self._medical.medical(unlisted))) if read else {}
-        return tuple(w for w in kept if medical.get(w, True))
+    def subject_words(self, snapshot: Snapshot, words: list[str], read: bool) -> list[bool]:
+        """For each word no chunk holds: does it name a subject (`medical_words`)? A misspelling of an
+        index word does not; with `read` (the model is loaded: not in keyword mode), the model must
+        also read the word as medical."""
+        slips = [misspelt(word, snapshot.any_word_occurs) for word in words]
+        unsure = [word for word, slip in zip(words, slips) if not slip]
+        medical = dict(zip(unsure, self._medical.medical(unsure))) if read else {}
+        return [not slip and medical.get(word, True) for word, slip in zip(words, slips)]
 
     def dense_text(self, snapshot: Snapshot, question: str) -> str:
         """What the question's vector is computed from: the question, plus glossary terms if set so."""

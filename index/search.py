@@ -146,6 +146,7 @@ class Searcher:
         self._frequencies: OrderedDict[tuple[str, str], int] = OrderedDict()  # (generation, word) → chunks
         self._term_usable: dict[tuple[str, str], bool] = {}  # (generation, glossary term) → searchable
         self._subjects: OrderedDict[tuple[str, str], dict[str, float]] = OrderedDict()  # (generation, doc) → subject
+        self._slips: OrderedDict[tuple[str, str], bool] = OrderedDict()  # (generation, word) → misspelling
         self._medical = MedicalReader(embedder.embed)
         self.reload_error: str = ""
 
@@ -253,10 +254,24 @@ class Searcher:
         """For each word no chunk holds: does it name a subject (`medical_words`)? A misspelling of an
         index word does not; with `read` (the model is loaded: not in keyword mode), the model must
         also read the word as medical."""
-        slips = [misspelt(word, snapshot.any_word_occurs) for word in words]
+        slips = [self._misspelt(snapshot, word) for word in words]
         unsure = [word for word, slip in zip(words, slips) if not slip]
         medical = dict(zip(unsure, self._medical.medical(unsure))) if read else {}
         return [not slip and medical.get(word, True) for word, slip in zip(words, slips)]
+
+    def _misspelt(self, snapshot: Snapshot, word: str) -> bool:
+        """`medical_words.misspelt`, remembered per generation (one query of ~300-650 candidates each)."""
+        key = (snapshot.name, word)
+        with self._lock:
+            if key in self._slips:
+                self._slips.move_to_end(key)
+                return self._slips[key]
+        slip = misspelt(word, snapshot.any_word_occurs)
+        with self._lock:
+            self._slips[key] = slip
+            while len(self._slips) > FREQUENCIES_KEPT:
+                self._slips.popitem(last=False)
+        return slip
 
     def dense_text(self, snapshot: Snapshot, question: str) -> str:
         """What the question's vector is computed from: the question, plus glossary terms if set so."""

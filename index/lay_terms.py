@@ -72,6 +72,20 @@ def load_glossary(path: Path = GLOSSARY) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
+def cue_stems(question: str, usable: set[str], glossary: tuple[Entry, ...] | None = None) -> frozenset[str]:
+    """The stems of the question's cue words whose entries bring in a term in `usable` (one the
+    index holds): "hurt" when "painful" is usable. The index does not hold such a word, but it holds
+    what the word means."""
+    question_stems = stems(question)
+    found: set[str] = set()
+    for entry in load_glossary() if glossary is None else glossary:
+        if usable.intersection(entry.terms):
+            for cue in entry.cues:
+                if cue <= question_stems:
+                    found |= cue
+    return frozenset(found)
+
+
 def term_words(term: str) -> list[str]:
     """A term's words as the keyword index splits them ("dopa-responsive" gives "dopa", "responsive")."""
     return re.findall(r"\w+", term.lower())

@@ -8,7 +8,7 @@ import pytest
 
 import index.search as search_module
 from index.keyword import fts_query
-from index.lay_terms import GLOSSARY, Entry, form_names, glossary_terms, load_glossary, stem, stems
+from index.lay_terms import GLOSSARY, Entry, cue_stems, form_names, glossary_terms, load_glossary, stem, stems
 from index.search import Searcher, SearchSettings
 from index.store import open_snapshot
 
@@ -39,6 +39,35 @@ def test_terms_of_every_cued_entry_come_once_in_order():
         "cervical dystonia",
     ]
     assert glossary_terms("What is dystonia?", glossary) == []
+
+
+def test_cue_words_count_as_understood_only_when_their_terms_are_usable():
+    glossary = (
+        Entry((frozenset({stem("hurt")}), frozenset({stem("ache")})), ("painful", "soreness")),
+        Entry((frozenset({stem("golf")}),), ("the yips",)),
+    )
+    assert cue_stems("Does it hurt?", {"painful"}, glossary) == {stem("hurt")}
+    assert cue_stems("Does it hurt?", set(), glossary) == frozenset()
+    assert cue_stems("My golf swing hurts", {"soreness"}, glossary) == {stem("hurt")}
+
+
+def test_a_word_whose_glossary_terms_the_index_holds_counts_for_the_models_coverage(hash_index, hash_embedder):
+    searcher = Searcher(hash_index, hash_embedder)
+    snapshot = searcher.snapshot()
+    assert searcher.frequencies(snapshot, ["hurt"]) == {"hurt": 0}  # the corpus never says "hurt"
+    terms = searcher.question_terms(snapshot, "Does it hurt?")
+    assert "painful" in terms.glossary
+    assert terms.coverage == 0.0 and terms.meant == 1.0
+    # A word that cues nothing the index holds stays uncovered, and without the glossary nothing changes.
+    assert searcher.question_terms(snapshot, "Does skateboarding hurt?").meant < 1.0
+    plain = Searcher(hash_index, hash_embedder, SearchSettings(glossary="")).question_terms(snapshot, "Does it hurt?")
+    assert plain.meant == plain.coverage == 0.0
+
+
+def test_keyword_mode_abstains_by_the_plain_coverage(hash_index, hash_embedder):
+    # Keyword mode has no similarity to check the glossary's reading against: "hurt" alone is not enough.
+    result = Searcher(hash_index, hash_embedder).search("Does it hurt?", mode="keyword")
+    assert result.abstained
 
 
 def test_the_shipped_glossary_loads_and_its_terms_are_the_corpus_own_words(hash_index):

@@ -137,8 +137,9 @@ def test_the_blind_sets_stay_at_their_measured_level(
     0.113, blind2 0.900 / 0.772 / 0.814 / 0.833 / 0.033, blind3 0.883 / 0.766 / 0.755 / 1.0 / 0.033,
     blind4 0.917 / 0.787 / 0.726 / 0.867 / 0.033, blind5 0.883 / 0.728 / 0.700 / 1.0 / 0.017, blind6
     0.850 / 0.768 / 0.763 / 0.933 / 0), so a change that loses ground on questions written without
-    the code fails here. blind, tune2 and tune3 choose settings; blind2 to blind6 are report-only. These are not issue 9's aims (hit@5
-    0.95, MRR 0.85, evidence 0.85, every unanswerable question flagged), which are not met. A note
+    the code fails here. blind, tune2 and tune3 choose settings; blind2 to blind6 are report-only.
+    These are not issue 9's aims (hit@5 0.95, MRR 0.85, evidence 0.85, every unanswerable question
+    flagged), which are not met. A note
     on an answerable question ("no passage is about …") stays rare; tune3 was written to provoke
     them (medicines and other conditions mentioned in passing)."""
     scores = evaluate_questions(real_searcher, load_questions(QUESTIONS / name), "hybrid", name, evidence=True)

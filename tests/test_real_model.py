@@ -139,9 +139,8 @@ def test_the_blind_sets_stay_at_their_measured_level(
     0.850 / 0.768 / 0.763 / 0.933 / 0), so a change that loses ground on questions written without
     the code fails here. blind, tune2 and tune3 choose settings; blind2 to blind6 are report-only.
     These are not issue 9's aims (hit@5 0.95, MRR 0.85, evidence 0.85, every unanswerable question
-    flagged), which are not met. A note
-    on an answerable question ("no passage is about …") stays rare; tune3 was written to provoke
-    them (medicines and other conditions mentioned in passing)."""
+    flagged), which are not met. A note on an answerable question ("no passage is about …") stays
+    rare; tune3 was written to provoke them (medicines and other conditions mentioned in passing)."""
     scores = evaluate_questions(real_searcher, load_questions(QUESTIONS / name), "hybrid", name, evidence=True)
     assert scores.hit_at_5 >= hit_at_5 and scores.mrr_at_10 >= mrr, scores
     assert scores.evidence is not None and scores.evidence >= evidence, scores

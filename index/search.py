@@ -663,10 +663,11 @@ def _question_terms(
     total = max(snapshot.manifest.chunks, 1)
     rarity = {term: _rarity(count, total) for term, count in counts.items()}
     limit = total / COMMON_SHARE_INVERSE
+    coverage = _coverage(rarity, counts)
     return QuestionTerms(
         rarity=rarity,
-        coverage=_coverage(rarity, counts),
-        meant=_coverage(rarity, counts),
+        coverage=coverage,
+        meant=coverage,
         informative=[t for t in terms if 0 < counts[t] <= limit],
         common={t for t in terms if counts[t] > limit},
         counts=counts,

@@ -8,7 +8,7 @@ import pytest
 
 import index.search as search_module
 from index.keyword import fts_query
-from index.lay_terms import GLOSSARY, Entry, cue_stems, form_names, glossary_terms, load_glossary, stem, stems
+from index.lay_terms import GLOSSARY, Entry, cue_stems, form_names, forms, glossary_terms, load_glossary, stem, words
 from index.search import Searcher, SearchSettings
 from index.store import open_snapshot
 
@@ -22,16 +22,42 @@ def test_word_forms_share_a_stem(words, same):
 
 
 def test_a_cue_fires_when_all_its_words_occur_in_any_order():
-    entry = Entry((frozenset({stem("eye"), stem("close")}),), ("blepharospasm",))
-    assert entry.fires(stems("My eyes keep closing by themselves"))
-    assert entry.fires(stems("Closed eye spasms"))
-    assert not entry.fires(stems("My eyes water"))
+    entry = Entry.of([["eye", "close"]], ("blepharospasm",))
+    assert entry.fires(words("My eyes keep closing by themselves"))
+    assert entry.fires(words("Closed eye spasms"))
+    assert not entry.fires(words("My eyes water"))
+
+
+@pytest.mark.parametrize(
+    ("cue", "question", "fires"),
+    [
+        ("tired", "So tired all the time", True),
+        ("tired", "How do I change a flat tire?", False),  # a stem would match: both give "tir"
+        ("evening", "Is it worse in the evening?", True),
+        ("evening", "even when resting", False),
+        ("family", "Does it run in families?", True),
+        ("worry", "I'm worried", True),
+        ("ache", "my arm feels achy", True),
+        ("get", "is it getting worse", True),
+        ("child", "can children get it", True),
+        ("loss", "he lost his hearing", True),
+    ],
+)
+def test_a_cue_word_matches_its_inflections_and_no_shorter_word(cue, question, fires):
+    assert Entry.of([[cue]], ("term",)).fires(words(question)) is fires
+
+
+def test_forms_are_built_forward_from_the_cue_word():
+    assert {"closes", "closed", "closing"} <= forms("close")
+    assert {"worries", "worried", "worrying"} <= forms("worry")
+    assert {"jabbed", "jabbing"} <= forms("jab")
+    assert "tire" not in forms("tired")
 
 
 def test_terms_of_every_cued_entry_come_once_in_order():
     glossary = (
-        Entry((frozenset({"botox"}),), ("botulinum toxin", "Botox injections")),
-        Entry((frozenset({"neck"}),), ("cervical dystonia", "botulinum toxin")),
+        Entry.of([["botox"]], ("botulinum toxin", "Botox injections")),
+        Entry.of([["neck"]], ("cervical dystonia", "botulinum toxin")),
     )
     assert glossary_terms("Do Botox shots help my neck?", glossary) == [
         "botulinum toxin",
@@ -43,8 +69,8 @@ def test_terms_of_every_cued_entry_come_once_in_order():
 
 def test_cue_words_count_as_understood_only_when_their_terms_are_usable():
     glossary = (
-        Entry((frozenset({stem("hurt")}), frozenset({stem("ache")})), ("painful", "soreness")),
-        Entry((frozenset({stem("golf")}),), ("the yips",)),
+        Entry.of([["hurt"], ["ache"]], ("painful", "soreness")),
+        Entry.of([["golf"]], ("the yips",)),
     )
     assert cue_stems("Does it hurt?", {"painful"}, glossary) == {stem("hurt")}
     assert cue_stems("Does it hurt?", set(), glossary) == frozenset()

@@ -7,12 +7,15 @@ units, all-MiniLM-L6-v2 vectors), built once by `python -m index build` into ben
 not there. A synthetic index of N chunks is one document per chunk: chunk i copies source chunk
 i mod 14.5k (text, context, sentence units) and its vectors are the source's plus Gaussian noise
 (cosine ≈ 0.86 to the source), so the copies cluster like real text does and keyword statistics
-grow like a real corpus's. Rows, FTS5, unit vectors and FAISS are written straight into a
-generation (the builder's per-document path would take hours at 1M); the FAISS index is chosen
-by `index.vector_index.fitted`, exactly as a real build chooses it. Questions are SciFact test
-claims (they match the corpus, so no search abstains and every stage runs), embedded by the real
-model; each search is timed per stage with `index.search.StageClock`. Built indexes are kept in
-bench/out/scale-N/ and reused.
+grow like a real corpus's. The sentence-key table (`index.templates`) gets one row per unit, its hash
+salted with the document id: as in a real corpus, nearly every sentence is held by one document
+(unsalted, every copied sentence would count as a template), and the table has a real corpus's size.
+Rows, FTS5, unit vectors and FAISS are written straight into a generation (the builder's
+per-document path would take hours at 1M); the FAISS index is chosen by
+`index.vector_index.fitted`, exactly as a real build chooses it. Questions are SciFact test claims
+(they match the corpus, so no search abstains and every stage runs), embedded by the real model;
+each search is timed per stage with `index.search.StageClock`. Built indexes are kept in
+bench/out/scale-N/ and reused (rebuilt when the index format has changed).
 """
 
 from __future__ import annotations
@@ -37,9 +40,10 @@ sys.path.insert(0, str(ROOT))
 from index import vector_index  # noqa: E402
 from index.embedder import MODEL_NAME, load_embedder  # noqa: E402
 from index.layout import CURRENT, DATABASE, MANIFEST, UNIT_IDS, UNIT_VECTORS, VECTORS  # noqa: E402
-from index.manifest import Manifest  # noqa: E402
+from index.manifest import FORMAT_VERSION, Manifest  # noqa: E402
 from index.search import Searcher, StageClock  # noqa: E402
 from index.store import SCHEMA, open_snapshot  # noqa: E402
+from index.templates import key_hash, template_key  # noqa: E402
 from index.vector_index import describe, fitted, new_exact  # noqa: E402
 from ingest.chunker import ChunkSettings  # noqa: E402
 
@@ -54,9 +58,9 @@ def source_index() -> Path:
     """A real index of SciFact's corpus (one file per abstract), built once; the one the txtai
     comparison already built (bench/out/txtai-work/beir-cache) is used when it is there."""
     for cached in sorted((OUT / "txtai-work" / "beir-cache").glob("scifact-*")):
-        if (cached / CURRENT).exists():
+        if (cached / CURRENT).exists() and _current_format(cached):
             return cached
-    if (SOURCE_KB / CURRENT).exists():
+    if (SOURCE_KB / CURRENT).exists() and _current_format(SOURCE_KB):
         return SOURCE_KB
     corpus = OUT / "scifact-corpus"
     corpus.mkdir(parents=True, exist_ok=True)
@@ -69,6 +73,13 @@ def source_index() -> Path:
 
     update_index(corpus, SOURCE_KB, load_embedder(), progress=TqdmProgress())
     return SOURCE_KB
+
+
+def _current_format(kb: Path) -> bool:
+    """True when the index's live generation is of today's format (else it is rebuilt)."""
+    name = (kb / CURRENT).read_text(encoding="ascii").strip()
+    manifest = Manifest.from_json((kb / name / MANIFEST).read_text(encoding="utf-8"))
+    return manifest.format_version == FORMAT_VERSION
 
 
 def _source_rows(kb: Path):
@@ -95,7 +106,8 @@ def build_synthetic(n: int, source: Path) -> tuple[Path, float]:
     kb = OUT / f"scale-{n}"
     if (kb / CURRENT).exists():
         built = json.loads((kb / "gen-000001" / MANIFEST).read_text())["index_type"]
-        if built.startswith("IndexIVF") == (n > vector_index.APPROXIMATE_ABOVE):  # the kind a build picks today
+        today = built.startswith("IndexIVF") == (n > vector_index.APPROXIMATE_ABOVE)  # the kind a build picks today
+        if today and _current_format(kb):
             return kb, json.loads((kb / "build.json").read_text())["seconds"]
         shutil.rmtree(kb)
     started = time.perf_counter()
@@ -111,7 +123,7 @@ def build_synthetic(n: int, source: Path) -> tuple[Path, float]:
     for at in range(0, n, 20_000):
         ids = np.arange(at + 1, min(n, at + 20_000) + 1, dtype=np.int64)
         picks = (ids - 1) % len(chunks)
-        docs, rows, fts, units = [], [], [], []
+        docs, rows, fts, units, keys = [], [], [], [], []
         for chunk_id, pick in zip(ids.tolist(), picks.tolist()):
             source_id, start, _end, context, text = chunks[pick]
             doc_id = f"synthetic/{chunk_id:07d}"
@@ -120,6 +132,7 @@ def build_synthetic(n: int, source: Path) -> tuple[Path, float]:
             fts.append((chunk_id, context, text))
             for row, a, b in by_chunk.get(source_id, []):
                 units.append((next_unit, chunk_id, a - start, b - start))
+                keys.append((key_hash(f"{doc_id}\n{template_key(text[a - start : b - start], '')}"),))
                 unit_ids.append(next_unit)
                 unit_rows.append(row)
                 next_unit += 1
@@ -127,6 +140,7 @@ def build_synthetic(n: int, source: Path) -> tuple[Path, float]:
         db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)", rows)
         db.executemany("INSERT INTO chunks_fts (rowid, context, text) VALUES (?,?,?)", fts)
         db.executemany("INSERT INTO units VALUES (?,?,?,?)", units)
+        db.executemany("INSERT OR IGNORE INTO sentence_keys VALUES (?, 1)", keys)
         block = vectors[picks] if at == 0 and n <= len(chunks) else _noisy(vectors[picks], rng)
         if at == 0:
             block[: min(len(chunks), len(ids))] = vectors[picks[: min(len(chunks), len(ids))]]  # the originals

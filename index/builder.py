@@ -34,6 +34,7 @@ from index.layout import (
 )
 from index.manifest import Manifest
 from index.store import SCHEMA, Snapshot
+from index.templates import sentence_hashes
 from index.vector_index import describe, fitted, new_exact
 from ingest.document import embedding_input
 from ingest.prepare import PreparedDocument
@@ -75,8 +76,10 @@ class GenerationBuilder:
         ids = [row[0] for row in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
         if ids:
             marks = ",".join("?" * len(ids))
-            units = self.db.execute(f"SELECT id FROM units WHERE chunk_id IN ({marks})", ids).fetchall()
+            query = f"SELECT id, char_start, char_end FROM units WHERE chunk_id IN ({marks})"
+            units = self.db.execute(query, ids).fetchall()
             self._removed_units.extend(row[0] for row in units)
+            self._count_sentences(doc_id, [(a, b) for _, a, b in units], -1)
             self.db.execute(f"DELETE FROM units WHERE chunk_id IN ({marks})", ids)
             self.db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({marks})", ids)
             self.db.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
@@ -107,6 +110,7 @@ class GenerationBuilder:
         )
         ids: list[int | None] = []
         unit_ids: list[int | None] = []
+        spans: list[tuple[int, int]] = []
         for chunk in chunks:
             cursor = self.db.execute(
                 "INSERT INTO chunks (doc_id, position, char_start, char_end, section, page, context, text)"
@@ -132,12 +136,31 @@ class GenerationBuilder:
                     "INSERT INTO units (chunk_id, char_start, char_end) VALUES (?,?,?)", (cursor.lastrowid, start, end)
                 )
                 unit_ids.append(unit.lastrowid)
+                spans.append((start, end))
+        self._count_sentences(doc.doc_id, spans, +1)
         if ids:
             self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.array(ids, dtype=np.int64))
         if len(unit_ids) != len(unit_vectors):
             raise ValueError(f"{doc.doc_id}: {len(unit_ids)} sentence units but {len(unit_vectors)} unit vectors")
         self._unit_ids.append(np.array(unit_ids, dtype=np.int64))
         self._unit_vectors.append(np.asarray(unit_vectors, dtype=np.float16).reshape(-1, self.dimension))
+
+    def _count_sentences(self, doc_id: str, spans: list[tuple[int, int]], change: int) -> None:
+        """Add `change` (+1 or -1) to the document count of each distinct sentence key of the
+        document (its row must be stored); keys no document holds any more are deleted."""
+        row = self.db.execute("SELECT text, title FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None or not spans:
+            return
+        hashes = [(h,) for h in sentence_hashes(row[0], row[1], spans)]
+        if change > 0:
+            self.db.executemany(
+                "INSERT INTO sentence_keys (hash, documents) VALUES (?, 1)"
+                " ON CONFLICT (hash) DO UPDATE SET documents = documents + 1",
+                hashes,
+            )
+        else:
+            self.db.executemany("UPDATE sentence_keys SET documents = documents - 1 WHERE hash = ?", hashes)
+            self.db.executemany("DELETE FROM sentence_keys WHERE hash = ? AND documents <= 0", hashes)
 
     def copy_document(self, source: Snapshot, doc_id: str, content_hash: str) -> None:
         """Carry a document over unchanged (rows and vectors) from another generation."""

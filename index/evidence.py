@@ -14,9 +14,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from index.templates import template_key
+
 LEXICAL_WEIGHT = 0.8  # chosen on the held-out and lay question sets (EVALUATION.md)
 NOT_AN_ANSWER = 10.0
-TEMPLATE_DOCUMENTS = 3  # a sentence in this many documents of the candidates, titles masked, is a template
 # "ment", "ance", "ence": "treatment" meets "treated", "inheritance" meets "inherited" (tuning
 # sets, evidence: heldout 0.681 → 0.702, lay unchanged).
 _SUFFIXES = ("ment", "ance", "ence", "ing", "ed", "es", "s", "ly")
@@ -49,27 +50,6 @@ def is_contact_block(text: str) -> bool:
     """True when at least half the text's lines are contact lines (address, phone, email)."""
     lines = [line for line in text.strip().split("\n") if line.strip()]
     return bool(lines) and sum(bool(_CONTACT_LINE.search(line)) for line in lines) * 2 >= len(lines)
-
-
-def template_key(sentence: str, title: str) -> str:
-    """A sentence's words in lower case with its document's title masked: a template sentence
-    ("These resources address the diagnosis or management of <title>:") has one key in every document."""
-    text = sentence.lower()
-    if title.strip():
-        text = text.replace(title.strip().lower(), " @ ")
-    return " ".join(re.findall(r"\w+|@", text))
-
-
-def template_keys(sentences: list[tuple[str, str, str]]) -> set[str]:
-    """The keys of the sentences that TEMPLATE_DOCUMENTS or more documents hold, from
-    (doc_id, title, sentence) triples. Two copies are not enough: documents quote each other (the
-    fact sheet and NINDS's page share whole paragraphs that answer)."""
-    holders: dict[str, set[str]] = {}
-    for doc_id, title, sentence in sentences:
-        key = template_key(sentence, title)
-        if len(key) > 1:
-            holders.setdefault(key, set()).add(doc_id)
-    return {key for key, docs in holders.items() if len(docs) >= TEMPLATE_DOCUMENTS}
 
 
 def unit_penalty(text: str, is_table_header: bool, contact_question: bool, is_template: bool = False) -> float:

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass
 
 FORMAT_NAME = "dystonia-kb index"
-FORMAT_VERSION = 2  # 2: sentence units and their vectors
+FORMAT_VERSION = 3  # 2: sentence units and their vectors; 3: sentence keys counted (index.templates)
 EXACT_INDEX = "IndexIDMap2(IndexFlatIP): exact inner product on unit vectors"
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from index.conditions import kin_occurs, named_conditions, unmentioned_conditions
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
-from index.evidence import asks_for_contact, best_unit, is_contact_block, template_keys
+from index.evidence import asks_for_contact, best_unit, is_contact_block
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
 from index.lay_terms import cue_stems, glossary_terms, stem, term_words
@@ -31,6 +31,7 @@ from index.layout import read_current
 from index.medical_words import MedicalReader, misspelt
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.store import Snapshot, StoredChunk, open_snapshot
+from index.templates import TEMPLATE_DOCUMENTS, key_hash, template_key
 from index.title_subjects import asked_stems, subject_match, title_subject
 from index.vector_index import one_thread_per_search
 
@@ -545,28 +546,26 @@ class Searcher:
             if terms is not None:
                 units = snapshot.units_of([chunk_id for p in passages for chunk_id in p.chunk_ids])
                 contact = asks_for_contact(question)
-                templates = self._templates(snapshot, ranked, rows)
+                templates = self._templates(snapshot, passages, units, texts)
                 passages = [
                     self._evidence(snapshot, p, units, rows, texts, query, terms, contact, templates) for p in passages
                 ]
         return tuple(replace(p, rank=rank) for rank, p in enumerate(passages, start=1))
 
-    def _templates(self, snapshot: Snapshot, ranked, rows: dict[int, StoredChunk]) -> set[str]:
-        """Keys of the template sentences among the candidates (the top `rescore_depth` chunks): those
-        that several documents hold with only their title changed. Read from the chunks' own text:
-        two queries, whatever the index's size."""
-        pool = [chunk_id for chunk_id, _ in ranked[: self.settings.rescore_depth]]
-        rows.update(snapshot.chunks([chunk_id for chunk_id in pool if chunk_id not in rows]))
-        sentences = []
-        for chunk_id, found in snapshot.units_of(pool).items():
-            row = rows.get(chunk_id)
-            if row is None:
-                continue
-            for _, start, end in found:
-                if row.char_start <= start and end <= row.char_end:
-                    text = row.text[start - row.char_start : end - row.char_start]
-                    sentences.append((row.doc_id, row.title, text))
-        return template_keys(sentences)
+    def _templates(
+        self, snapshot: Snapshot, passages: list[Passage], units: dict[int, list[tuple[int, int, int]]], texts
+    ) -> set[str]:
+        """Keys of the passages' sentence units that TEMPLATE_DOCUMENTS or more documents of the
+        generation hold with only their title changed (counted at build time: one query)."""
+        keys: dict[int, str] = {}
+        for p in passages:
+            text = texts[p.doc_id]
+            for chunk_id in p.chunk_ids:
+                for _, start, end in units.get(chunk_id, []):
+                    key = template_key(text[start:end], p.title)
+                    if len(key) > 1:
+                        keys[key_hash(key)] = key
+        return {keys[h] for h in snapshot.template_hashes(list(keys), TEMPLATE_DOCUMENTS)}
 
     def _merged(
         self, snapshot: Snapshot, ranked, k: int

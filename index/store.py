@@ -67,6 +67,10 @@ CREATE TABLE units (
     char_end INTEGER NOT NULL
 );
 CREATE INDEX units_by_chunk ON units (chunk_id);
+CREATE TABLE sentence_keys (  -- how many documents hold each sentence unit, titles masked (index.templates)
+    hash INTEGER PRIMARY KEY,
+    documents INTEGER NOT NULL
+);
 CREATE VIRTUAL TABLE chunks_fts USING fts5(
     context, text, tokenize = 'porter unicode61 remove_diacritics 2'
 );
@@ -144,6 +148,16 @@ class Snapshot:
         for chunk_id, unit_id, start, end in rows:
             found.setdefault(chunk_id, []).append((unit_id, start, end))
         return found
+
+    def template_hashes(self, hashes: list[int], at_least: int) -> set[int]:
+        """Those of the sentence key hashes that `at_least` documents of this generation hold."""
+        if not hashes:
+            return set()
+        marks = ",".join("?" * len(hashes))
+        rows = self._rows(
+            f"SELECT hash FROM sentence_keys WHERE hash IN ({marks}) AND documents >= ?", [*hashes, at_least]
+        )
+        return {row[0] for row in rows}
 
     def unit_similarities(self, unit_ids: list[int], query: np.ndarray) -> np.ndarray:
         """Cosine of the question with each unit (stored vectors are unit length, in float16)."""
@@ -335,7 +349,7 @@ class Snapshot:
         return [(int(i), float(s)) for i, s in rows]
 
 
-_TABLES = ("documents", "chunks", "units", "chunks_fts")
+_TABLES = ("documents", "chunks", "units", "chunks_fts", "sentence_keys")
 Damaged = Callable[[str], IndexDamagedError]  # makes the error for one generation from what is wrong
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ATTEMPTS = 5

@@ -4,7 +4,8 @@ Opening a generation (`index.store.open_snapshot`) checks only what is cheap; th
 everything: SQLite's `PRAGMA integrity_check` and FTS5's own integrity check (on an in-memory
 copy, since the published file is read-only), every chunk id present once in FAISS and in the
 keyword index, unit rows, unit ids and unit vectors aligned, each chunk's text equal to its
-span of the document text, vectors finite, and the manifest's counts. It repairs nothing: the
+span of the document text, vectors finite, the manifest's counts, and each sentence key's document
+count (`index.templates`) recounted. It repairs nothing: the
 fix for any problem is a rebuild. Problems are short phrases without filesystem paths.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ import numpy as np
 from index.errors import NoIndexError
 from index.layout import DATABASE, MANIFEST, UNIT_IDS, UNIT_VECTORS, VECTORS, current_problem, read_current
 from index.manifest import FORMAT_NAME, FORMAT_VERSION, Manifest
+from index.templates import sentence_hashes
 
 MAX_LISTED = 10  # problems of one kind listed one by one; more are counted
 
@@ -84,6 +87,8 @@ def _check_generation(folder: Path, result: Verification) -> None:
         return
     try:
         rows = _rows(db, problems)
+        if rows is not None:
+            _compare_sentence_keys(db, problems)
     finally:
         db.close()
     if rows is None:
@@ -188,6 +193,32 @@ def _rows(db: sqlite3.Connection, problems: list[str]) -> _Rows | None:
         unit_ids=np.array([u for u, _ in units], dtype=np.int64),
         unit_chunks=np.array([c for _, c in units], dtype=np.int64),
     )
+
+
+def expected_sentence_keys(db: sqlite3.Connection) -> dict[int, int]:
+    """How many documents hold each sentence key, recounted from the documents and unit rows (what
+    the `sentence_keys` table must say)."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for doc_id, start, end in db.execute(
+        "SELECT c.doc_id, u.char_start, u.char_end FROM units u JOIN chunks c ON c.id = u.chunk_id"
+    ):
+        spans.setdefault(doc_id, []).append((start, end))
+    counts: Counter[int] = Counter()
+    for doc_id, text, title in db.execute("SELECT doc_id, text, title FROM documents"):
+        counts.update(sentence_hashes(text, title, spans.get(doc_id, [])))
+    return dict(counts)
+
+
+def _compare_sentence_keys(db: sqlite3.Connection, problems: list[str]) -> None:
+    try:
+        stored = dict(db.execute("SELECT hash, documents FROM sentence_keys"))
+        expected = expected_sentence_keys(db)
+    except sqlite3.DatabaseError as error:
+        problems.append(f"{DATABASE} cannot be read: {error}")
+        return
+    wrong = sum(stored.get(h) != n for h, n in expected.items()) + len(stored.keys() - expected.keys())
+    if wrong:
+        problems.append(f"{wrong:,} sentence key counts disagree with the documents")
 
 
 def _compare_manifest(

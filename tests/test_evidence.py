@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.evidence import asks_for_contact, best_unit, is_table_header, template_key, template_keys, unit_penalty
+from index.evidence import asks_for_contact, best_unit, is_table_header, unit_penalty
 from index.keyword import query_terms
+from index.templates import template_key
 from ingest.sentence_units import sentence_units
 
 TEXT = (
@@ -106,17 +107,12 @@ def test_the_passage_topic_does_not_choose_its_sentence(monkeypatch):
     assert best_unit(units, similarities, text, terms, contact_question=False) == 0, "plain weights mark the topic"
 
 
-def test_a_sentence_three_documents_hold_with_only_their_title_changed_is_a_template():
+def test_a_template_sentence_has_one_key_whatever_the_title():
     def intro(title: str) -> str:
         return f"The Human Phenotype Ontology provides the following list of signs and symptoms for {title}."
 
     assert template_key(intro("Dystonia 11"), "Dystonia 11") == template_key(intro("Dystonia 7"), "Dystonia 7")
-    triples = [(f"d{n}", f"Dystonia {n}", intro(f"Dystonia {n}")) for n in (7, 11, 16)]
-    quoted = "Some people inherit dystonia. Others have it because of another disease."
-    triples += [("factsheet", "What are Dystonias?", quoted), ("ninds", "Dystonias", quoted)]
-    keys = template_keys(triples)
-    assert keys == {template_key(intro("Dystonia 7"), "Dystonia 7")}, "two copies are a quotation, three a template"
-    assert template_keys(triples[:2]) == set()
+    assert template_key(intro("Dystonia 11"), "") != template_key(intro("Dystonia 7"), "")
 
 
 def test_evidence_passes_over_a_template_sentence_for_the_answer():

@@ -22,8 +22,10 @@ from index.errors import IndexBusyError
 from index.layout import read_current
 from index.lock import writer_lock
 from index.search import Searcher
-from index.store import open_snapshot
+from index.store import Snapshot, open_snapshot
+from index.templates import TEMPLATE_DOCUMENTS, sentence_hashes
 from index.update import update_index
+from index.verify import expected_sentence_keys
 from ingest.chunker import ChunkSettings
 
 LONG = " ".join(f"Sentence {i} explains how dystonia affects muscle number {i} in detail." for i in range(60))
@@ -50,7 +52,15 @@ def _state(kb: Path) -> dict:
     assert len(units) == all_units == snapshot.manifest.units == len(snapshot.unit_ids) == len(snapshot.unit_vectors)
     assert sorted(u[0] for u in units) == snapshot.unit_ids.tolist(), "unit rows and unit vectors disagree"
     unit_keys = {(u[1], u[2], u[3], u[4]) for u in units}
-    return {"docs": docs, "chunks": set(keys), "units": unit_keys, "generation": snapshot.name}
+    sentence_keys = dict(snapshot._rows("SELECT hash, documents FROM sentence_keys"))
+    assert sentence_keys == expected_sentence_keys(snapshot._db), "sentence key counts disagree with the documents"
+    return {
+        "docs": docs,
+        "chunks": set(keys),
+        "units": unit_keys,
+        "sentence_keys": sentence_keys,
+        "generation": snapshot.name,
+    }
 
 
 def _fresh(corpus: Path, tmp_path: Path) -> dict:
@@ -357,3 +367,57 @@ def test_two_concurrent_ingests_never_write_together(ninds_corpus, tmp_path):
     assert first.wait(120) == 0 and waiting.returncode == 0, err
     assert '"unchanged": 277' in out  # it waited, then found the first one's work done
     _state(kb)
+
+
+INTRO = "The Human Phenotype Ontology provides the following list of signs and symptoms for {title}."
+
+
+def _form(folder: Path, number: int, intro: bool = True) -> None:
+    title = f"Dystonia {number}"
+    lead = INTRO.format(title=title) + "\n\n" if intro else ""
+    body = f"People with dystonia {number} have muscle spasms of type {number} and tremor number {number}."
+    (folder / f"form{number}.txt").write_text(f"{title}\n\n{lead}{body}\n", encoding="utf-8")
+
+
+def _is_template(kb: Path, number: int) -> bool:
+    snapshot = open_snapshot(kb)
+    hashes = sentence_hashes(INTRO.format(title=f"Dystonia {number}"), f"Dystonia {number}", [(0, 200)])
+    return bool(snapshot.template_hashes(list(hashes), TEMPLATE_DOCUMENTS))
+
+
+def test_sentence_key_counts_follow_every_kind_of_change(corpus, kb, tmp_path):
+    for number in (7, 11, 16):
+        _form(corpus, number)
+    update_index(corpus, kb, HashEmbedder())
+    assert _is_template(kb, 7), "three documents hold the sentence with only their title changed"
+    assert _state(kb)["sentence_keys"] == _fresh(corpus, tmp_path)["sentence_keys"]
+    (corpus / "form16.txt").unlink()
+    update_index(corpus, kb, HashEmbedder())
+    assert not _is_template(kb, 7), "two copies are a quotation, not a template"
+    assert _state(kb)["sentence_keys"] == _fresh(corpus, tmp_path)["sentence_keys"]
+    _form(corpus, 11, intro=False)
+    _form(corpus, 3)
+    update_index(corpus, kb, HashEmbedder())
+    assert not _is_template(kb, 7)
+    _form(corpus, 11)
+    update_index(corpus, kb, HashEmbedder())
+    assert _is_template(kb, 3) and _is_template(kb, 7)
+    assert _state(kb)["sentence_keys"] == _fresh(corpus, tmp_path)["sentence_keys"]
+
+
+def test_evidence_passes_over_a_template_whose_other_copies_are_not_candidates(corpus, kb, monkeypatch):
+    for number in (7, 11, 16):
+        _form(corpus, number)
+    update_index(corpus, kb, HashEmbedder())
+    question = "signs and symptoms of dystonia 7"
+    searcher = Searcher(kb, HashEmbedder())
+
+    def marked() -> str:
+        # Only form7.txt is a candidate: its copies of the template sentence are out of sight.
+        passage = searcher.search(question, k=1, doc_ids=["form7.txt"]).passages[0]
+        start, end = passage.highlight
+        return passage.text[start:end]
+
+    assert marked().startswith("People with dystonia 7")
+    monkeypatch.setattr(Snapshot, "template_hashes", lambda self, hashes, at_least: set())
+    assert marked().startswith("The Human Phenotype Ontology"), "without the counts the template would be marked"

@@ -126,21 +126,23 @@ def test_everyday_wording_finds_the_medical_passage(real_searcher):
         ("blind4.jsonl", 0.87, 0.75, 0.69, 0.85, 0.04),
         ("blind5.jsonl", 0.85, 0.70, 0.66, 0.95, 0.04),
         ("blind6.jsonl", 0.82, 0.74, 0.72, 0.9, 0.04),
+        ("blind7.jsonl", 0.82, 0.74, 0.72, 0.9, 0.04),
     ],
 )
 def test_the_blind_sets_stay_at_their_measured_level(
     real_searcher, name, hit_at_5, mrr, evidence, flagged, wrong_notes
 ):
-    """Floors a little under what the sets written blind measure (EVALUATION.md, seventh and eighth
-    sessions: hit@5 / MRR@10 / evidence / unanswerable flagged / answerable with a note: blind 0.785 /
-    0.585 / 0.797 / 0.917 / 0, tune2 0.857 / 0.687 / 0.774 / 0.933 / 0, tune3 0.912 / 0.776 / 0.624 / 1.0 /
-    0.113, blind2 0.900 / 0.772 / 0.814 / 0.833 / 0.033, blind3 0.883 / 0.766 / 0.755 / 1.0 / 0.033,
-    blind4 0.917 / 0.787 / 0.726 / 0.867 / 0.033, blind5 0.883 / 0.728 / 0.700 / 1.0 / 0.017, blind6
-    0.850 / 0.768 / 0.763 / 0.933 / 0), so a change that loses ground on questions written without
-    the code fails here. blind, tune2 and tune3 choose settings; blind2 to blind6 are report-only.
-    These are not issue 9's aims (hit@5 0.95, MRR 0.85, evidence 0.85, every unanswerable question
-    flagged), which are not met. A note on an answerable question ("no passage is about …") stays
-    rare; tune3 was written to provoke them (medicines and other conditions mentioned in passing)."""
+    """Floors a little under what the sets written blind measure (EVALUATION.md, ninth session:
+    hit@5 / MRR@10 / evidence / unanswerable flagged / answerable with a note: blind 0.769 / 0.583 /
+    0.774 / 0.917 / 0, tune2 0.871 / 0.699 / 0.794 / 0.933 / 0, tune3 0.912 / 0.770 / 0.671 / 1.0 /
+    0.113, blind2 0.900 / 0.772 / 0.831 / 0.833 / 0.033, blind3 0.883 / 0.766 / 0.755 / 1.0 / 0.033,
+    blind4 0.917 / 0.786 / 0.740 / 0.867 / 0.033, blind5 0.883 / 0.728 / 0.717 / 1.0 / 0.017, blind6
+    0.867 / 0.782 / 0.800 / 0.933 / 0, blind7 0.850 / 0.776 / 0.764 / 0.933 / 0.017), so a change that
+    loses ground on questions written without the code fails here. blind, tune2 and tune3 choose
+    settings; blind2 to blind7 are report-only. These are not issue 9's aims (hit@5 0.95, MRR 0.85,
+    evidence 0.85, every unanswerable question flagged), which are not met. A note on an answerable
+    question ("no passage is about …") stays rare; tune3 was written to provoke them (medicines and
+    other conditions mentioned in passing)."""
     scores = evaluate_questions(real_searcher, load_questions(QUESTIONS / name), "hybrid", name, evidence=True)
     assert scores.hit_at_5 >= hit_at_5 and scores.mrr_at_10 >= mrr, scores
     assert scores.evidence is not None and scores.evidence >= evidence, scores

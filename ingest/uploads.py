@@ -4,8 +4,10 @@ The name keeps only its last path component and plain characters, so "../../etc/
 becomes "passwd.txt" and always lands in `<corpus>/uploads/`. Hostile bytes (a .docx that
 would inflate past the limits of `ingest.limits`, XML declaring entities) are refused with the
 reason before anything parses them; then the type is checked by extension and by content
-(`sniff_format`). An existing file is replaced only when the caller says so. Writing is
-atomic (temporary file, fsync, `os.replace`), so a reindex never reads half a file.
+(`sniff_format`), and the file is parsed as the reindex will parse it, so one that would only
+fail there (blank lines, a truncated PDF) is refused now. An existing file is replaced only when
+the caller says so. Writing is atomic (temporary file, fsync, `os.replace`), so a reindex never
+reads half a file.
 Reindexing is the caller's next step.
 """
 
@@ -13,13 +15,22 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.document import LoadError
 from ingest.limits import MAX_UPLOAD_BYTES
-from ingest.loaders import FORMATS, SUPPORTED_SUFFIXES, check_content, formats_label, is_meta_file, sniff_format
+from ingest.loaders import (
+    FORMATS,
+    SUPPORTED_SUFFIXES,
+    check_content,
+    formats_label,
+    is_meta_file,
+    load_document,
+    sniff_format,
+)
 
 UPLOAD_FOLDER = "uploads"
 MAX_NAME_CHARS = 120
@@ -81,8 +92,21 @@ def check_upload(corpus_dir: Path, filename: str, data: bytes) -> CheckedUpload:
         raise UploadError(f"{filename}: {error}") from None
     if not sniff_format(data, suffix):
         raise UploadError(f"{filename}: the content is not a valid {suffix} file")
+    _check_loads(filename, name, data)
     path = corpus_dir / UPLOAD_FOLDER / name
     return CheckedUpload(name=name, doc_id=f"{UPLOAD_FOLDER}/{name}", path=path, exists=path.exists())
+
+
+def _check_loads(filename: str, name: str, data: bytes) -> None:
+    """Parse the upload as the reindex will (from a private copy), so a file the reindex would fail
+    on (only blank lines, a truncated PDF) is refused now, with the reason, and never saved."""
+    with tempfile.TemporaryDirectory(prefix="kb-upload-") as folder:
+        copy = Path(folder) / name
+        copy.write_bytes(data)
+        try:
+            load_document(copy, f"{UPLOAD_FOLDER}/{name}")
+        except LoadError as error:
+            raise UploadError(f"{filename}: {error}") from None
 
 
 def save_upload(checked: CheckedUpload, data: bytes, replace: bool = False) -> Path:

@@ -52,3 +52,20 @@ def test_save_writes_into_uploads_and_replaces_only_when_asked(tmp_path):
     save_upload(again, b"Notes\n\nSecond.\n", replace=True)
     assert path.read_bytes() == b"Notes\n\nSecond.\n"
     assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["notes.txt"]  # no temp files left
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("blank.txt", b"   \n\n  \t\n", "no text found"),
+        ("trunc.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "not a readable PDF"),
+        ("headings.md", b"# Only a heading\n\n## And another\n", "no text found"),
+    ],
+)
+def test_a_file_the_reindex_would_fail_on_is_refused_before_it_is_saved(name, data, reason, tmp_path):
+    """The type is right but there is nothing to index: refused with the reindex's own reason, so a
+    broken file never sits in the corpus failing every reindex."""
+    with pytest.raises(UploadError, match=reason):
+        check_upload(tmp_path, name, data)
+    assert not (tmp_path / "uploads").exists()
+    assert check_upload(tmp_path, "fine.txt", b"A title\n\nA sentence about dystonia.\n").doc_id == "uploads/fine.txt"

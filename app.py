@@ -296,6 +296,8 @@ def show_results(searcher: Searcher, snapshot, search: dict[str, Any], titles: d
         st.warning(result.message or NO_ANSWER)
         st.caption("Try other words, or ask about dystonia: its symptoms, causes, genes, diagnosis or treatment.")
         return
+    if result.message:  # said even with passages: "Only the first 1,000 characters … were searched"
+        st.info(result.message)
     note = getattr(result, "note", "")
     if note:
         st.info(note)

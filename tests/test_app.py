@@ -500,6 +500,12 @@ def test_document_text_with_markup_is_shown_as_text(page_env, monkeypatch):
     assert scripted and not any("zqxjv" in h.value or "Hostile" in h.value for h in scripted)
 
 
+def test_a_question_cut_to_the_length_limit_says_so_above_its_passages(page_env):
+    at = _ask(_page(), "botulinum toxin for cervical dystonia in the neck " * 40)
+    assert _cards(at)
+    assert any(i.value.startswith("Only the first 1,000 characters of the question were searched") for i in at.info)
+
+
 def test_no_index_says_how_to_build_one(tmp_path, monkeypatch):
     monkeypatch.setenv("KB_EMBEDDER", "hash")
     monkeypatch.setenv("KB_INDEX_DIR", str(tmp_path / "none"))

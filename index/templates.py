@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 
 TEMPLATE_DOCUMENTS = 3  # a sentence this many documents hold, titles masked, is a template
 _KEY_WORDS = re.compile(r"\w+|@")
@@ -29,8 +30,8 @@ def key_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
-def sentence_hashes(text: str, title: str, spans) -> set[int]:
-    """The distinct key hashes of a document's sentence units (spans into its text); a unit of one
-    word or none has no key (a heading word is not a template)."""
+def sentence_hashes(text: str, title: str, spans: Iterable[tuple[int, int]]) -> set[int]:
+    """The distinct key hashes of a document's sentence units (spans into its text); a unit whose
+    key is empty or one character has none."""
     keys = {template_key(text[a:b], title) for a, b in spans}
     return {key_hash(key) for key in keys if len(key) > 1}

@@ -26,7 +26,6 @@ _CONTACT_LINE = re.compile(
     r"|^\d+\s+\w+(\s+\w+)*\s+(street|avenue|drive|road|lane|boulevard|suite)\b|,\s*[A-Z]{2}\s+\d{5}",
     re.IGNORECASE,
 )
-_CONTACT_QUESTION = re.compile(r"\b(contact|address|phone|call|email|e-mail|reach|write|where|located|number)\b", re.I)
 
 
 @lru_cache(maxsize=1 << 16)  # ~650 calls a search, mostly the same words: 1 ms of a 11 ms search
@@ -39,11 +38,6 @@ def stem(word: str) -> str:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
-
-
-def asks_for_contact(question: str) -> bool:
-    """True when the question asks how to reach someone (then contact lines may answer it)."""
-    return _CONTACT_QUESTION.search(question) is not None
 
 
 def is_contact_block(text: str) -> bool:

@@ -23,8 +23,9 @@ import numpy as np
 from index.conditions import kin_occurs, named_conditions, unmentioned_conditions
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
-from index.evidence import asks_for_contact, best_unit, is_contact_block
+from index.evidence import best_unit, is_contact_block
 from index.fusion import reciprocal_rank_fusion, score_fusion
+from index.intents import asks_for_contact, asks_for_organisation
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
 from index.lay_terms import cue_stems, glossary_terms, stem, term_words
 from index.layout import read_current
@@ -34,6 +35,7 @@ from index.store import Snapshot, StoredChunk, open_snapshot
 from index.templates import TEMPLATE_DOCUMENTS, key_hash, template_key
 from index.title_subjects import asked_stems, subject_match, title_subject
 from index.vector_index import one_thread_per_search
+from ingest.records import is_contact_block as is_contact_entry
 
 MODES = ("hybrid", "dense", "keyword")
 COMMON_SHARE_INVERSE = 4  # a word in more than 1/4 of the chunks is common
@@ -87,6 +89,12 @@ class SearchSettings:
     # Everyday words widened with the corpus's own (`lay_terms`): "keyword" (chosen on the tuning
     # sets; "dense" and "both" cost abstentions on off-topic questions), "dense", "both" or "" (off).
     glossary: str = "keyword"
+    # Hybrid mode: a question asking for an organisation (`intents.asks_for_organisation`: "is there
+    # a charity for…", "who can help with…") adds this to the top chunks that are an organisation's
+    # entry (name, address, phone); which entry comes first is still the question's words'. A
+    # question asking for neither an organisation nor contact details takes it off them. Tuning
+    # sets (EVALUATION.md, tenth session): 0.15 / 0.3 / 0.5 within 0.01 MRR of each other.
+    contact_weight: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -400,6 +408,7 @@ class Searcher:
             with clock.stage("rescore"):
                 ranked = self._rescore(snapshot, ranked, query)
                 ranked = self._favour_subjects(snapshot, ranked, terms)
+                ranked = self._favour_entries(snapshot, ranked, question)
                 ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
         return ranked
 
@@ -509,6 +518,28 @@ class Searcher:
                 self._subjects.popitem(last=False)
         return subject
 
+    def _favour_entries(self, snapshot: Snapshot, ranked: list[tuple[int, float]], question: str):
+        """Contact entries (`ingest.records`: an organisation's name, address, phone) among the top
+        chunks gain `contact_weight` for a question asking for an organisation, keep their score for
+        one asking how to reach someone, and lose it for any other question: "is it contagious?" is
+        not answered by a street address."""
+        weight = self.settings.contact_weight
+        if not weight:
+            return ranked
+        if asks_for_organisation(question):
+            change = weight
+        elif asks_for_contact(question):
+            return ranked
+        else:
+            change = -weight
+        top = ranked[: self.settings.rescore_depth]
+        rows = snapshot.chunks([chunk_id for chunk_id, _ in top])
+        entries = {c for c, row in rows.items() if is_contact_entry(row.text)}
+        if not entries:
+            return ranked
+        rescored = sorted(((c, s + change * (c in entries)) for c, s in top), key=lambda item: -item[1])
+        return rescored + ranked[len(top) :]
+
     def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):
         """Keep in the top k the chunk keyword search ranks first when it holds a rare question word."""
         rare = [t for t, n in terms.counts.items() if 0 < n <= self.settings.rare_chunks]
@@ -545,7 +576,7 @@ class Searcher:
         with clock.stage("evidence"):
             if terms is not None:
                 units = snapshot.units_of([chunk_id for p in passages for chunk_id in p.chunk_ids])
-                contact = asks_for_contact(question)
+                contact = asks_for_contact(question) or asks_for_organisation(question)
                 templates = self._templates(snapshot, passages, units, texts)
                 passages = [
                     self._evidence(snapshot, p, units, rows, texts, query, terms, contact, templates) for p in passages

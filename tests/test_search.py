@@ -327,3 +327,55 @@ def test_title_subjects_change_nothing_without_a_general_document(tmp_path):
     documents = {name: text for name, text in _TOPIC_DOCUMENTS.items() if name != "general.txt"}
     question = "Which form affects the voice or the hand?"
     assert _topic_ranking(tmp_path, documents, question, 0.4) == _topic_ranking(tmp_path, documents, question, 0.0)
+
+
+# --- organisation questions ----------------------------------------------------------------------
+
+_ORGANISATION_DOCUMENTS = {
+    "eyelids.txt": "Eyelid spasms\n\nBlepharospasm closes the eyelids. It is treated with injections and often "
+    "starts after the age of fifty, in women more often than in men.",
+    "groups.txt": "Groups\n\nBlepharospasm Research Foundation\n12 Oak Street\nBeaumont, TX 77726\n"
+    "Phone: 409.832.0788\n\nNeck Dystonia Association\n9 Elm Avenue\nFountain Valley, CA 92708\n"
+    "Phone: 714.378.9837\n",
+}
+
+
+def _organisation_ranking(tmp_path, question: str, weight: float) -> list[str]:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    for name, text in _ORGANISATION_DOCUMENTS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    kb = tmp_path / "kb"
+    update_index(corpus, kb, HashEmbedder())
+    searcher = Searcher(kb, HashEmbedder(), SearchSettings(contact_weight=weight))
+    snapshot = searcher.snapshot()
+    ranked = searcher.ranking(snapshot, question, searcher.embedder.embed([question])[0], "hybrid", 5)
+    rows = snapshot.chunks([chunk_id for chunk_id, _ in ranked])
+    return [rows[chunk_id].text.split("\n")[0] for chunk_id, _ in ranked]
+
+
+def test_a_question_asking_for_an_organisation_gets_the_entry_that_serves_it(tmp_path):
+    question = "Is there a charity for blepharospasm?"
+    first = _organisation_ranking(tmp_path, question, 0.0)[0]
+    assert first.startswith("Blepharospasm closes"), "the test needs the prose first"
+    ranked = _organisation_ranking(tmp_path, question, 0.3)
+    assert ranked[0] == "Blepharospasm Research Foundation", "the entry serving the question's subject leads"
+    reach = "Phone number for blepharospasm help?"  # how to reach someone: entries keep their score
+    assert _organisation_ranking(tmp_path, reach, 0.3) == _organisation_ranking(tmp_path, reach, 0.0)
+
+
+def test_an_address_does_not_answer_a_question_that_asks_for_none(tmp_path):
+    question = "Is blepharospasm research contagious?"
+    unweighted = _organisation_ranking(tmp_path, question, 0.0)
+    assert unweighted[0] == "Blepharospasm Research Foundation", "the test needs the entry first"
+    assert _organisation_ranking(tmp_path, question, 0.3)[0].startswith("Blepharospasm closes")
+
+
+def test_organisation_questions_are_recognised():
+    from index.intents import asks_for_organisation
+
+    asking = ["Who can help with eyelids that keep closing?", "wry neck support group in Wisconsin",
+              "Is there a charity for this?", "where can I get help for my neck", "Which group runs awareness days?"]
+    assert all(asks_for_organisation(q) for q in asking)
+    other = ["Can physio help my spasms?", "Does stress make it worse?", "who is most at risk", "who gets this"]
+    assert not any(asks_for_organisation(q) for q in other)

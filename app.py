@@ -345,9 +345,11 @@ def show_passage(p, result, searcher: Searcher, snapshot, search: dict[str, Any]
         )
         if more.toggle("More from this document", key=f"more-{p.doc_id}-{p.char_start}"):
             show_more(p, result, searcher, snapshot, search)
-        with st.expander("Show in context"):
+        # Keyed by the question too: a panel opened for one question is closed for the next one.
+        card = f"{zlib.crc32(result.question.encode())}-{p.doc_id}-{p.char_start}"
+        with st.expander("Show in context", key=f"context-{card}"):
             st.html(context_html(context_window(snapshot, p)))
-        with st.expander("Copy citation"):
+        with st.expander("Copy citation", key=f"cite-{card}"):
             st.code(citation_text(shown), language=None, wrap_lines=True)
 
 

@@ -66,6 +66,16 @@ STYLE = f"""<style>
 .kb-table td.kb-num{{text-align:right;white-space:nowrap}}
 .kb-table td.kb-coll{{white-space:nowrap}}
 .kb-table td.kb-src,.kb-table td.kb-id{{overflow-wrap:anywhere;font-size:.8rem;min-width:7rem}}
+@media (max-width:640px){{
+.kb-table thead{{display:none}}
+.kb-table,.kb-table tbody,.kb-table tr,.kb-table td{{display:block;width:auto}}
+.kb-table tr{{border-bottom:1px solid {LINE};padding:.35rem .5rem}}
+.kb-table td,.kb-table td.kb-title,.kb-table td.kb-num,.kb-table td.kb-coll,.kb-table td.kb-src,.kb-table td.kb-id{{
+  border:0;padding:.05rem 0;min-width:0;
+  text-align:left;white-space:normal}}
+.kb-table td.kb-title{{font-weight:600}}
+.kb-table td:not(.kb-title)::before{{content:attr(data-label) ": ";color:{MUTED}}}
+}}
 </style>"""
 
 # Enter in the question box asks (as Ctrl+Enter does for a Streamlit text area); Shift+Enter is a
@@ -300,20 +310,22 @@ class LibraryRow:
 
 def library_html(rows: Sequence[LibraryRow]) -> str:
     """The library as a table that wraps instead of cutting: title, collection, passages, indexed,
-    source (a link) and document id."""
+    source (a link) and document id. On a phone-wide screen each row is a short block of labelled
+    lines instead (STYLE), so no column sits off-screen."""
     body = []
     for row in rows:
         local = source_href(row.doc_id) if is_local_source(row.source, row.doc_id) else None
-        body.append(
-            "<tr>"
-            f'<td class="kb-title">{html.escape(row.title)}</td>'
-            f'<td class="kb-coll">{html.escape(row.collection)}</td>'
-            f'<td class="kb-num">{row.chunks}</td>'
-            f'<td class="kb-num">{html.escape(row.indexed)}</td>'
-            f'<td class="kb-src">{_breakable(source_html(row.source, local))}</td>'
-            f'<td class="kb-id">{_breakable(html.escape(row.doc_id))}</td>'
-            "</tr>"
+        cells = (
+            ("kb-title", html.escape(row.title)),
+            ("kb-coll", html.escape(row.collection)),
+            ("kb-num", str(row.chunks)),
+            ("kb-num", html.escape(row.indexed)),
+            ("kb-src", _breakable(source_html(row.source, local))),
+            ("kb-id", _breakable(html.escape(row.doc_id))),
         )
+        labelled = zip(cells, LIBRARY_COLUMNS)
+        tds = "".join(f'<td class="{kind}" data-label="{label}">{cell}</td>' for (kind, cell), label in labelled)
+        body.append(f"<tr>{tds}</tr>")
     head = "".join(f"<th>{name}</th>" for name in LIBRARY_COLUMNS)
     return (
         f'<div class="kb-table-wrap"><table class="kb-table"><thead><tr>{head}</tr></thead>'

@@ -295,7 +295,7 @@ def test_library_can_be_searched_and_sorted(page_env):
     assert any(c.value == "9 of 34 documents" for c in at.caption)
     at.text_input(key="library_find").input("").run()
     at.selectbox(key="library_sort").set_value("Title").run()
-    titles = re.findall(r'<td class="kb-title">(.*?)</td>', _html(at, "kb-table-wrap")[0])
+    titles = re.findall(r'<td class="kb-title" data-label="Title">(.*?)</td>', _html(at, "kb-table-wrap")[0])
     assert titles == sorted(titles, key=str.lower) and len(titles) == 34
     at.selectbox(key="library_sort").set_value("Collection, then title").run()
     table = _html(at, "kb-table-wrap")[0]

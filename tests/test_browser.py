@@ -364,6 +364,21 @@ def test_reader_shows_pdf_pages_and_headings(site, chromium, shots):
     page.context.close()
 
 
+def test_a_citation_opened_for_one_question_is_closed_for_the_next(site, chromium, shots):
+    from playwright.sync_api import expect
+
+    page = _open(chromium, site)
+    cards = _ask(page)
+    page.get_by_text("Copy citation").first.click()
+    citation = page.locator("[data-testid='stCode']").first
+    expect(citation).to_be_visible(timeout=10_000)
+    first = cards.first.locator(".kb-text").inner_text()
+    _ask(page, "Can children get dystonia?")
+    expect(page.locator(".kb-card .kb-text").first).not_to_have_text(first, timeout=120_000)  # the next answer
+    expect(page.locator("[data-testid='stCode']").first).to_be_hidden(timeout=10_000)
+    page.context.close()
+
+
 def test_on_a_phone_the_first_passage_is_on_screen_after_asking(site, chromium, shots):
     page = _open(chromium, site, width=390, height=844)
     cards = _ask(page)
@@ -421,6 +436,26 @@ def test_library_table_fits_the_page_at_1280(curator_site, chromium, shots):
     page.get_by_label("Find a document").press("Enter")
     expect(page.get_by_text("9 of 34 documents")).to_be_visible(timeout=20_000)
     _shot(page, shots, "library-1280", full_page=False)
+    page.context.close()
+
+
+def test_library_on_a_phone_is_labelled_blocks_that_fit_the_screen(curator_site, chromium, shots):
+    from playwright.sync_api import expect
+
+    url, _, _ = curator_site
+    page = _open(chromium, url, width=390, height=844)
+    page.get_by_role("tab", name="Documents").click()
+    table = page.locator(".kb-table")
+    expect(table).to_be_visible(timeout=20_000)
+    wrap = page.locator(".kb-table-wrap")
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the library is wider than a phone screen"
+    ids = page.locator(".kb-table td.kb-id")
+    box = ids.first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, "the document id is on screen"
+    label = ids.first.evaluate("e => getComputedStyle(e, '::before').content")
+    assert label == '"Document id: "', f"each line says what it is: {label}"
+    ids.first.scroll_into_view_if_needed()
+    _shot(page, shots, "library-phone", full_page=False)
     page.context.close()
 
 

@@ -31,9 +31,11 @@ from ingest.loaders import (
     load_document,
     sniff_format,
 )
+from ingest.loaders._common import decode_utf8
 
 UPLOAD_FOLDER = "uploads"
 MAX_NAME_CHARS = 120
+TEXT_SUFFIXES = frozenset(s for f in FORMATS if f.name in ("txt", "md") for s in f.suffixes)  # UTF-8 text
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -91,10 +93,20 @@ def check_upload(corpus_dir: Path, filename: str, data: bytes) -> CheckedUpload:
     except LoadError as error:
         raise UploadError(f"{filename}: {error}") from None
     if not sniff_format(data, suffix):
-        raise UploadError(f"{filename}: the content is not a valid {suffix} file")
+        raise UploadError(f"{filename}: {_invalid(data, suffix)}")
     _check_loads(filename, name, data)
     path = corpus_dir / UPLOAD_FOLDER / name
     return CheckedUpload(name=name, doc_id=f"{UPLOAD_FOLDER}/{name}", path=path, exists=path.exists())
+
+
+def _invalid(data: bytes, suffix: str) -> str:
+    """Why content is not what its suffix says: for text in another encoding, how to fix it."""
+    if suffix in TEXT_SUFFIXES and b"\x00" not in data:
+        try:
+            decode_utf8(data)
+        except LoadError as error:
+            return str(error)  # "not valid UTF-8 text (byte 0xe9 at offset 3): save it as UTF-8"
+    return f"the content is not a valid {suffix} file"
 
 
 def _check_loads(filename: str, name: str, data: bytes) -> None:

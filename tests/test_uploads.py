@@ -36,7 +36,7 @@ def test_checks_refuse_bad_uploads(tmp_path):
         check_upload(tmp_path, "huge.txt", b"a" * (MAX_UPLOAD_BYTES + 1))
     with pytest.raises(UploadError, match="licence"):
         check_upload(tmp_path, "LICENSE.txt", b"MIT")
-    with pytest.raises(UploadError, match="not a valid .txt"):
+    with pytest.raises(UploadError, match=r"not valid UTF-8 text \(byte 0x.. at offset \d+\): save it as UTF-8"):
         check_upload(tmp_path, "latin1.txt", (FIXTURES / "latin1.txt").read_bytes())
 
 

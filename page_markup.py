@@ -30,6 +30,7 @@ from index.display import (
 from index.evidence import stem
 from index.passages import Passage
 from ingest.document import Page, Section
+from ingest.loaders import format_label
 
 _WORD = re.compile(r"\w+")
 
@@ -211,10 +212,11 @@ def context_html(window: ContextWindow) -> str:
 
 
 def document_meta_html(source: str, doc_id: str, collection: str, fmt: str) -> str:
-    """The line above a document in the reader: its source (a link), collection and format."""
+    """The line above a document in the reader: its source (a link), collection and format ("MedQuAD XML")."""
     local = source_href(doc_id) if is_local_source(source, doc_id) else None
     label = collection_label(collection, doc_id, source)
-    return f'<div class="kb-meta">{source_html(source, local)} · {html.escape(label)} · {html.escape(fmt)}</div>'
+    kind = format_label(fmt)
+    return f'<div class="kb-meta">{source_html(source, local)} · {html.escape(label)} · {html.escape(kind)}</div>'
 
 
 def document_html(

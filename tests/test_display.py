@@ -235,3 +235,12 @@ def test_readable_parts_keep_the_evidence_apart():
     end = start + len("**Twisting** of the neck")
     assert readable_parts(text, (start, end)) == ("Symptoms\n• ", "Twisting of the neck", "\n• Tremor")
     assert readable_parts(text) == (readable_text(text), "", "")
+
+
+def test_the_reader_names_the_format_in_words():
+    from page_markup import document_meta_html
+
+    doc_id = "medquad/3_GHR_QA__0000704.xml"
+    line = document_meta_html("https://ghr.nlm.nih.gov/condition/x", doc_id, "medquad", "medquad")
+    assert line.endswith(" · medquad · GHR · MedQuAD XML</div>"), line
+    assert document_meta_html("a.txt", "a.txt", "notes", "txt").endswith(" · notes · Text</div>")

@@ -116,6 +116,11 @@ def formats_label() -> str:
     return ", ".join(labels[:-1]) + f" or {labels[-1]}" if len(labels) > 1 else labels[0]
 
 
+def format_label(name: str) -> str:
+    """A format's name for people ("MedQuAD XML" for "medquad"); an unknown name as it is."""
+    return next((f.label for f in FORMATS if f.name == name), name)
+
+
 def load_document(path: Path, doc_id: str) -> Document:
     """Load `path` with the format its suffix (and, when shared, its content) names; raises LoadError."""
     suffix = path.suffix.lower()

@@ -29,7 +29,7 @@ from index.intents import asks_for_contact, asks_for_organisation
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
 from index.lay_terms import cue_stems, glossary_terms, stem, term_words
 from index.layout import read_current
-from index.medical_words import MedicalReader, misspelt
+from index.medical_words import MIN_MISSPELT_LETTERS, MedicalReader, misspelt, one_letter_away
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.store import Snapshot, StoredChunk, open_snapshot
 from index.templates import TEMPLATE_DOCUMENTS, key_hash, template_key
@@ -43,6 +43,7 @@ NO_ANSWER = "No passage in the knowledge base answers this question."
 KEYWORD_RUNS_KEPT = 256  # BM25 runs remembered per searcher (a few hundred KB at most)
 FREQUENCIES_KEPT = 50_000  # words' chunk counts remembered per searcher (a few MB at most)
 SUBJECTS_KEPT = 50_000  # documents' title subjects remembered per searcher (a few MB at most)
+MAX_CORRECTIONS = 3  # index words a misspelt question word may stand for
 MAX_QUESTION_CHARS = 1000  # a longer question is cut to this before searching, and the result says so
 
 
@@ -156,6 +157,7 @@ class Searcher:
         self._term_usable: dict[tuple[str, str], bool] = {}  # (generation, glossary term) → searchable
         self._subjects: OrderedDict[tuple[str, str], dict[str, float]] = OrderedDict()  # (generation, doc) → subject
         self._slips: OrderedDict[tuple[str, str], bool] = OrderedDict()  # (generation, word) → misspelling
+        self._fixes: OrderedDict[tuple[str, str], list[str]] = OrderedDict()  # (generation, word) → index words
         self._medical = MedicalReader(embedder.embed)
         self.reload_error: str = ""
 
@@ -294,24 +296,64 @@ class Searcher:
         """Glossary terms whose words keyword search looks for beside the question's, if set so."""
         return self._keyword_glossary(self._glossary_terms(snapshot, question))
 
+    def _also(self, terms: QuestionTerms) -> list[str]:
+        """What keyword search looks for beside the question's words: its glossary terms (if set so)
+        and the corrections of its misspelt words."""
+        return [*self._keyword_glossary(list(terms.glossary)), *terms.corrections]
+
     def _keyword_glossary(self, glossary: list[str]) -> list[str]:
         return glossary if self.settings.glossary in ("keyword", "both") else []
 
     def question_terms(self, snapshot: Snapshot, question: str) -> QuestionTerms:
-        """What the index says about the question's words, and the glossary terms it cues (looked
-        up once per search: ranking, the rare-term pin and the evidence all use them)."""
+        """What the index says about the question's words, the glossary terms it cues and the index
+        words its misspelt words stand for (looked up once per search: ranking, the rare-term pin
+        and the evidence all use them)."""
         terms = _question_terms(snapshot, question, self.frequencies)
-        if not self.settings.glossary:
+        fixes = {w: self._corrections(snapshot, w) for w, n in terms.counts.items() if n == 0}
+        corrections = list(dict.fromkeys(fix for found in fixes.values() for fix in found))
+        glossary = self._glossary_terms(snapshot, question) if self.settings.glossary else []
+        if not glossary and not corrections:
             return terms
-        glossary = self._glossary_terms(snapshot, question)
         words = list(dict.fromkeys(w for t in glossary for w in query_terms(t)))
-        counts = self.frequencies(snapshot, words) if words else {}
+        counts = self.frequencies(snapshot, [*words, *corrections])
         total = max(snapshot.manifest.chunks, 1)
-        # Evidence counts these words as question words, at EVIDENCE_GLOSSARY_SHARE of their weight.
-        widened = {w: EVIDENCE_GLOSSARY_SHARE * _rarity(c, total) for w, c in counts.items() if c}
-        translated = cue_stems(question, set(glossary))
-        coverage = _coverage(terms.rarity, terms.counts, translated) if translated else terms.meant
-        return replace(terms, glossary=tuple(glossary), widened=widened, meant=coverage)
+        # Evidence counts glossary words as question words at EVIDENCE_GLOSSARY_SHARE of their weight,
+        # and a misspelt word's correction at the full weight (it is the question's own word).
+        widened = {w: EVIDENCE_GLOSSARY_SHARE * _rarity(counts[w], total) for w in words if counts[w]}
+        widened.update({w: _rarity(counts[w], total) for w in corrections if counts[w]})
+        # A misspelt word counts as held in every mode; glossary cues only where the model reads too.
+        fixed = frozenset(stem(w) for w, found in fixes.items() if found)
+        coverage = _coverage(terms.rarity, terms.counts, fixed) if fixed else terms.coverage
+        translated = cue_stems(question, set(glossary)) | fixed
+        meant = _coverage(terms.rarity, terms.counts, translated) if translated else coverage
+        searchable = tuple(w for w in corrections if 0 < counts[w] < QUERY_CAP)  # as `_glossary_terms` does
+        return replace(
+            terms,
+            glossary=tuple(glossary),
+            corrections=searchable,
+            widened=widened,
+            coverage=coverage,
+            meant=meant,
+        )
+
+    def _corrections(self, snapshot: Snapshot, word: str) -> list[str]:
+        """The index words a word no chunk holds is one letter away from ("alchohol": "alcohol"), when
+        it is long enough to be a misspelling (`medical_words.misspelt`) and not a word of the model's
+        vocabulary (a real word: "leaving" is not "leading", "county" not "country"); remembered per
+        generation."""
+        key = (snapshot.name, word)
+        with self._lock:
+            if key in self._fixes:
+                self._fixes.move_to_end(key)
+                return self._fixes[key]
+        found: list[str] = []
+        if len(word) >= MIN_MISSPELT_LETTERS and word.isalpha() and not _whole_word(word):
+            found = sorted(snapshot.words_held(one_letter_away(word)))[:MAX_CORRECTIONS]
+        with self._lock:
+            self._fixes[key] = found
+            while len(self._fixes) > FREQUENCIES_KEPT:
+                self._fixes.popitem(last=False)
+        return found
 
     def _glossary_terms(self, snapshot: Snapshot, question: str) -> list[str]:
         """The glossary terms the question cues that this generation holds, with no word so common
@@ -400,7 +442,7 @@ class Searcher:
         """The chunks a search takes its k passages from, best first: `rank`, then in hybrid mode
         the sentence-unit rescoring and the rare-term pin. Evaluation ranks through this too."""
         terms = terms or self.question_terms(snapshot, question)
-        also = self._keyword_glossary(list(terms.glossary))
+        also = self._also(terms)
         ranked = self.rank(
             snapshot, question, query, mode, allowed, pool, dense=dense, clock=clock, counts=terms.counts, also=also
         )
@@ -546,7 +588,7 @@ class Searcher:
         if not rare:
             return ranked
         # The same expression and limit as `rank`'s keyword run, so this is the remembered run.
-        match = fts_query(question, terms.counts, QUERY_CAP, self._keyword_glossary(list(terms.glossary)))
+        match = fts_query(question, terms.counts, QUERY_CAP, self._also(terms))
         keyword = _only(self._keyword(snapshot, match, _keyword_limit(allowed, self.settings.candidates)), allowed)[:20]
         if not keyword:
             return ranked
@@ -680,6 +722,7 @@ class QuestionTerms:
     # everyday questions whose words cue the glossary ("tire", "golf": EVALUATION.md, eighth session).
     meant: float = 0.0
     widened: dict[str, float] = field(default_factory=dict)  # their words, by rarity (for the evidence)
+    corrections: tuple[str, ...] = ()  # index words the question's misspelt words stand for ("alcohol")
 
 
 def _question_terms(
@@ -717,6 +760,13 @@ def _coverage(rarity: dict[str, float], counts: dict[str, int], translated: froz
 def _rarity(count: int, total: int) -> float:
     """Inverse chunk frequency of a word held by `count` of `total` chunks."""
     return math.log((total + 1) / (count + 0.5))
+
+
+def _whole_word(word: str) -> bool:
+    """True for a word the model's vocabulary holds whole (one piece): a real English word."""
+    from ingest.tokens import load_token_counter
+
+    return load_token_counter().count(word) == 1
 
 
 def _is_subject_word(word: str) -> bool:

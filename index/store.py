@@ -12,6 +12,7 @@ when a query reads it. Writing lives in `index.builder`.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from index.manifest import FORMAT_NAME, FORMAT_VERSION, Manifest, incompatibilit
 from index.vector_index import for_search, search_within
 from ingest.document import Chunk, Document, Page, Section, embedding_input
 
+_WORDS = re.compile(r"\w+")
 SCHEMA = """
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY,
@@ -331,6 +333,19 @@ class Snapshot:
         """True when some chunk holds at least one of these (plain, lower-case) words."""
         plain = [w for w in words if w.isalnum()]
         return bool(plain) and self._matches(" OR ".join(f'"{w}"' for w in plain))
+
+    def words_held(self, words: list[str], rows: int = 50) -> set[str]:
+        """Which of these plain lower-case words chunks hold as written: looked for in the text of up
+        to `rows` chunks that match any of them (one query; the keyword index matches stems, so a
+        chunk matching "spasm" may only say "spasms")."""
+        plain = [w for w in words if w.isalnum()]
+        if not plain:
+            return set()
+        wanted, held = set(plain), set()
+        sql = "SELECT context, text FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?"
+        for context, text in self._rows(sql, (" OR ".join(f'"{w}"' for w in plain), rows)):
+            held |= wanted.intersection(_WORDS.findall(f"{context} {text}".lower()))
+        return held
 
     def _matches(self, expression: str) -> bool:
         """True when some chunk matches an FTS5 expression (stops at the first)."""

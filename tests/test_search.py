@@ -379,3 +379,19 @@ def test_organisation_questions_are_recognised():
     assert all(asks_for_organisation(q) for q in asking)
     other = ["Can physio help my spasms?", "Does stress make it worse?", "who is most at risk", "who gets this"]
     assert not any(asks_for_organisation(q) for q in other)
+
+
+# --- misspelt words --------------------------------------------------------------------------------
+
+
+def test_a_misspelt_word_is_searched_as_the_index_word_it_is_one_letter_from(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    snapshot = searcher.snapshot()
+    terms = searcher.question_terms(snapshot, "dystnia and alchohol")
+    assert terms.corrections == ("dystonia", "alcohol") and terms.meant == terms.coverage == 1.0
+    result = searcher.search("alchohol", mode="keyword", k=3)
+    assert any("alcohol" in p.text for p in result.passages)
+    top = result.passages[0]
+    assert "alcohol" in top.text[top.highlight[0] : top.highlight[1]], "the sentence with the word is marked"
+    # A real word is not a misspelling of the index word it is one letter from.
+    assert searcher.question_terms(snapshot, "leaving the county").corrections == ()

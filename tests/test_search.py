@@ -300,19 +300,24 @@ _TOPIC_DOCUMENTS = {
 }
 
 
-def _topic_ranking(tmp_path, documents: dict[str, str], question: str, weight: float) -> list[str]:
+def _ranked(tmp_path, documents: dict[str, str], question: str, settings: SearchSettings) -> list[tuple[str, str]]:
+    """(document id, chunk text) down the hybrid ranking of `question` over `documents`."""
     corpus = tmp_path / "corpus"
     corpus.mkdir(exist_ok=True)
     for name, text in documents.items():
         (corpus / name).write_text(text, encoding="utf-8")
     kb = tmp_path / "kb"
     update_index(corpus, kb, HashEmbedder())
-    searcher = Searcher(kb, HashEmbedder(), SearchSettings(subject_weight=weight))
+    searcher = Searcher(kb, HashEmbedder(), settings)
     snapshot = searcher.snapshot()
     query = searcher.embedder.embed([question])[0]
     ranked = searcher.ranking(snapshot, question, query, "hybrid", 5)
-    owners = snapshot.chunk_titles([chunk_id for chunk_id, _ in ranked])
-    return [owners[chunk_id][0] for chunk_id, _ in ranked]
+    rows = snapshot.chunks([chunk_id for chunk_id, _ in ranked])
+    return [(rows[chunk_id].doc_id, rows[chunk_id].text) for chunk_id, _ in ranked]
+
+
+def _topic_ranking(tmp_path, documents: dict[str, str], question: str, weight: float) -> list[str]:
+    return [doc_id for doc_id, _ in _ranked(tmp_path, documents, question, SearchSettings(subject_weight=weight))]
 
 
 def test_a_question_that_names_no_form_prefers_the_general_document(tmp_path):
@@ -341,17 +346,8 @@ _ORGANISATION_DOCUMENTS = {
 
 
 def _organisation_ranking(tmp_path, question: str, weight: float) -> list[str]:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir(exist_ok=True)
-    for name, text in _ORGANISATION_DOCUMENTS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    kb = tmp_path / "kb"
-    update_index(corpus, kb, HashEmbedder())
-    searcher = Searcher(kb, HashEmbedder(), SearchSettings(contact_weight=weight))
-    snapshot = searcher.snapshot()
-    ranked = searcher.ranking(snapshot, question, searcher.embedder.embed([question])[0], "hybrid", 5)
-    rows = snapshot.chunks([chunk_id for chunk_id, _ in ranked])
-    return [rows[chunk_id].text.split("\n")[0] for chunk_id, _ in ranked]
+    ranked = _ranked(tmp_path, _ORGANISATION_DOCUMENTS, question, SearchSettings(contact_weight=weight))
+    return [text.split("\n")[0] for _, text in ranked]
 
 
 def test_a_question_asking_for_an_organisation_gets_the_entry_that_serves_it(tmp_path):

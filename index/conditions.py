@@ -4,11 +4,13 @@
 the index never holds ("restless legs", "metformin") is a subject the knowledge base does not
 cover: the search says so above the nearest passages. A name it holds but no shown passage
 mentions ("the life expectancy with Parkinson's disease", answered from passages that never say
-it) is noted too.
+it) is noted too, and so is one the index holds only as an item of a list ("Parkinson's disease,
+Huntington's disease, Wilson's disease, stroke"): the corpus names it but is not about it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from index.passages import Passage
@@ -21,6 +23,13 @@ from index.subjects import (
     listed_conditions,
     name_suffixes,
 )
+
+PASSING_CHUNKS = 3  # a condition named in more chunks than this is one the corpus covers
+LISTING_ROWS = 20  # chunks read to find those that hold a name as written
+_SENTENCE_ENDS = (". ", "\n", "? ", "! ")
+_ITEM_SEPARATOR = re.compile(r"[,;]|\s-\s|\d%")
+_SEPARATOR_BEFORE = re.compile(r"(?:[,;:]|\s-|\d%|\band|\bor)\s*$", re.IGNORECASE)
+_SEPARATOR_AFTER = re.compile(r"\s*(?:[,;]|-\s|\d+%|and\b|or\b)", re.IGNORECASE)
 
 Frequencies = Callable[[Snapshot, list[str]], dict[str, int]]
 
@@ -95,6 +104,73 @@ def unmentioned_conditions(names: list[NamedCondition], passages: tuple[Passage,
         for name in names
         if name.several_words and not any(f" {' '.join(form)} " in shown for form in name.forms)
     )
+
+
+def passing_conditions(snapshot: Snapshot, names: list[NamedCondition], question_words: set[str]) -> tuple[str, ...]:
+    """The names the index holds only as one item of a list, in at most PASSING_CHUNKS chunks and in
+    no title or section: "Parkinson's disease, Huntington's disease, Wilson's disease, stroke, or
+    from a birth injury", a symptom table's "Migraine 5%". The corpus names such a condition but says
+    nothing about it, so a question about it ("What causes Huntington's disease?") is not answered by
+    the list. A rare condition the corpus explains ("Segawa syndrome, also called …") is held in a
+    sentence of its own and is not one of these. Nor is a name asked about together with what its
+    list is about: another of the question's words (`question_words`) in the list's sentence or the
+    sentence before it ("Can Parkinson's disease cause dystonia?",
+    "could it be cerebral palsy or DRD"): then the list is the answer. A one-word name whose word
+    family the index holds more widely ("Parkinson's" beside "parkinsonism") is not one either."""
+    passing: list[str] = []
+    for name in names:
+        own = {_plain(word) for word in INDEX_WORD.findall(name.written.lower())}
+        asked = {_plain(word) for word in question_words} - own
+        if _only_listed(snapshot, name, asked):
+            passing.append(name.written)
+    return tuple(passing)
+
+
+def _only_listed(snapshot: Snapshot, name: NamedCondition, asked: set[str]) -> bool:
+    if not name.several_words and any(
+        len(snapshot.phrase_texts(list(form), PASSING_CHUNKS + 1)) > PASSING_CHUNKS for form in name.forms
+    ):
+        return False
+    holders: set[str] = set()
+    for form in name.forms:
+        pattern = re.compile(r"\b" + r"\W+".join(re.escape(word) for word in form) + r"\b", re.IGNORECASE)
+        for context, text in snapshot.phrase_texts(list(form), LISTING_ROWS):
+            spans = [match.span() for match in pattern.finditer(text)]
+            if not spans:
+                continue  # the keyword index matched another form of the words ("parkinsonism")
+            if pattern.search(context) or not all(_list_item(text, *span) for span in spans):
+                return False
+            around = " ".join(_sentences_before(text, start) for start, _ in spans)
+            if asked & {_plain(word) for word in INDEX_WORD.findall(around.lower())}:
+                return False
+            holders.add(text)
+    return 0 < len(holders) <= PASSING_CHUNKS
+
+
+def _plain(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence holding text[start:end] starts and ends."""
+    begin = max(text.rfind(mark, 0, start) for mark in _SENTENCE_ENDS) + 1
+    ends = [at for at in (text.find(mark, end) for mark in _SENTENCE_ENDS) if at != -1]
+    return begin, min(ends) if ends else len(text)
+
+
+def _sentences_before(text: str, start: int) -> str:
+    """The sentence holding `start` and the one before it (which often says what a list is of)."""
+    begin, end = _sentence(text, start, start)
+    before, _ = _sentence(text, max(begin - 2, 0), max(begin - 2, 0))
+    return text[before:end]
+
+
+def _list_item(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] is one item of a list: a separator right before or after it, in a
+    sentence of three or more items."""
+    begin, finish = _sentence(text, start, end)
+    beside = bool(_SEPARATOR_BEFORE.search(text[begin:start]) or _SEPARATOR_AFTER.match(text[end:finish]))
+    return beside and len(_ITEM_SEPARATOR.findall(text[begin:finish])) >= 2
 
 
 def kin_occurs(snapshot: Snapshot, word: str) -> bool:

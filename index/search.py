@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.conditions import kin_occurs, named_conditions, unmentioned_conditions
+from index.conditions import kin_occurs, named_conditions, passing_conditions, unmentioned_conditions
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import best_unit, is_contact_block
@@ -245,8 +245,14 @@ class Searcher:
         if passages and terms.missing:
             note = f"No passage is about {', '.join(terms.missing)}; these are the nearest passages."
         elif passages:
+            passing = passing_conditions(snapshot, names, {*terms.rarity})
             unmentioned = unmentioned_conditions(names, passages)
-            if unmentioned:
+            if passing:
+                note = (
+                    f"No passage is about {', '.join(passing)}: the knowledge base only lists it among others. "
+                    "These are the nearest passages."
+                )
+            elif unmentioned:
                 note = f"None of these passages mentions {', '.join(unmentioned)}; they are the nearest ones."
         return SearchResult(
             question=question,

@@ -323,6 +323,14 @@ class Snapshot:
         phrase = '"' + " ".join(w.replace('"', "") for w in words) + '"'
         return self._matches(phrase)
 
+    def phrase_texts(self, words: list[str], rows: int) -> list[tuple[str, str]]:
+        """(title/section line, text) of up to `rows` chunks holding these words in a row (one query)."""
+        if not words:
+            return []
+        phrase = '"' + " ".join(w.replace('"', "") for w in words) + '"'
+        sql = "SELECT context, text FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?"
+        return [(str(context), str(text)) for context, text in self._rows(sql, (phrase, rows))]
+
     def prefix_occurs(self, start: str) -> bool:
         """True when some chunk holds a word (as the keyword index stems it) beginning with `start`."""
         if not start.isalnum():

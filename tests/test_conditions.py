@@ -65,3 +65,31 @@ def test_a_missing_word_inside_a_listed_name_is_noted_as_the_whole_name(hash_ind
     assert als.missing == ("amyotrophic lateral sclerosis",), "two spellings of one listed name are noted once"
     alone = searcher.search("Is sumatriptan safe with dystonia?", mode="keyword")
     assert alone.missing == ("sumatriptan",)
+
+
+def test_a_condition_the_corpus_only_lists_among_others_is_noted(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    for question, name in (
+        ("What causes Huntington's disease?", "Huntington's disease"),  # "Parkinson’s disease, Huntington’s disease, …"
+        ("What is the treatment for Wilson's disease?", "Wilson's disease"),
+        ("How is multiple sclerosis diagnosed?", "multiple sclerosis"),  # "due to multiple sclerosis, tumors, and …"
+        ("how do i treat migraine headaches", "migraine"),  # a symptom table's "Irritability 5% Migraine 5% Ataxia"
+    ):
+        result = searcher.search(question, mode="keyword")
+        assert result.passages and not result.missing, question
+        assert result.note == (
+            f"No passage is about {name}: the knowledge base only lists it among others. "
+            "These are the nearest passages."
+        )
+
+
+def test_a_listed_condition_asked_about_with_what_its_list_is_about_is_not_noted(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    for question in (
+        "Can Parkinson's disease cause dystonia?",  # the sentence before the list: "Dystonia can be a symptom of …"
+        "neurologist said my sons walking could be cerebral palsy or DRD, what other things can it get mixed up with",
+        "Is there a type of this that gets better with a Parkinson's medicine?",  # "parkinsonism" is everywhere
+        "What is Segawa syndrome?",  # named in a sentence of its own
+    ):
+        result = searcher.search(question, mode="keyword")
+        assert result.passages and "only lists" not in result.note, question

@@ -81,6 +81,16 @@ def named_conditions(
     return names, _once(absent)
 
 
+def not_covered(missing: tuple[str, ...]) -> str:
+    """What the knowledge base lacks, in words: "is about restless legs" for a named condition or
+    medicine, "mentions “contagious”" for a word that names none (not "is about contagious")."""
+    names = [m for m in missing if " " in m or listed_conditions(m)]
+    words = [f"“{m}”" for m in missing if m not in names]
+    parts = [f"is about {', '.join(names)}"] if names else []
+    parts += [f"mentions {', '.join(words)}"] if words else []
+    return " or ".join(parts)
+
+
 def _once(absent: list[NamedCondition | str]) -> tuple[str, ...]:
     """The absent subjects as written, each listed name once whichever of its spellings came up."""
     seen: set[object] = set()

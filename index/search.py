@@ -20,7 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from index.conditions import kin_occurs, named_conditions, passing_conditions, unmentioned_conditions
+from index.conditions import (
+    kin_occurs,
+    named_conditions,
+    not_covered,
+    passing_conditions,
+    unmentioned_conditions,
+)
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import best_unit, is_contact_block
@@ -236,14 +242,14 @@ class Searcher:
         passages: tuple[Passage, ...] = ()
         message = NO_ANSWER
         if terms.missing:
-            message = f"No passage in the knowledge base is about {', '.join(terms.missing)}."
+            message = f"No passage in the knowledge base {not_covered(terms.missing)}."
         covered = terms.coverage if query is None else terms.meant
         if not self.abstains(best, covered, keyword_only=query is None):
             ranked = self.ranking(snapshot, question, query, mode, k, allowed, dense=dense, clock=clock, terms=terms)
             passages = self._passages(snapshot, ranked, k, question, query, terms if highlight else None, clock)
         note = ""
         if passages and terms.missing:
-            note = f"No passage is about {', '.join(terms.missing)}; these are the nearest passages."
+            note = f"No passage {not_covered(terms.missing)}; these are the nearest passages."
         elif passages:
             passing = passing_conditions(snapshot, names, {*terms.rarity})
             unmentioned = unmentioned_conditions(names, passages)

@@ -93,3 +93,14 @@ def test_a_listed_condition_asked_about_with_what_its_list_is_about_is_not_noted
     ):
         result = searcher.search(question, mode="keyword")
         assert result.passages and "only lists" not in result.note, question
+
+
+def test_a_missing_word_that_names_no_condition_is_said_to_be_unmentioned_not_a_subject(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    refused = searcher.search("is dystonia contagious", mode="keyword")
+    assert refused.abstained and refused.message == "No passage in the knowledge base mentions “contagious”."
+    contagious = searcher.search("can dystonia be contagious from a parent to a child", mode="keyword")
+    assert contagious.missing == ("contagious",)
+    assert contagious.note == "No passage mentions “contagious”; these are the nearest passages."
+    both = searcher.search("is restless legs syndrome contagious", mode="keyword")
+    assert both.note.startswith("No passage is about restless legs syndrome or mentions “contagious”;"), both.note

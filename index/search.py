@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -37,6 +36,7 @@ from index.lay_terms import cue_stems, glossary_terms, stem, term_words
 from index.layout import read_current
 from index.medical_words import MIN_MISSPELT_LETTERS, MedicalReader, misspelt, one_letter_away
 from index.passages import Passage, drop_near_duplicates, merge_chunks
+from index.remembered import Remembered
 from index.store import Snapshot, StoredChunk, open_snapshot
 from index.templates import TEMPLATE_DOCUMENTS, key_hash, template_key
 from index.title_subjects import asked_stems, subject_match, title_subject
@@ -158,12 +158,13 @@ class Searcher:
         self.settings = settings or SearchSettings()
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
-        self._keyword_runs: OrderedDict[tuple[str, str, int], list[tuple[int, float]]] = OrderedDict()
-        self._frequencies: OrderedDict[tuple[str, str], int] = OrderedDict()  # (generation, word) → chunks
-        self._term_usable: dict[tuple[str, str], bool] = {}  # (generation, glossary term) → searchable
-        self._subjects: OrderedDict[tuple[str, str], dict[str, float]] = OrderedDict()  # (generation, doc) → subject
-        self._slips: OrderedDict[tuple[str, str], bool] = OrderedDict()  # (generation, word) → misspelling
-        self._fixes: OrderedDict[tuple[str, str], list[str]] = OrderedDict()  # (generation, word) → index words
+        # Remembered per (generation, …): a published generation never changes.
+        self._keyword_runs: Remembered[tuple[str, str, int], list[tuple[int, float]]] = Remembered(KEYWORD_RUNS_KEPT)
+        self._frequencies: Remembered[tuple[str, str], int] = Remembered(FREQUENCIES_KEPT)  # word → chunks
+        self._term_usable: Remembered[tuple[str, str], bool] = Remembered(FREQUENCIES_KEPT)  # glossary term → usable
+        self._subjects: Remembered[tuple[str, str], dict[str, float]] = Remembered(SUBJECTS_KEPT)  # doc → subject
+        self._slips: Remembered[tuple[str, str], bool] = Remembered(FREQUENCIES_KEPT)  # word → misspelling
+        self._fixes: Remembered[tuple[str, str], list[str]] = Remembered(FREQUENCIES_KEPT)  # word → index words
         self._medical = MedicalReader(embedder.embed)
         self.reload_error: str = ""
 
@@ -285,17 +286,7 @@ class Searcher:
 
     def _misspelt(self, snapshot: Snapshot, word: str) -> bool:
         """`medical_words.misspelt`, remembered per generation (one query of ~300-650 candidates each)."""
-        key = (snapshot.name, word)
-        with self._lock:
-            if key in self._slips:
-                self._slips.move_to_end(key)
-                return self._slips[key]
-        slip = misspelt(word, snapshot.any_word_occurs)
-        with self._lock:
-            self._slips[key] = slip
-            while len(self._slips) > FREQUENCIES_KEPT:
-                self._slips.popitem(last=False)
-        return slip
+        return self._slips.get((snapshot.name, word), lambda: misspelt(word, snapshot.any_word_occurs))
 
     def dense_text(self, snapshot: Snapshot, question: str) -> str:
         """What the question's vector is computed from: the question, plus glossary terms if set so."""
@@ -353,38 +344,29 @@ class Searcher:
         it is long enough to be a misspelling (`medical_words.misspelt`) and not a word of the model's
         vocabulary (a real word: "leaving" is not "leading", "county" not "country"); remembered per
         generation."""
-        key = (snapshot.name, word)
-        with self._lock:
-            if key in self._fixes:
-                self._fixes.move_to_end(key)
-                return self._fixes[key]
-        found: list[str] = []
-        if len(word) >= MIN_MISSPELT_LETTERS and word.isalpha() and not _whole_word(word):
-            found = sorted(snapshot.words_held(one_letter_away(word)))[:MAX_CORRECTIONS]
-        with self._lock:
-            self._fixes[key] = found
-            while len(self._fixes) > FREQUENCIES_KEPT:
-                self._fixes.popitem(last=False)
-        return found
+
+        def held() -> list[str]:
+            if len(word) < MIN_MISSPELT_LETTERS or not word.isalpha() or _whole_word(word):
+                return []
+            return sorted(snapshot.words_held(one_letter_away(word)))[:MAX_CORRECTIONS]
+
+        return self._fixes.get((snapshot.name, word), held)
 
     def _glossary_terms(self, snapshot: Snapshot, question: str) -> list[str]:
         """The glossary terms the question cues that this generation holds, with no word so common
         that matching it would scan a large share of the index (each term looked up once)."""
-        found = []
-        for term in glossary_terms(question):
-            key = (snapshot.name, term)
-            with self._lock:
-                usable = self._term_usable.get(key)
-            if usable is None:
-                words = query_terms(term)  # the words keyword search will look for
-                counts = self.frequencies(snapshot, words) if words else {}
-                usable = bool(words) and all(0 < counts.get(w, 0) < QUERY_CAP for w in words)
-                usable = usable and snapshot.phrase_occurs(term_words(term))
-                with self._lock:
-                    self._term_usable[key] = usable
-            if usable:
-                found.append(term)
-        return found
+
+        def usable(term: str) -> bool:
+            words = query_terms(term)  # the words keyword search will look for
+            counts = self.frequencies(snapshot, words) if words else {}
+            rare_enough = bool(words) and all(0 < counts.get(w, 0) < QUERY_CAP for w in words)
+            return rare_enough and snapshot.phrase_occurs(term_words(term))
+
+        return [
+            term
+            for term in glossary_terms(question)
+            if self._term_usable.get((snapshot.name, term), partial(usable, term))
+        ]
 
     def abstains(self, best_similarity: float, coverage: float, keyword_only: bool = False) -> bool:
         """True when nothing in the index is close enough to the question to answer it. Keyword mode
@@ -469,37 +451,18 @@ class Searcher:
     def frequencies(self, snapshot: Snapshot, words: list[str]) -> dict[str, int]:
         """In how many chunks each word occurs (counted up to ROW_CAP), remembered per generation: a
         published generation never changes, and counting a common word walks up to ROW_CAP rows."""
-        found: dict[str, int] = {}
-        with self._lock:
-            for word in words:
-                if (snapshot.name, word) in self._frequencies:
-                    found[word] = self._frequencies[(snapshot.name, word)]
-                    self._frequencies.move_to_end((snapshot.name, word))
+        found = {word: count for (_, word), count in self._frequencies.known((snapshot.name, w) for w in words).items()}
         todo = [w for w in words if w not in found]
         if todo:
             counted = snapshot.chunk_frequencies(todo, ROW_CAP)
             found.update(counted)
-            with self._lock:
-                for word, count in counted.items():
-                    self._frequencies[(snapshot.name, word)] = count
-                while len(self._frequencies) > FREQUENCIES_KEPT:
-                    self._frequencies.popitem(last=False)
+            self._frequencies.remember({(snapshot.name, word): count for word, count in counted.items()})
         return {w: found[w] for w in words}
 
     def _keyword(self, snapshot: Snapshot, match: str, limit: int) -> list[tuple[int, float]]:
         """BM25 run of an FTS5 expression, remembered per generation (a published generation never
         changes): ranking and rare-term pinning share one query, and repeated questions cost none."""
-        key = (snapshot.name, match, limit)
-        with self._lock:
-            if key in self._keyword_runs:
-                self._keyword_runs.move_to_end(key)
-                return self._keyword_runs[key]
-        run = snapshot.keyword_search(match, limit)
-        with self._lock:
-            self._keyword_runs[key] = run
-            while len(self._keyword_runs) > KEYWORD_RUNS_KEPT:
-                self._keyword_runs.popitem(last=False)
-        return run
+        return self._keyword_runs.get((snapshot.name, match, limit), lambda: snapshot.keyword_search(match, limit))
 
     def _rank(self, mode: str, dense: list[tuple[int, float]], keyword: list[tuple[int, float]]):
         s = self.settings
@@ -551,26 +514,20 @@ class Searcher:
     def _subject(self, snapshot: Snapshot, doc_id: str, title: str) -> dict[str, float]:
         """A document's title subject words (stem → rarity), without the corpus's common words;
         remembered per generation. Empty for a general document."""
-        key = (snapshot.name, doc_id)
-        with self._lock:
-            if key in self._subjects:
-                self._subjects.move_to_end(key)
-                return self._subjects[key]
-        words = title_subject(title)
-        counts = self.frequencies(snapshot, words) if words else {}
-        total = max(snapshot.manifest.chunks, 1)
-        limit = total / COMMON_SHARE_INVERSE
-        subject = {
-            root: max(_rarity(counts[w], total), 1e-6)
-            for w in words
-            if 0 < counts[w] <= limit
-            for root in asked_stems([w])
-        }
-        with self._lock:
-            self._subjects[key] = subject
-            while len(self._subjects) > SUBJECTS_KEPT:
-                self._subjects.popitem(last=False)
-        return subject
+
+        def subject() -> dict[str, float]:
+            words = title_subject(title)
+            counts = self.frequencies(snapshot, words) if words else {}
+            total = max(snapshot.manifest.chunks, 1)
+            limit = total / COMMON_SHARE_INVERSE
+            return {
+                root: max(_rarity(counts[w], total), 1e-6)
+                for w in words
+                if 0 < counts[w] <= limit
+                for root in asked_stems([w])
+            }
+
+        return self._subjects.get((snapshot.name, doc_id), subject)
 
     def _favour_entries(self, snapshot: Snapshot, ranked: list[tuple[int, float]], question: str):
         """Contact entries (`ingest.records`: an organisation's name, address, phone) among the top

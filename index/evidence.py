@@ -40,7 +40,7 @@ def stem(word: str) -> str:
     return word
 
 
-def is_contact_block(text: str) -> bool:
+def mostly_contact_lines(text: str) -> bool:
     """True when at least half the text's lines are contact lines (address, phone, email)."""
     lines = [line for line in text.strip().split("\n") if line.strip()]
     return bool(lines) and sum(bool(_CONTACT_LINE.search(line)) for line in lines) * 2 >= len(lines)
@@ -52,7 +52,7 @@ def unit_penalty(text: str, is_table_header: bool, contact_question: bool, is_te
     stripped = text.strip()
     if stripped.endswith("?") or is_table_header or is_template:
         return NOT_AN_ANSWER
-    if not contact_question and is_contact_block(stripped):
+    if not contact_question and mostly_contact_lines(stripped):
         return NOT_AN_ANSWER
     return 0.0
 

@@ -28,7 +28,7 @@ from index.conditions import (
 )
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
-from index.evidence import best_unit, is_contact_block
+from index.evidence import best_unit
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.intents import asks_for_contact, asks_for_organisation
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
@@ -668,7 +668,7 @@ class Searcher:
             return p
         start, end = ordered[best]
         chunk = rows[chunk_of[(start, end)]]
-        if contact and is_contact_block(chunk.text):
+        if contact and is_contact_entry(chunk.text):
             # How to reach someone: the answer is the whole entry (name, address, phone), not one line of it.
             start, end = max(chunk.char_start, p.char_start), min(chunk.char_end, p.char_end)
         page = chunk.page if chunk.page else p.page

@@ -20,7 +20,7 @@ LEXICAL_WEIGHT = 0.8  # chosen on the held-out and lay question sets (EVALUATION
 NOT_AN_ANSWER = 10.0
 # "ment", "ance", "ence": "treatment" meets "treated", "inheritance" meets "inherited" (tuning
 # sets, evidence: heldout 0.681 → 0.702, lay unchanged).
-_SUFFIXES = ("ment", "ance", "ence", "ing", "ed", "es", "s", "ly")
+_SUFFIXES = ("ment", "ance", "ence", "ing", "ed", "ly")
 _CONTACT_LINE = re.compile(
     r"^(phone|fax|toll-free|tel|email|e-mail|web|website|p\.o\. box)\b|@|\b\d{3}[.\-)\s]\d{3}[.\-]\d{4}\b"
     r"|^\d+\s+\w+(\s+\w+)*\s+(street|avenue|drive|road|lane|boulevard|suite)\b|,\s*[A-Z]{2}\s+\d{5}",
@@ -30,14 +30,20 @@ _CONTACT_LINE = re.compile(
 
 @lru_cache(maxsize=1 << 16)  # ~650 calls a search, mostly the same words: 1 ms of a 11 ms search
 def stem(word: str) -> str:
-    """A light suffix strip, enough to match 'spasms' with 'spasm', 'inherited' with 'inherit' and
-    'injuries' with 'injury'."""
+    """A light suffix strip, enough to match 'spasms' with 'spasm', 'inherited' with 'inherit',
+    'injuries' with 'injury', and a plural with its singular: 'causes' with 'cause', 'muscles' with
+    'muscle', 'movements' with 'movement' (a plural's "s" goes first, then one suffix, then a final
+    "e"). Stripping "es" as a suffix left 'caus' beside 'cause' (tuning sets, evidence: lay 0.726 →
+    0.745, tune2 0.794 → 0.809, the others unchanged)."""
     if len(word) > 5 and word.endswith("ies"):
         return stem(word[:-3] + "y")
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        return stem(word[:-1])
     for suffix in _SUFFIXES:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
 def mostly_contact_lines(text: str) -> bool:

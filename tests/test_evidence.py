@@ -129,3 +129,13 @@ def test_evidence_passes_over_a_template_sentence_for_the_answer():
     keys = {template_key(text[: units[0][1]], title)}
     assert best_unit(units, similarity, text, terms, False) == 0
     assert best_unit(units, similarity, text, terms, False, keys, title) == 1
+
+
+def test_a_plural_and_its_singular_share_a_stem():
+    from index.evidence import stem
+
+    for plural, singular in (("causes", "cause"), ("muscles", "muscle"), ("movements", "movement"),
+                             ("diseases", "disease"), ("injuries", "injury"), ("spasms", "spasm")):
+        assert stem(plural) == stem(singular), (plural, singular)
+    assert stem("treated") == stem("treatment") == stem("treats")
+    assert stem("stress") == stem("stressed") == "stress", "a double s is no plural"

@@ -276,6 +276,7 @@ def _search(searcher: Searcher, snapshot, search: dict[str, Any], **changes: Any
 
 def show_results(searcher: Searcher, snapshot, search: dict[str, Any], titles: dict[str, str], status) -> None:
     kind = embedder_kind()
+    for_now = False
     try:
         result = None
         if search["mode"] != "keyword" and not warm(kind):
@@ -285,7 +286,7 @@ def show_results(searcher: Searcher, snapshot, search: dict[str, Any], titles: d
                 with status.container(), st.spinner("Loading the language model (a few seconds, once)…"):
                     wait_until_warm(kind)
             else:
-                st.info(KEYWORD_FOR_NOW, icon="⏳")
+                for_now = True
         if result is None:
             with st.spinner("Searching the documents…"):
                 result = _search(searcher, snapshot, search)
@@ -296,15 +297,18 @@ def show_results(searcher: Searcher, snapshot, search: dict[str, Any], titles: d
         st.warning(result.message or NO_ANSWER)
         st.caption("Try other words, or ask about dystonia: its symptoms, causes, genes, diagnosis or treatment.")
         return
+    st.subheader(f"{len(result.passages)} passage{'s' if len(result.passages) != 1 else ''}", anchor="kb-results")
+    # On a phone the passages start below the screen: bring them up, once per new search. The notes
+    # come under the heading, so the scroll never hides "No passage is about …" above the screen.
+    nonce = zlib.crc32(repr(sorted(search.items())).encode("utf-8"))
+    st.html(scroll_script("kb-results", nonce, block="start", only_below_fold=True), unsafe_allow_javascript=True)
+    if for_now:
+        st.info(KEYWORD_FOR_NOW, icon="⏳")
     if result.message:  # said even with passages: "Only the first 1,000 characters … were searched"
         st.info(result.message)
     note = getattr(result, "note", "")
     if note:
         st.info(note)
-    st.subheader(f"{len(result.passages)} passage{'s' if len(result.passages) != 1 else ''}", anchor="kb-results")
-    # On a phone the passages start below the screen: bring them up, once per new search.
-    nonce = zlib.crc32(repr(sorted(search.items())).encode("utf-8"))
-    st.html(scroll_script("kb-results", nonce, block="start", only_below_fold=True), unsafe_allow_javascript=True)
     for passage in result.passages:
         show_passage(passage, result, searcher, snapshot, search, titles)
 

@@ -390,6 +390,17 @@ def test_on_a_phone_the_first_passage_is_on_screen_after_asking(site, chromium, 
     page.context.close()
 
 
+def test_on_a_phone_the_note_that_no_passage_is_about_it_stays_on_screen(site, chromium, shots):
+    page = _open(chromium, site, width=390, height=844)
+    cards = _ask(page, "does gabapentin help with restless legs")
+    page.wait_for_timeout(1500)  # the page scrolls smoothly to the passages
+    _shot(page, shots, "phone-note", full_page=False)
+    note = page.get_by_text("No passage is about gabapentin").first.bounding_box()
+    assert note is not None and 0 <= note["y"] < 844 - 100, f"the note is at {note and note['y']:.0f} px"
+    assert 0 <= cards.first.bounding_box()["y"] < 844, "and the first passage starts on screen under it"
+    page.context.close()
+
+
 @pytest.mark.parametrize("scheme", ["dark", "light"])
 def test_custom_styles_read_in_both_themes(site, chromium, shots, scheme):
     page = _open(chromium, site, scheme=scheme)

@@ -39,7 +39,7 @@ from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.remembered import Remembered
 from index.store import Snapshot, StoredChunk, open_snapshot
 from index.templates import TEMPLATE_DOCUMENTS, key_hash, template_key
-from index.title_subjects import asked_stems, subject_match, title_subject
+from index.title_subjects import asked_stems, form_numbers, subject_match, title_subject
 from index.vector_index import one_thread_per_search
 from ingest.records import is_contact_block as is_contact_entry
 
@@ -443,7 +443,7 @@ class Searcher:
         if query is not None and mode == "hybrid":
             with clock.stage("rescore"):
                 ranked = self._rescore(snapshot, ranked, query)
-                ranked = self._favour_subjects(snapshot, ranked, terms)
+                ranked = self._favour_subjects(snapshot, ranked, terms, form_numbers(question))
                 ranked = self._favour_entries(snapshot, ranked, question)
                 ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
         return ranked
@@ -487,7 +487,9 @@ class Searcher:
         rescored = sorted(((c, s + weight * max(best[c], 0.0) / scale) for c, s in top), key=lambda item: -item[1])
         return rescored + ranked[depth:]
 
-    def _favour_subjects(self, snapshot: Snapshot, ranked: list[tuple[int, float]], terms: QuestionTerms):
+    def _favour_subjects(
+        self, snapshot: Snapshot, ranked: list[tuple[int, float]], terms: QuestionTerms, numbers: set[str]
+    ):
         """Add to each top chunk's score what its document's title says about fitting the question: the
         share of the title's subject words the question holds, or `general_share` for a general
         document. Nothing changes when no general document is among the top chunks (a corpus with
@@ -500,7 +502,8 @@ class Searcher:
         subjects = {doc_id: self._subject(snapshot, doc_id, title) for doc_id, title in set(owners.values())}
         if all(subjects.values()):
             return ranked
-        asked = asked_stems([*terms.rarity, *terms.widened])
+        # A number counts only as a form's name (`numbers`): "my 8 year old son" is not "Dystonia 8".
+        asked = asked_stems([w for w in [*terms.rarity, *terms.widened] if not w.isdigit() or w in numbers])
 
         def fit(chunk_id: int) -> float:
             subject = subjects.get(owners.get(chunk_id, ("", ""))[0])

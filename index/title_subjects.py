@@ -13,8 +13,10 @@ model here; the search weighs these against the question's own words.
 
 from __future__ import annotations
 
+import re
+
 from index.evidence import stem
-from index.keyword import query_terms
+from index.keyword import STOPWORDS, query_terms
 
 # Words that say what kind of document a title heads, or which aspect of its subject it covers,
 # without naming a narrower subject.
@@ -24,6 +26,30 @@ GENERIC_TITLE_WORDS = frozenset(
     therapy therapies symptoms symptom causes cause diagnosis research care management living
     support resources""".split()
 )
+
+# A number after one of these, or before one of these, is an age, a count or a time, not a form's
+# number ("my 8 year old", "aged 8", "3 times a day"; not "dystonia 8", "DYT 6", "type 2").
+_AGE_WORDS = frozenset("age aged ages old".split())
+_UNIT_WORDS = frozenset(
+    """year years yr yrs yo month months week weeks day days hour hours hr hrs minute minutes min
+    mins second seconds time times mg percent""".split()
+)
+_WORD = re.compile(r"[a-z]+|[0-9]+")  # "dyt5" is "dyt", "5", as keyword search splits it
+
+
+def form_numbers(question: str) -> set[str]:
+    """The numbers a question uses as a form's name: right after a word ("dystonia 8", "type 2"),
+    and neither an age nor a count ("my 8 year old son" names no "dystonia 8")."""
+    words = _WORD.findall(question.lower())
+    return {
+        word
+        for at, word in enumerate(words)
+        if word.isdigit()
+        and at > 0
+        and words[at - 1].isalpha()
+        and words[at - 1] not in STOPWORDS | _AGE_WORDS
+        and (at + 1 == len(words) or words[at + 1] not in _UNIT_WORDS)
+    }
 
 
 def title_subject(title: str) -> list[str]:

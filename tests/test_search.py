@@ -14,7 +14,7 @@ from index.passages import drop_near_duplicates, merge_chunks
 from index.search import NO_ANSWER, Searcher, SearchSettings
 from index.store import StoredChunk, open_snapshot
 from index.subjects import condition_names, name_suffixes
-from index.title_subjects import subject_match, title_subject
+from index.title_subjects import form_numbers, subject_match, title_subject
 from index.update import update_index
 from page_markup import context_html, marked_html, source_html
 
@@ -291,6 +291,13 @@ def test_a_title_subject_is_its_words_less_the_kind_of_document():
     assert title_subject("Dystonia 6, torsion") == ["dystonia", "6", "torsion"]
     assert subject_match({"6": 2.0, "torsion": 1.0}, {"6", "inherit"}) == pytest.approx(2 / 3)
     assert subject_match({}, {"6"}) == 0.0
+
+
+def test_only_a_number_after_a_name_names_a_form():
+    assert form_numbers("is dystonia 8 inherited") == {"8"}
+    assert form_numbers("my son has DYT1, he walks funny") == {"1"}, "split as keyword search splits it"
+    assert form_numbers("my 8 year old son walks on his toes") == set(), "an age is no 'Dystonia 8'"
+    assert form_numbers("she was aged 8 when it started, now 3 times a day") == set()
 
 
 _TOPIC_DOCUMENTS = {

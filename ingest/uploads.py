@@ -101,7 +101,9 @@ def check_upload(corpus_dir: Path, filename: str, data: bytes) -> CheckedUpload:
 
 def _invalid(data: bytes, suffix: str) -> str:
     """Why content is not what its suffix says: for text in another encoding, how to fix it."""
-    if suffix in TEXT_SUFFIXES and b"\x00" not in data:
+    if suffix in TEXT_SUFFIXES:
+        if b"\x00" in data:
+            return f"the content is binary data, not text: a {suffix} file must be plain UTF-8 text"
         try:
             decode_utf8(data)
         except LoadError as error:

@@ -38,6 +38,8 @@ def test_checks_refuse_bad_uploads(tmp_path):
         check_upload(tmp_path, "LICENSE.txt", b"MIT")
     with pytest.raises(UploadError, match=r"not valid UTF-8 text \(byte 0x.. at offset \d+\): save it as UTF-8"):
         check_upload(tmp_path, "latin1.txt", (FIXTURES / "latin1.txt").read_bytes())
+    with pytest.raises(UploadError, match="binary data, not text: a .txt file must be plain UTF-8 text"):
+        check_upload(tmp_path, "picture.txt", pdf)  # a PDF renamed .txt
 
 
 def test_save_writes_into_uploads_and_replaces_only_when_asked(tmp_path):

@@ -128,6 +128,7 @@ def test_everyday_wording_finds_the_medical_passage(real_searcher):
         ("blind6.jsonl", 0.82, 0.74, 0.72, 0.9, 0.04),
         ("blind7.jsonl", 0.82, 0.74, 0.72, 0.9, 0.04),
         ("blind8.jsonl", 0.87, 0.75, 0.73, 0.95, 0.04),
+        ("blind9.jsonl", 0.92, 0.77, 0.71, 0.95, 0.04),
     ],
 )
 def test_the_blind_sets_stay_at_their_measured_level(

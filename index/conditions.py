@@ -20,6 +20,7 @@ from index.subjects import (
     INDEX_WORD,
     NamedCondition,
     condition_names,
+    fold_plural,
     listed_conditions,
     name_suffixes,
 )
@@ -129,36 +130,31 @@ def passing_conditions(snapshot: Snapshot, names: list[NamedCondition], question
     family the index holds more widely ("Parkinson's" beside "parkinsonism") is not one either."""
     passing: list[str] = []
     for name in names:
-        own = {_plain(word) for word in INDEX_WORD.findall(name.written.lower())}
-        asked = {_plain(word) for word in question_words} - own
+        own = {fold_plural(word) for word in INDEX_WORD.findall(name.written.lower())}
+        asked = {fold_plural(word) for word in question_words} - own
         if _only_listed(snapshot, name, asked):
             passing.append(name.written)
     return tuple(passing)
 
 
 def _only_listed(snapshot: Snapshot, name: NamedCondition, asked: set[str]) -> bool:
-    if not name.several_words and any(
-        len(snapshot.phrase_texts(list(form), PASSING_CHUNKS + 1)) > PASSING_CHUNKS for form in name.forms
-    ):
-        return False
     holders: set[str] = set()
     for form in name.forms:
+        rows = snapshot.phrase_texts(list(form), LISTING_ROWS)
+        if not name.several_words and len(rows) > PASSING_CHUNKS:
+            return False  # a one-word name whose word family ("parkinsonism") the index holds widely
         pattern = re.compile(r"\b" + r"\W+".join(re.escape(word) for word in form) + r"\b", re.IGNORECASE)
-        for context, text in snapshot.phrase_texts(list(form), LISTING_ROWS):
+        for context, text in rows:
             spans = [match.span() for match in pattern.finditer(text)]
             if not spans:
                 continue  # the keyword index matched another form of the words ("parkinsonism")
             if pattern.search(context) or not all(_list_item(text, *span) for span in spans):
                 return False
             around = " ".join(_sentences_before(text, start) for start, _ in spans)
-            if asked & {_plain(word) for word in INDEX_WORD.findall(around.lower())}:
+            if asked & {fold_plural(word) for word in INDEX_WORD.findall(around.lower())}:
                 return False
             holders.add(text)
     return 0 < len(holders) <= PASSING_CHUNKS
-
-
-def _plain(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:

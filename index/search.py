@@ -253,7 +253,7 @@ class Searcher:
             note = f"No passage {not_covered(terms.missing)}; these are the nearest passages."
         elif passages:
             passing = passing_conditions(snapshot, names, {*terms.rarity})
-            unmentioned = unmentioned_conditions(names, passages)
+            unmentioned = () if passing else unmentioned_conditions(names, passages)
             if passing:
                 note = (
                     f"No passage is about {', '.join(passing)}: the knowledge base only lists it among others. "

@@ -109,7 +109,7 @@ def listed_conditions(question: str, path: Path = CONDITIONS) -> list[NamedCondi
     if not spellings:
         return []
     tokens = [(m.start(), m.end(), m.group().lower()) for m in _QUESTION_WORD.finditer(question)]
-    words = [(start, end, _fold(word)) for start, end, word in tokens if word != "s"]
+    words = [(start, end, fold_plural(word)) for start, end, word in tokens if word != "s"]
     longest = max(len(key) for key in spellings)
     found: list[NamedCondition] = []
     at = 0
@@ -128,7 +128,7 @@ def listed_conditions(question: str, path: Path = CONDITIONS) -> list[NamedCondi
     return found
 
 
-def _fold(word: str) -> str:
+def fold_plural(word: str) -> str:
     """A question word and a listed word compare equal when they differ by a final "s"."""
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
@@ -155,6 +155,6 @@ def _load_spellings(path: Path) -> dict[tuple[str, ...], tuple[tuple[str, ...], 
                 forms.append(tuple(plain[:-1]))
         unique = tuple(dict.fromkeys(form for form in forms if form))
         for form in unique:
-            key = tuple(_fold(w) for w in form if w != "s")
+            key = tuple(fold_plural(w) for w in form if w != "s")
             spellings.setdefault(key, unique)
     return spellings

@@ -30,7 +30,7 @@ from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import best_unit
 from index.fusion import reciprocal_rank_fusion, score_fusion
-from index.intents import asks_for_contact, asks_for_organisation
+from index.intents import asks_about_source, asks_for_contact, asks_for_organisation
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
 from index.lay_terms import cue_stems, glossary_terms, stem, term_words
 from index.layout import read_current
@@ -41,6 +41,7 @@ from index.store import Snapshot, StoredChunk, open_snapshot
 from index.templates import TEMPLATE_DOCUMENTS, key_hash, template_key
 from index.title_subjects import asked_stems, form_numbers, subject_match, title_subject
 from index.vector_index import one_thread_per_search
+from ingest.notes import is_document_note
 from ingest.records import is_contact_block as is_contact_entry
 
 MODES = ("hybrid", "dense", "keyword")
@@ -102,6 +103,11 @@ class SearchSettings:
     # question asking for neither an organisation nor contact details takes it off them. Tuning
     # sets (EVALUATION.md, tenth session): 0.15 / 0.3 / 0.5 within 0.01 MRR of each other.
     contact_weight: float = 0.3
+    # Hybrid mode: a document's own note (`ingest.notes`: a source line, a disclaimer, a review date)
+    # among the top chunks gains this for a question about the source ("who put out this fact
+    # sheet?") and loses it for any other: its generic medical wording ("consult your doctor") sits
+    # close to any medical question.
+    note_weight: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -536,22 +542,27 @@ class Searcher:
         """Contact entries (`ingest.records`: an organisation's name, address, phone) among the top
         chunks gain `contact_weight` for a question asking for an organisation, keep their score for
         one asking how to reach someone, and lose it for any other question: "is it contagious?" is
-        not answered by a street address."""
-        weight = self.settings.contact_weight
-        if not weight:
-            return ranked
+        not answered by a street address. A document's own note (`ingest.notes`: source, disclaimer,
+        review date) gains `note_weight` for a question about the source and loses it for any other."""
+        settings = self.settings
         if asks_for_organisation(question):
-            change = weight
+            entry_change = settings.contact_weight
         elif asks_for_contact(question):
-            return ranked
+            entry_change = 0.0
         else:
-            change = -weight
-        top = ranked[: self.settings.rescore_depth]
-        rows = snapshot.chunks([chunk_id for chunk_id, _ in top])
-        entries = {c for c, row in rows.items() if is_contact_entry(row.text)}
-        if not entries:
+            entry_change = -settings.contact_weight
+        note_change = settings.note_weight if asks_about_source(question) else -settings.note_weight
+        if not entry_change and not note_change:
             return ranked
-        rescored = sorted(((c, s + change * (c in entries)) for c, s in top), key=lambda item: -item[1])
+        top = ranked[: settings.rescore_depth]
+        rows = snapshot.chunks([chunk_id for chunk_id, _ in top])
+        changes = {
+            c: entry_change if is_contact_entry(row.text) else note_change if is_document_note(row.text) else 0.0
+            for c, row in rows.items()
+        }
+        if not any(changes.values()):
+            return ranked
+        rescored = sorted(((c, s + changes.get(c, 0.0)) for c, s in top), key=lambda item: -item[1])
         return rescored + ranked[len(top) :]
 
     def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):

@@ -3,6 +3,8 @@ abstention, evidence marks and the escaping of everything shown to a reader."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -383,6 +385,40 @@ def test_organisation_questions_are_recognised():
     assert all(asks_for_organisation(q) for q in asking)
     other = ["Can physio help my spasms?", "Does stress make it worse?", "who is most at risk", "who gets this"]
     assert not any(asks_for_organisation(q) for q in other)
+
+
+# --- a document's own note (source, disclaimer, review date) ------------------------------------
+
+_FACT_SHEET = Path(__file__).resolve().parent.parent / "corpus" / "founding" / "what_are_dystonias.txt"
+
+
+def _note_position(tmp_path, question: str, weight: float) -> int:
+    documents = {"sheet.txt": _FACT_SHEET.read_text(encoding="utf-8")}
+    ranked = _ranked(tmp_path, documents, question, SearchSettings(note_weight=weight))
+    return next(i for i, (_, text) in enumerate(ranked) if text.startswith("Source: National Institutes"))
+
+
+def test_the_fact_sheets_disclaimer_does_not_answer_a_medical_question(tmp_path):
+    question = "Should I see my doctor or a health care provider about my twisting neck?"
+    assert _note_position(tmp_path, question, 0.0) == 0, "the test needs the disclaimer first"
+    assert _note_position(tmp_path, question, 0.3) > 0
+
+
+def test_a_question_about_the_source_gets_the_documents_note(tmp_path):
+    question = "how up to date is this dystonia page?"
+    assert _note_position(tmp_path, question, 0.0) > 0, "the test needs the note below the first"
+    assert _note_position(tmp_path, question, 0.3) == 0
+
+
+def test_source_questions_are_recognised():
+    from index.intents import asks_about_source
+
+    asking = ["who put out this info sheet", "Is this page up to date?", "what is the source of this?",
+              "when was it last updated", "Who wrote this fact sheet?", "published by whom? written by?"]
+    assert all(asks_about_source(q) for q in asking)
+    other = ["Is dystonia curable?", "what kind of doctor should i see", "What research is being done?",
+             "Can stress make it worse?", "who gets this"]
+    assert not any(asks_about_source(q) for q in other)
 
 
 # --- misspelt words --------------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+"""A document's notes about itself: where it comes from, a disclaimer, when it was reviewed.
+
+Leaflets and fact sheets end with lines like "Source: National Institutes of Health", "This
+information is not intended to replace the medical advice of your doctor", "Last reviewed on
+11/20/2012". Such a block answers "who wrote this and how current is it?", never a question
+about the condition, yet its generic medical wording sits close to many questions. Found by its
+words alone: every sentence of the block is one of these notes. Leaves out: a note sentence
+inside a paragraph of content (that chunk is content).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.sentences import split_sentences
+
+_NOTE_SENTENCE = re.compile(
+    r"^\W*(?:sources?|references?|credits?|reviewed|updated)\s*:"
+    r"|^\W*(?:copyright|last (?:reviewed|updated|revised)|adapted from|reprinted (?:from|with)|"
+    r"(?:published|produced|written|reviewed) by)\b"
+    r"|\bnot (?:intended|meant) (?:to replace|to be a substitute|as a substitute)\b"
+    r"|\bnot a substitute for\b"
+    r"|\b(?:consult|ask|see|talk to) (?:your|a) (?:own )?(?:doctor|physician|gp|"
+    r"health ?care (?:provider|professional)|health professional)\b(?:.{0,40}\b(?:advice|before)\b)"
+    r"|\b(?:this|the) (?:information|document|page|leaflet|fact ?sheet|article)\b.{0,60}\b"
+    r"(?:provided by|produced by|published by|written by|last (?:reviewed|updated|revised)|reviewed (?:on|by))\b"
+    r"|\ball rights reserved\b|^\W*©",
+    re.IGNORECASE,
+)
+
+
+def is_document_note(text: str) -> bool:
+    """True when every sentence of the block is a note about the document (source, disclaimer,
+    review date): "Source: …", "… is not intended to replace the medical advice of your doctor".
+    """
+    sentences = [text[a:b] for a, b in split_sentences(text)]
+    return bool(sentences) and all(_NOTE_SENTENCE.search(sentence) for sentence in sentences)

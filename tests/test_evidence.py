@@ -139,3 +139,5 @@ def test_a_plural_and_its_singular_share_a_stem():
         assert stem(plural) == stem(singular), (plural, singular)
     assert stem("treated") == stem("treatment") == stem("treats")
     assert stem("stress") == stem("stressed") == "stress", "a double s is no plural"
+    assert stem("curable") == stem("cure") == stem("cures"), "is it curable? is answered by 'There is no cure.'"
+    assert stem("treatable") == stem("treat")

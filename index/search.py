@@ -731,13 +731,21 @@ def _question_terms(
     )
 
 
+# Words that judge rather than name a subject ("does alcohol make it better?", "is it bad for me?").
+JUDGEMENT_WORDS = frozenset("better worse best worst bad good fine okay ok safe unsafe helpful harmful".split())
+
+
 def _coverage(rarity: dict[str, float], counts: dict[str, int], translated: frozenset[str] = frozenset()) -> float:
     """The rarity-weighted share of the question's words the index holds, or, for a word it does not
     hold, whose glossary terms it holds (`translated`: their cue stems). "Does it hurt?" is covered
     by "painful"; "how do I fix my golf slice" is not. Tuning sets, hybrid: blind1's one refused
-    answerable question ("Does it hurt?") is answered; no unanswerable one loses its abstention or note."""
-    found = sum(weight for term, weight in rarity.items() if counts[term] > 0 or stem(term) in translated)
-    return found / sum(rarity.values())
+    answerable question ("Does it hurt?") is answered; no unanswerable one loses its abstention or note.
+    A judgement word the index lacks ("better", "bad": `JUDGEMENT_WORDS`) asks how, not about what,
+    and is left out: "does alcohol make it better?" is covered by "alcohol" (tuning sets unchanged)."""
+    weighed = {term: weight for term, weight in rarity.items() if counts[term] > 0 or term not in JUDGEMENT_WORDS}
+    weighed = weighed or rarity
+    found = sum(weight for term, weight in weighed.items() if counts[term] > 0 or stem(term) in translated)
+    return found / sum(weighed.values())
 
 
 def _rarity(count: int, total: int) -> float:

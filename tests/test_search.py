@@ -435,3 +435,12 @@ def test_a_misspelt_word_is_searched_as_the_index_word_it_is_one_letter_from(has
     assert "alcohol" in top.text[top.highlight[0] : top.highlight[1]], "the sentence with the word is marked"
     # A real word is not a misspelling of the index word it is one letter from.
     assert searcher.question_terms(snapshot, "leaving the county").corrections == ()
+
+
+def test_a_judgement_word_the_index_lacks_does_not_count_against_the_question(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    snapshot = searcher.snapshot()
+    assert searcher.frequencies(snapshot, ["better", "golf"]) == {"better": 0, "golf": 0}, "the test needs both absent"
+    assert searcher.question_terms(snapshot, "does alcohol make it better").coverage == 1.0
+    mixed = searcher.question_terms(snapshot, "does alcohol make golf better")
+    assert mixed.coverage < 0.9, "a subject word still counts"

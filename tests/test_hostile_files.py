@@ -378,7 +378,7 @@ EXPECTED_FAILURES = {
     "utf16.txt": r"^UTF-16 text: save it as UTF-8$",
     "nul.txt": r"^binary data in a text file \(NUL bytes\)$",
     "huge.txt": r"^refused: the file is 60 MB \(limit 50 MB\)$",
-    "truncated.pdf": r"^not a readable PDF \(.+\); pypdf reported: EOF marker not found",
+    "truncated.pdf": r"^not a readable PDF: the file is cut short or damaged \(.+\); details: EOF marker not found",
     "encrypted.pdf": r"^encrypted PDF \(needs a password\)$",
     "scan.pdf": r"^no text found \(scanned PDF\?\): its page has no text layer, only images or drawings; OCR is not",
     "notzip.docx": r"^not a readable DOCX \(not a zip archive",

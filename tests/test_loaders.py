@@ -634,7 +634,7 @@ def test_clean_web_residue(raw: str, cleaned: str) -> None:
     ("name", "reason"),
     [
         ("unsupported.xyz", r"^unsupported file type \.xyz$"),
-        ("not_a_pdf.pdf", "not a readable PDF"),
+        ("not_a_pdf.pdf", r"^not a readable PDF: the file does not start like a PDF \("),
         ("latin1.txt", r"not valid UTF-8"),
         ("empty.txt", "no text found"),
         ("not_medquad.xml", "not a MedQuAD document"),

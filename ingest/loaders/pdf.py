@@ -13,6 +13,7 @@ part of the reason when the file cannot be loaded.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +58,14 @@ class _PypdfMessages(logging.Handler):
             self._local.collected = None
 
 
+# Causes a curator can act on, found in what the reader raised or pypdf said while failing.
+_PLAIN_CAUSES = (
+    (re.compile(r"invalid pdf header|not a pdf", re.IGNORECASE), "the file does not start like a PDF"),
+    (
+        re.compile(r"EOF marker not found|ended unexpectedly|unexpected end", re.IGNORECASE),
+        "the file is cut short or damaged",
+    ),
+)
 _PYPDF_MESSAGES = _PypdfMessages()
 _PYPDF_LOGGER = logging.getLogger("pypdf")
 _PYPDF_LOGGER.addHandler(_PYPDF_MESSAGES)
@@ -73,9 +82,16 @@ def load_pdf(path: Path, doc_id: str) -> Document:
 
 
 def _with_messages(reason: str, messages: list[str]) -> str:
-    """The reason, followed by the first few distinct things pypdf said while failing."""
+    """The reason, the cause in plain words when it is a known one, then the first few distinct
+    things pypdf said while failing: "not a readable PDF: the file is cut short or damaged (Stream
+    has ended unexpectedly); details: EOF marker not found"."""
     said = [" ".join(m.split()) for m in dict.fromkeys(messages) if m.strip()][:_MESSAGES_IN_REASON]
-    return f"{reason}; pypdf reported: {'; '.join(said)}" if said else reason
+    details = "; ".join(said)
+    cause = next((plain for pattern, plain in _PLAIN_CAUSES if pattern.search(f"{reason} {details}")), "")
+    if cause:
+        head, bracket, rest = reason.partition(" (")
+        reason = f"{head}: {cause}{bracket}{rest}"
+    return f"{reason}; details: {details}" if said else reason
 
 
 def _load_pdf(path: Path, doc_id: str) -> Document:
@@ -174,5 +190,6 @@ def _first_line(text: str) -> str:
 
 
 def _describe(exc: Exception) -> str:
+    """What the exception says (its first line), or its kind when it says nothing."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return message or type(exc).__name__

@@ -17,6 +17,7 @@ import contextlib
 import hmac
 import math
 import os
+import re
 import sqlite3
 import time
 import zlib
@@ -693,12 +694,23 @@ def show_report(report, refused: list[tuple[str, str]]) -> None:
         for f in report.files
         if f.status != "unchanged"
     ]
-    problems = len(refused) + report.totals().get("failed", 0)
+    problems = [row for row in rows if row["status"] in ("rejected", "failed")]
     if problems:
-        st.warning(f"{problems} file{'s' if problems != 1 else ''} could not be added: see the reasons below.")
+        # Each reason in full: a table cell cuts a long one off ("not a readable PDF: the file is …").
+        said = [
+            row["reason"] if row["reason"].startswith(f"{row['document']}:") else f"{row['document']}: {row['reason']}"
+            for row in problems
+        ]  # an upload's refusal already names its file
+        lines = "\n".join(f"- {_markdown_escaped(line)}" for line in said)
+        st.warning(f"{len(problems)} file{'s' if len(problems) != 1 else ''} could not be added:\n\n{lines}")
     if rows:
         with st.expander(f"Details: {len(rows)} file{'s' if len(rows) != 1 else ''}", expanded=False):
             st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _markdown_escaped(text: str) -> str:
+    """Text shown literally inside Streamlit Markdown (a file named "*draft*.txt" stays as written)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
 
 def snapshot_exists(kb: Path) -> bool:

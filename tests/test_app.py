@@ -407,7 +407,8 @@ def test_upload_rejections_are_in_the_reindex_report(page_env, monkeypatch):
     next(b for b in at.button if b.label == "Save and reindex").click().run()
     assert not at.exception, at.exception
     assert any("Index updated: 35 documents" in s.value for s in at.success)
-    assert any("1 file could not be added" in w.value for w in at.warning)
+    warning = next(w.value for w in at.warning if "1 file could not be added" in w.value)
+    assert "- report\\.pdf: the content is not a valid \\.pdf file" in warning, warning
     report = _report(at)
     rows = dict(zip(report["document"], report["status"]))
     assert rows == {"report.pdf": "rejected", "uploads/good notes.txt": "added"}

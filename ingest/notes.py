@@ -28,10 +28,21 @@ _NOTE_SENTENCE = re.compile(
     re.IGNORECASE,
 )
 
+# Every pattern above holds one of these; a chunk with none is no note (a case-insensitive regex
+# scan of a chunk costs ~40 µs, these substring checks ~9 µs).
+_CUES = tuple(
+    "source|reference|credit|review|updated|revised|copyright|adapted from|reprint|published by|produced by|"
+    "written by|provided by|not intended|not meant|substitute|doctor|physician|gp|healthcare|health care|"
+    "health professional|rights reserved|©".split("|")
+)
+
 
 def is_document_note(text: str) -> bool:
     """True when every sentence of the block is a note about the document (source, disclaimer,
     review date): "Source: …", "… is not intended to replace the medical advice of your doctor".
     """
+    lowered = text.lower()
+    if not any(cue in lowered for cue in _CUES):
+        return False  # settles most chunks at a glance: ranking asks this of 50 chunks a search
     sentences = [text[a:b] for a, b in split_sentences(text)]
-    return bool(sentences) and all(_NOTE_SENTENCE.search(sentence) for sentence in sentences)
+    return all(_NOTE_SENTENCE.search(sentence) for sentence in sentences)

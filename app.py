@@ -73,6 +73,7 @@ KEYWORD_FOR_NOW = (
 MORE_FROM_DOCUMENT = 3
 FREE_SIGN_IN_TRIES = 3  # wrong passwords before the gate starts to slow down
 MAX_SIGN_IN_DELAY = 300  # seconds
+QUESTION_ANCHOR = "kb-ask"  # the question box's place on the page, for "Ask another question"
 LIBRARY_SORTS = ("Collection, then title", "Title", "Most passages", "Recently indexed")
 
 
@@ -221,6 +222,7 @@ def ask_tab(searcher: Searcher, snapshot, problem: str = "") -> Any:
         return None
     if searcher.reload_error:
         st.warning(f"Showing the previous index version: {searcher.reload_error}")
+    st.html(f'<div id="{QUESTION_ANCHOR}"></div>')
     st.text_area(
         "Your question",
         key="question",
@@ -228,6 +230,9 @@ def ask_tab(searcher: Searcher, snapshot, problem: str = "") -> Any:
         placeholder="e.g. Does stress make dystonia worse? Press Enter to ask.",
         help="Press Enter to ask. Shift+Enter starts a new line.",
     )
+    # A visible button as well as Enter: a phone's keyboard may have no Enter key that asks. Leaving
+    # the box hands its text to the page, so the button itself only has to rerun it.
+    st.button("Ask", key="ask", type="primary", icon=":material/search:")
     status = st.empty()
     documents = snapshot.documents()
     titles = {d.doc_id: display_title(d.title) for d in documents}
@@ -253,6 +258,10 @@ def ask_tab(searcher: Searcher, snapshot, problem: str = "") -> Any:
     if question:
         search = {"question": question, "k": k, "mode": mode, "collections": tuple(collections), "docs": tuple(docs)}
         show_results(searcher, snapshot, search, titles, status)
+        st.button("Ask another question", key="again", icon=":material/arrow_upward:", on_click=_ask_again)
+        if st.session_state.pop("jump_to_question", False):  # once, right after the click
+            jump = st.session_state.get("ask_again", 0)
+            st.html(scroll_script(QUESTION_ANCHOR, jump, block="start"), unsafe_allow_javascript=True)
         st.divider()
     st.caption("Other questions to try:" if question else "Try:")
     columns = st.columns(2)
@@ -325,6 +334,12 @@ def _keyword_for_now(searcher: Searcher, snapshot, search: dict[str, Any], kind:
 
 def _set_question(text: str) -> None:
     st.session_state["question"] = text
+
+
+def _ask_again() -> None:
+    """Back up to the question box (after the passages on a phone), with the last question kept to edit."""
+    st.session_state["ask_again"] = st.session_state.get("ask_again", 0) + 1
+    st.session_state["jump_to_question"] = True
 
 
 def _open_in_reader(doc_id: str, start: int, end: int) -> None:

@@ -390,6 +390,30 @@ def test_on_a_phone_the_first_passage_is_on_screen_after_asking(site, chromium, 
     page.context.close()
 
 
+def test_on_a_phone_the_ask_button_asks_and_ask_another_question_brings_the_box_back(site, chromium, shots):
+    """A phone's keyboard may have no Enter that asks: a tap on the visible Ask button does, and
+    "Ask another question" under the passages scrolls back up to the box, the question kept to edit."""
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(site)
+    box = page.locator('textarea[aria-label="Your question"]')
+    expect(box).to_be_visible(timeout=60_000)
+    box.tap()
+    page.keyboard.type("does stress make it worse")
+    page.get_by_role("button", name="Ask", exact=True).tap()
+    expect(page.locator(".kb-card").first).to_be_visible(timeout=120_000)
+    page.wait_for_timeout(1500)  # the page scrolls smoothly to the passages
+    assert box.bounding_box()["y"] < 0, "the passages took the screen"
+    page.get_by_role("button", name="Ask another question").tap()
+    page.wait_for_timeout(1500)
+    _shot(page, shots, "phone-ask-again", full_page=False)
+    assert 0 <= box.bounding_box()["y"] < 844 - 200, "the question box is back on screen"
+    assert box.input_value() == "does stress make it worse"
+    context.close()
+
+
 def test_on_a_phone_the_note_that_no_passage_is_about_it_stays_on_screen(site, chromium, shots):
     page = _open(chromium, site, width=390, height=844)
     cards = _ask(page, "does gabapentin help with restless legs")

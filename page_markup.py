@@ -23,6 +23,7 @@ from index.display import (
     display_section,
     display_title,
     is_local_source,
+    publisher_label,
     readable_parts,
     readable_text,
     source_href,
@@ -45,7 +46,7 @@ STYLE = f"""<style>
 .kb-rank{{color:{MUTED};font-weight:500;margin-right:.35rem}}
 .kb-meta{{color:{MUTED};font-size:.85rem;margin-bottom:.5rem;overflow-wrap:anywhere}}
 .kb-meta a,.kb-table a,.kb-also a{{color:inherit;text-decoration:underline;text-underline-offset:2px}}
-.kb-score{{font-size:.75rem;margin-left:.4rem}}
+.kb-score{{font-size:.75rem;white-space:nowrap}}
 .kb-text{{white-space:pre-wrap}}
 .kb-text mark.evidence{{background:rgba(250,204,21,.38);color:inherit;padding:0 .1rem;border-radius:3px}}
 .kb-text b.term{{font-weight:650;text-decoration:underline;text-decoration-color:rgba(96,165,250,.95);
@@ -176,8 +177,16 @@ def _meta_html(p: Passage, with_source: bool = True) -> str:
         meta.append(html.escape(p.page_label))
     if with_source:
         meta.append(passage_source_html(p))
-        meta.append(html.escape(collection_label(p.collection, p.doc_id, p.source)))
+        meta.append(html.escape(publisher_label(p.collection, p.doc_id, p.source)))
     return " · ".join(meta)
+
+
+def _score_html(p: Passage) -> str:
+    """The passage's score, said as what it is: a match to the question, comparable within one answer."""
+    return (
+        '<span class="kb-score" title="How closely this passage matches the question; '
+        f'compare it only with the other passages of this answer">match {p.score:.2f}</span>'
+    )
 
 
 def passage_card_html(p: Passage, terms: tuple[str, ...], titles: dict[str, str]) -> str:
@@ -190,7 +199,7 @@ def passage_card_html(p: Passage, terms: tuple[str, ...], titles: dict[str, str]
     return (
         '<div class="kb-card">'
         f'<div class="kb-head"><span class="kb-rank">[{p.rank}]</span>{html.escape(display_title(p.title))}</div>'
-        f'<div class="kb-meta">{_meta_html(p)}<span class="kb-score">score {p.score:.3f}</span></div>'
+        f'<div class="kb-meta">{_meta_html(p)} · {_score_html(p)}</div>'
         f'<div class="kb-text">{marked_html(p.text, terms, p.highlight)}</div>{also}</div>'
     )
 
@@ -198,7 +207,7 @@ def passage_card_html(p: Passage, terms: tuple[str, ...], titles: dict[str, str]
 def more_passage_html(p: Passage, terms: tuple[str, ...]) -> str:
     """Another matching passage of the same document, smaller: section, page, text with evidence."""
     meta = _meta_html(p, with_source=False)
-    head = f'<div class="kb-meta">{meta}<span class="kb-score">score {p.score:.3f}</span></div>'
+    head = f'<div class="kb-meta">{" · ".join(filter(None, (meta, _score_html(p))))}</div>'
     return f'<div class="kb-more">{head}<div class="kb-text">{marked_html(p.text, terms, p.highlight)}</div></div>'
 
 

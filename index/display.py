@@ -152,6 +152,30 @@ def source_label(doc_id: str, source: str = "") -> str:
     return ""
 
 
+# The MedQuAD sources by the names their readers know them by (a card's source line).
+_PUBLISHERS = {
+    "GARD": "Genetic and Rare Diseases Information Center (NIH)",
+    "GHR": "Genetics Home Reference (NIH)",
+    "MedlinePlus": "MedlinePlus (NIH)",
+    "MedlinePlus A.D.A.M.": "MedlinePlus (NIH), A.D.A.M. encyclopedia",
+    "MedlinePlus drugs": "MedlinePlus drug information (NIH)",
+    "MedlinePlus herbs": "MedlinePlus herbs and supplements (NIH)",
+    "NINDS": "National Institute of Neurological Disorders and Stroke (NIH)",
+    "NIDDK": "National Institute of Diabetes and Digestive and Kidney Diseases (NIH)",
+    "NHLBI": "National Heart, Lung, and Blood Institute (NIH)",
+    "Cancer.gov": "National Cancer Institute (NIH)",
+    "NIHSeniorHealth": "NIHSeniorHealth (NIH)",
+    "CDC": "Centers for Disease Control and Prevention",
+}
+
+
+def publisher_label(collection: str, doc_id: str, source: str = "") -> str:
+    """Who published a passage, as a reader knows them ("Genetics Home Reference (NIH)"), else its
+    collection: a card says this where the library table says "medquad · GHR"."""
+    label = source_label(doc_id, source)
+    return _PUBLISHERS.get(label, label) if label else collection
+
+
 def collection_label(collection: str, doc_id: str, source: str = "") -> str:
     """The collection as shown: "medquad · GARD" when the MedQuAD source is known."""
     label = source_label(doc_id, source)

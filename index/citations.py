@@ -6,6 +6,7 @@ Plain text only: the page's HTML lives in `page_markup.py` beside `app.py`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from index.passages import Passage
 from index.store import Snapshot
@@ -22,10 +23,16 @@ def citation_line(p: Passage) -> str:
     return " — ".join(parts)
 
 
-def citation_text(p: Passage) -> str:
-    """A citation to paste elsewhere: title, section, page, source and the quoted passage."""
+def citation_text(p: Passage, accessed: date | None = None) -> str:
+    """A citation to paste elsewhere: title, section, page, source, the quoted passage, and the day
+    it was read ("Accessed 22 November 2026", today by default) with the exact span a clinician can
+    check it against (the document's id and the passage's character offsets in its text)."""
     quote = " ".join(p.text.split())
-    return f"{citation_line(p)}\n“{quote}”\n(characters {p.char_start}–{p.char_end} of {p.doc_id})"
+    day = accessed or date.today()
+    return (
+        f"{citation_line(p)}\n“{quote}”\n"
+        f"Accessed {day.day} {day:%B %Y} (document {p.doc_id}, characters {p.char_start}–{p.char_end})."
+    )
 
 
 def page_label(p: Passage) -> str:

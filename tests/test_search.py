@@ -3,6 +3,7 @@ abstention, evidence marks and the escaping of everything shown to a reader."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -170,8 +171,11 @@ def test_citation_text_quotes_the_passage(small_corpus, tmp_path):
     update_index(small_corpus, tmp_path / "kb", HashEmbedder())
     searcher = Searcher(tmp_path / "kb", HashEmbedder(), SearchSettings(answer_above=-1.0))
     passage = searcher.search("abnormality basal ganglia", k=1, mode="keyword").passages[0]
-    text = citation_text(passage)
+    text = citation_text(passage, accessed=date(2026, 11, 22))
     assert text.startswith("What are Dystonias? — ") and "“" in text and passage.doc_id in text
+    span = f"characters {passage.char_start}–{passage.char_end}"
+    assert text.splitlines()[-1] == f"Accessed 22 November 2026 (document {passage.doc_id}, {span})."
+    assert f"Accessed {date.today().day} " in citation_text(passage), "today by default"
     window_html = context_html(context_window(searcher.snapshot(), passage))
     assert window_html.count('<mark class="passage">') == 1
 

@@ -159,6 +159,17 @@ def test_evidence_counts_the_glossary_words_a_question_cues(hash_index, hash_emb
     assert not any("botulinum toxin" in p.text[p.highlight[0] : p.highlight[1]].lower() for p in plain.passages)
 
 
+def test_what_makes_it_worse_asks_what_sets_it_off():
+    """"Makes it worse" asks for triggers ("brought on by stress"), not for how it progresses
+    ("gets worse over time"); "bring it on" is left alone: "can another illness bring it on" asks
+    for a cause (thirteenth session, tuning sets)."""
+    trigger_terms = {"triggered by", "brought on by", "exacerbated", "intensified"}
+    for question in ("what makes dystonia worse?", "does anything set off the spasms", "what can trigger a flare"):
+        assert trigger_terms <= set(glossary_terms(question)), question
+    for question in ("does dystonia get worse over time", "can another illness bring it on"):
+        assert not trigger_terms & set(glossary_terms(question)), question
+
+
 def test_a_numbered_form_named_one_way_brings_in_its_other_name():
     assert form_names("my son has DYT1, and my niece dyt-6") == ["dystonia 1", "dystonia 6"]
     assert form_names("cousin has dystonia 16, and his dad dystonia type 3") == ["DYT16", "DYT3"]

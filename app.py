@@ -631,7 +631,7 @@ def reindex(kb: Path, slot=None, refused: list[tuple[str, str]] | None = None) -
         progress = StreamlitProgress()
     embedder = get_embedder(embedder_kind())
     try:
-        report = _logged_update(kb, embedder, progress, notice)
+        report = _logged_update(kb, embedder, progress, notice, refused or [])
     except IndexBusyError:
         progress.bar.empty()
         notice.warning("Another update of the index is still running; try again in a moment.")
@@ -658,19 +658,25 @@ def reindex(kb: Path, slot=None, refused: list[tuple[str, str]] | None = None) -
 LAST_REINDEX = "last-reindex.txt"  # in the index folder: what the last in-page reindex did
 
 
-def _logged_update(kb: Path, embedder, progress, notice):
+def _logged_update(kb: Path, embedder, progress, notice, refused: list[tuple[str, str]] = ()):
     """Run the update (retrying once while another one finishes) and write what happened to
     <index>/last-reindex.txt, also when the curator closes the tab mid-way (Streamlit then stops
-    this script): the Curate tab shows that log on the next visit, so no reindex ends unseen."""
+    this script): the Curate tab shows that log on the next visit, so no reindex ends unseen. Files
+    refused at upload (`refused`: name and reason) head the log: they never reached the folder."""
     from datetime import UTC, datetime
 
-    from index.report import format_report
+    from index.report import format_report, printable
     from index.update import update_index
+
+    uploads = "".join(
+        f"rejected   {printable(name)}  {printable(reason.removeprefix(f'{name}: '))} (at upload)\n"
+        for name, reason in refused
+    )
 
     def log(text: str) -> None:
         try:
             stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-            (kb / LAST_REINDEX).write_text(f"{stamp}\n{text}\n", encoding="utf-8")
+            (kb / LAST_REINDEX).write_text(f"{stamp}\n{uploads}{text}\n", encoding="utf-8")
         except OSError:
             pass  # the log is a courtesy; a full disk has already been reported
 

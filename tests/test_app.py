@@ -414,6 +414,9 @@ def test_upload_rejections_are_in_the_reindex_report(page_env, monkeypatch):
     assert rows == {"report.pdf": "rejected", "uploads/good notes.txt": "added"}
     reason = report["reason"][list(report["document"]).index("report.pdf")]
     assert "not a valid .pdf" in reason
+    log = (page_env[1] / "last-reindex.txt").read_text(encoding="utf-8").splitlines()
+    assert log[1] == "rejected   report.pdf  the content is not a valid .pdf file (at upload)", log
+    assert any(line.startswith("added") and "good notes.txt" in line for line in log)
 
 
 def test_replacing_a_document_needs_confirmation(page_env, monkeypatch):

@@ -47,7 +47,7 @@ EVERYDAY_KINDS = (
 # and dropped "knackered", "hairdresser", "scissor", "croaky", "wrinkle", "iloilo", "puregym";
 # 0.08 also dropped "baclofen" and "drowsiness".
 MEDICAL_MARGIN = 0.05
-MIN_MISSPELT_LETTERS = 6  # shorter words are too often a real word one letter from another
+MIN_MISSPELT_LETTERS = 5  # shorter words are too often a real word one letter from another ("stres" is 5)
 
 
 def one_letter_away(word: str) -> list[str]:

@@ -9,6 +9,7 @@ keeps answering from the old one if the new one cannot be opened. Tunable number
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,7 +29,7 @@ from index.conditions import (
 )
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
-from index.evidence import best_unit
+from index.evidence import best_unit, unit_words
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.intents import asks_about_source, asks_for_contact, asks_for_organisation
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
@@ -108,6 +109,13 @@ class SearchSettings:
     # sheet?") and loses it for any other: its generic medical wording ("consult your doctor") sits
     # close to any medical question.
     note_weight: float = 0.3
+    # The model reads the question with its misspelt words corrected (`dense_text`) when a word has
+    # one correction the index holds; keyword search looks for the correction either way.
+    model_spelling: bool = True
+    # Hybrid mode, a question asking for an organisation: an entry among the top chunks that names
+    # what the question is about (its words or its glossary terms: "eyelids", "blepharospasm")
+    # gains this beside `contact_weight`.
+    subject_entry_weight: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -295,11 +303,25 @@ class Searcher:
         return self._slips.get((snapshot.name, word), lambda: misspelt(word, snapshot.any_word_occurs))
 
     def dense_text(self, snapshot: Snapshot, question: str) -> str:
-        """What the question's vector is computed from: the question, plus glossary terms if set so."""
+        """What the question's vector is computed from: the question with each misspelt word that has
+        one correction spelt right (the model reads "stres" as pieces of nothing: "stress" is what
+        was meant), plus glossary terms if set so."""
+        if self.settings.model_spelling:
+            question = self._spelt_right(snapshot, question)
         if self.settings.glossary not in ("dense", "both"):
             return question
         terms = self._glossary_terms(snapshot, question)
         return f"{question} ({'; '.join(terms)})" if terms else question
+
+    def _spelt_right(self, snapshot: Snapshot, question: str) -> str:
+        """The question with every word no chunk holds that has exactly one correction replaced by it."""
+        counts = self.frequencies(snapshot, query_terms(question))
+        fixes = {w: self._corrections(snapshot, w) for w, n in counts.items() if n == 0}
+        single = {w: found[0] for w, found in fixes.items() if len(found) == 1}
+        if not single:
+            return question
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, single)) + r")\b", re.IGNORECASE)
+        return pattern.sub(lambda m: single[m.group(1).lower()], question)
 
     def keyword_terms(self, snapshot: Snapshot, question: str) -> list[str]:
         """Glossary terms whose words keyword search looks for beside the question's, if set so."""
@@ -450,7 +472,7 @@ class Searcher:
             with clock.stage("rescore"):
                 ranked = self._rescore(snapshot, ranked, query)
                 ranked = self._favour_subjects(snapshot, ranked, terms, form_numbers(question))
-                ranked = self._favour_entries(snapshot, ranked, question)
+                ranked = self._favour_entries(snapshot, ranked, question, terms)
                 ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
         return ranked
 
@@ -538,15 +560,22 @@ class Searcher:
 
         return self._subjects.get((snapshot.name, doc_id), subject)
 
-    def _favour_entries(self, snapshot: Snapshot, ranked: list[tuple[int, float]], question: str):
+    def _favour_entries(
+        self, snapshot: Snapshot, ranked: list[tuple[int, float]], question: str, terms: QuestionTerms | None = None
+    ):
         """Contact entries (`ingest.records`: an organisation's name, address, phone) among the top
         chunks gain `contact_weight` for a question asking for an organisation, keep their score for
         one asking how to reach someone, and lose it for any other question: "is it contagious?" is
-        not answered by a street address. A document's own note (`ingest.notes`: source, disclaimer,
-        review date) gains `note_weight` for a question about the source and loses it for any other."""
+        not answered by a street address. For an organisation question an entry that names what the
+        question is about (its words, or the glossary's: "eyelids" is "blepharospasm") gains it twice:
+        the organisation for that, not merely an organisation. A document's own note (`ingest.notes`:
+        source, disclaimer, review date) gains `note_weight` for a question about the source and loses
+        it for any other."""
         settings = self.settings
+        subject: set[str] = set()
         if asks_for_organisation(question):
             entry_change = settings.contact_weight
+            subject = _entry_subject(terms) if terms is not None else set()
         elif asks_for_contact(question):
             entry_change = 0.0
         else:
@@ -557,7 +586,11 @@ class Searcher:
         top = ranked[: settings.rescore_depth]
         rows = snapshot.chunks([chunk_id for chunk_id, _ in top])
         changes = {
-            c: entry_change if is_contact_entry(row.text) else note_change if is_document_note(row.text) else 0.0
+            c: entry_change + _subject_gain(row.text, subject, settings.subject_entry_weight)
+            if is_contact_entry(row.text)
+            else note_change
+            if is_document_note(row.text)
+            else 0.0
             for c, row in rows.items()
         }
         if not any(changes.values()):
@@ -751,6 +784,25 @@ def _coverage(rarity: dict[str, float], counts: dict[str, int], translated: froz
 def _rarity(count: int, total: int) -> float:
     """Inverse chunk frequency of a word held by `count` of `total` chunks."""
     return math.log((total + 1) / (count + 0.5))
+
+
+# Words of an organisation question that ask for one rather than say what it is for.
+_ASKING_FOR_HELP = unit_words(
+    """help helps helping support supports group groups charity charities foundation foundations
+    organisation organization organisations organizations association associations society societies
+    nonprofit advocacy helpline contact call ring write turn find get look advice people person"""
+)
+
+
+def _entry_subject(terms: QuestionTerms) -> set[str]:
+    """The stems of what an organisation question is about: its informative words and the words of
+    the glossary terms it cues, less the words that ask for an organisation."""
+    return unit_words(" ".join((*terms.informative, *terms.widened))) - _ASKING_FOR_HELP
+
+
+def _subject_gain(text: str, subject: set[str], gain: float) -> float:
+    """`gain` for an entry that names the question's subject, else 0."""
+    return gain if subject and not subject.isdisjoint(unit_words(text)) else 0.0
 
 
 def _whole_word(word: str) -> bool:

@@ -374,6 +374,27 @@ def test_a_question_asking_for_an_organisation_gets_the_entry_that_serves_it(tmp
     assert _organisation_ranking(tmp_path, reach, 0.3) == _organisation_ranking(tmp_path, reach, 0.0)
 
 
+def test_an_organisation_question_favours_the_entry_that_names_its_subject(tmp_path):
+    """"Who can help with eyelids that keep closing?": the glossary's "blepharospasm" is in one
+    entry's name, so that entry gains `subject_entry_weight` over the other entry."""
+    from index.search import QuestionTerms, _entry_subject, _subject_gain
+
+    question = "Who can help with eyelids that keep closing?"
+
+    def entries(gain: float) -> list[str]:
+        settings = SearchSettings(contact_weight=0.3, subject_entry_weight=gain)
+        ranked = [text.split("\n")[0] for _, text in _ranked(tmp_path, _ORGANISATION_DOCUMENTS, question, settings)]
+        return [line for line in ranked if line.endswith(("Foundation", "Association"))]
+
+    assert entries(0.0) == ["Neck Dystonia Association", "Blepharospasm Research Foundation"], "the test needs it"
+    assert entries(1.0) == ["Blepharospasm Research Foundation", "Neck Dystonia Association"]
+    terms = QuestionTerms({}, 1.0, ["help", "eyelids"], set(), widened={"blepharospasm": 2.0})
+    subject = _entry_subject(terms)
+    assert subject == {"eyelid", "blepharospasm"}, "words that ask for help are not a subject"
+    assert _subject_gain("Blepharospasm Research Foundation\n12 Oak Street", subject, 0.3) == 0.3
+    assert _subject_gain("Neck Dystonia Association\n9 Elm Avenue", subject, 0.3) == 0.0
+
+
 def test_an_address_does_not_answer_a_question_that_asks_for_none(tmp_path):
     question = "Is blepharospasm research contagious?"
     unweighted = _organisation_ranking(tmp_path, question, 0.0)
@@ -439,6 +460,19 @@ def test_a_misspelt_word_is_searched_as_the_index_word_it_is_one_letter_from(has
     assert "alcohol" in top.text[top.highlight[0] : top.highlight[1]], "the sentence with the word is marked"
     # A real word is not a misspelling of the index word it is one letter from.
     assert searcher.question_terms(snapshot, "leaving the county").corrections == ()
+
+
+def test_the_model_reads_the_question_spelt_right(hash_index):
+    """The model's vector is computed from the question with each misspelt word that has one
+    correction replaced ("stres" is five letters: long enough), keeping the rest as typed."""
+    searcher = Searcher(hash_index, HashEmbedder())
+    snapshot = searcher.snapshot()
+    assert searcher.dense_text(snapshot, "Can STRES and alchohol make Dystnia worse?") == (
+        "Can stress and alcohol make dystonia worse?"
+    )
+    assert searcher.dense_text(snapshot, "leaving the county") == "leaving the county", "real words stay"
+    plain = Searcher(hash_index, HashEmbedder(), SearchSettings(model_spelling=False))
+    assert plain.dense_text(snapshot, "can stres make it worse") == "can stres make it worse"
 
 
 def test_a_judgement_word_the_index_lacks_does_not_count_against_the_question(hash_index):

@@ -116,38 +116,40 @@ def test_everyday_wording_finds_the_medical_passage(real_searcher):
 
 
 @pytest.mark.parametrize(
-    ("name", "hit_at_5", "mrr", "evidence", "flagged", "wrong_notes"),
+    ("name", "hit_at_5", "mrr", "evidence", "flagged", "wrong_notes", "refused"),
     [
-        ("blind.jsonl", 0.74, 0.55, 0.76, 0.9, 0.04),
-        ("tune2.jsonl", 0.83, 0.66, 0.73, 0.9, 0.04),
-        ("tune3.jsonl", 0.88, 0.75, 0.57, 0.95, 0.13),
-        ("blind2.jsonl", 0.87, 0.74, 0.77, 0.8, 0.04),
-        ("blind3.jsonl", 0.85, 0.74, 0.73, 0.9, 0.04),
-        ("blind4.jsonl", 0.87, 0.75, 0.69, 0.85, 0.04),
-        ("blind5.jsonl", 0.85, 0.70, 0.66, 0.95, 0.04),
-        ("blind6.jsonl", 0.82, 0.74, 0.72, 0.9, 0.04),
-        ("blind7.jsonl", 0.82, 0.74, 0.72, 0.9, 0.04),
-        ("blind8.jsonl", 0.87, 0.75, 0.73, 0.95, 0.04),
-        ("blind9.jsonl", 0.92, 0.77, 0.71, 0.95, 0.04),
-        ("blind10.jsonl", 0.9, 0.79, 0.8, 0.95, 0.04),
+        ("blind.jsonl", 0.74, 0.55, 0.76, 0.9, 0.04, 0.02),
+        ("tune2.jsonl", 0.83, 0.66, 0.73, 0.9, 0.04, 0.02),
+        ("tune3.jsonl", 0.88, 0.75, 0.57, 0.95, 0.13, 0.02),
+        ("blind2.jsonl", 0.87, 0.74, 0.77, 0.8, 0.04, 0.02),
+        ("blind3.jsonl", 0.85, 0.74, 0.73, 0.9, 0.04, 0.02),
+        ("blind4.jsonl", 0.87, 0.75, 0.69, 0.85, 0.04, 0.02),
+        ("blind5.jsonl", 0.85, 0.70, 0.66, 0.95, 0.04, 0.02),
+        ("blind6.jsonl", 0.82, 0.74, 0.72, 0.9, 0.04, 0.02),
+        ("blind7.jsonl", 0.82, 0.74, 0.72, 0.9, 0.04, 0.02),
+        ("blind8.jsonl", 0.87, 0.75, 0.73, 0.95, 0.04, 0.02),
+        ("blind9.jsonl", 0.92, 0.77, 0.71, 0.95, 0.04, 0.02),
+        ("blind10.jsonl", 0.9, 0.79, 0.8, 0.95, 0.04, 0.02),
+        ("blind11.jsonl", 0.8, 0.6, 0.56, 0.95, 0.04, 0.06),
     ],
 )
 def test_the_blind_sets_stay_at_their_measured_level(
-    real_searcher, name, hit_at_5, mrr, evidence, flagged, wrong_notes
+    real_searcher, name, hit_at_5, mrr, evidence, flagged, wrong_notes, refused
 ):
     """Floors a little under what the sets written blind measure (hit@5 / MRR@10 / evidence /
-    unanswerable flagged / answerable with a note; today's figures are in EVALUATION.md, twelfth
-    session: e.g. blind10 0.933 / 0.823 / 0.845 / 1.0 / 0), so a change that loses ground on
-    questions written without the code fails here. blind, tune2 and tune3 choose settings; blind2 to
-    blind10 are report-only. These are not issue 9's aims (hit@5 0.95, MRR 0.85, evidence 0.85, every
-    unanswerable question flagged), which are not met. A note on an answerable question ("no passage
-    is about …") stays rare; tune3 was written to provoke them (medicines and other conditions
-    mentioned in passing)."""
+    unanswerable flagged / answerable with a note / answerable refused; today's figures are in
+    EVALUATION.md, thirteenth session: e.g. blind10 0.933 / 0.832 / 0.862 / 1.0 / 0 / 0), so a change
+    that loses ground on questions written without the code fails here. blind, tune2 and tune3
+    choose settings; blind2 to blind11 are report-only. blind11, written to avoid the documents'
+    own words, is the hardest (0.833 / 0.636 / 0.600, 3 of 60 refused). These are not issue 9's
+    aims (hit@5 0.95, MRR 0.85, evidence 0.85, every unanswerable question flagged, none refused),
+    which are not met. A note on an answerable question ("no passage is about …") stays rare; tune3
+    was written to provoke them (medicines and other conditions mentioned in passing)."""
     scores = evaluate_questions(real_searcher, load_questions(QUESTIONS / name), "hybrid", name, evidence=True)
     assert scores.hit_at_5 >= hit_at_5 and scores.mrr_at_10 >= mrr, scores
     assert scores.evidence is not None and scores.evidence >= evidence, scores
     assert scores.flagged_unanswerable is not None and scores.flagged_unanswerable >= flagged, scores
-    assert scores.wrong_abstentions <= 0.02 and scores.wrong_flags is not None, scores
+    assert scores.wrong_abstentions <= refused and scores.wrong_flags is not None, scores
     assert scores.wrong_flags <= wrong_notes, scores
 
 

@@ -21,6 +21,7 @@ import re
 import sqlite3
 import time
 import zlib
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -658,7 +659,7 @@ def reindex(kb: Path, slot=None, refused: list[tuple[str, str]] | None = None) -
 LAST_REINDEX = "last-reindex.txt"  # in the index folder: what the last in-page reindex did
 
 
-def _logged_update(kb: Path, embedder, progress, notice, refused: list[tuple[str, str]] = ()):
+def _logged_update(kb: Path, embedder, progress, notice, refused: Sequence[tuple[str, str]] = ()):
     """Run the update (retrying once while another one finishes) and write what happened to
     <index>/last-reindex.txt, also when the curator closes the tab mid-way (Streamlit then stops
     this script): the Curate tab shows that log on the next visit, so no reindex ends unseen. Files

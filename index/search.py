@@ -560,22 +560,20 @@ class Searcher:
 
         return self._subjects.get((snapshot.name, doc_id), subject)
 
-    def _favour_entries(
-        self, snapshot: Snapshot, ranked: list[tuple[int, float]], question: str, terms: QuestionTerms | None = None
-    ):
+    def _favour_entries(self, snapshot: Snapshot, ranked: list[tuple[int, float]], question: str, terms: QuestionTerms):
         """Contact entries (`ingest.records`: an organisation's name, address, phone) among the top
         chunks gain `contact_weight` for a question asking for an organisation, keep their score for
         one asking how to reach someone, and lose it for any other question: "is it contagious?" is
         not answered by a street address. For an organisation question an entry that names what the
-        question is about (its words, or the glossary's: "eyelids" is "blepharospasm") gains it twice:
-        the organisation for that, not merely an organisation. A document's own note (`ingest.notes`:
-        source, disclaimer, review date) gains `note_weight` for a question about the source and loses
-        it for any other."""
+        question is about (its words, or the glossary's: "eyelids" is "blepharospasm") gains
+        `subject_entry_weight` more: the organisation for that, not merely an organisation. A
+        document's own note (`ingest.notes`: source, disclaimer, review date) gains `note_weight` for
+        a question about the source and loses it for any other."""
         settings = self.settings
         subject: set[str] = set()
         if asks_for_organisation(question):
             entry_change = settings.contact_weight
-            subject = _entry_subject(terms) if terms is not None else set()
+            subject = _entry_subject(terms)
         elif asks_for_contact(question):
             entry_change = 0.0
         else:

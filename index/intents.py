@@ -51,3 +51,66 @@ def asks_about_source(question: str) -> bool:
     """True when the question asks about a document itself: who wrote or published it, its source,
     how current it is ("who put out this fact sheet and how up to date is it?")."""
     return _SOURCE_QUESTION.search(question) is not None
+
+
+# The shape of an answer, when the question's words ask for one: a duration ("how long do attacks
+# last?"), an age ("at what age does it start?"), how common something is, a chance ("will my kids
+# get it?"), a gene, or what sets something off. Each question pattern is paired with the pattern a
+# sentence of that shape matches; evidence favours such sentences over ones that only restate the
+# question's subject ("PNKD is a disorder that causes periods of involuntary movement").
+_UNITS = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
+_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(question, re.I), re.compile(sentence, flags))
+    for question, sentence, flags in (
+        (
+            r"\bhow long\b(?!\s+ago)|\bhow many (?:hours|minutes|days|weeks)\b",
+            rf"\b\d+(?:\s*(?:to|-|–|or)\s*\d+)?[\s-]*{_UNITS}\b|\b(?:a few|several|many) {_UNITS}\b"
+            rf"|\b{_UNITS}[\s-]long\b|\blifelong\b|\bbrief\b",
+            re.I,
+        ),
+        (
+            r"\b(?:what|which|at what) age\b|\bhow old\b|\bage (?:of onset|does|do|it)\b"
+            r"|\bwhen\b(?:\s+\S+){0,5}?\s+(?:start|starts|begin|begins|appear|appears|show up|shows up|develop"
+            r"|develops|come on|comes on|first)\b",
+            r"\bages?\s+(?:of\s+)?\d|\b\d+\s*(?:years?|months?)\s+old\b|\bin (?:their|his|her) (?:teens|\d0s)\b"
+            r"|\b(?:infancy|childhood|adolescence|adulthood|middle age|later in life|late in life|before age"
+            r"|after age|birth|early life|mid-adulthood|teenage years)\b",
+            re.I,
+        ),
+        (
+            r"\bhow (?:common|rare|many people|frequent|prevalent|widespread)\b|\bprevalence\b|\bincidence\b"
+            r"|\bhow many (?:\w+ )?(?:have|get|are affected)\b",
+            r"\b\d[\d,.]*\s+(?:in|per|out of)\s+(?:every\s+)?[\d,.]+|\bper (?:million|hundred|thousand)\b"
+            r"|\b\d+(?:\.\d+)?\s*(?:percent|%)|\b(?:prevalence|incidence)\b|\b(?:very |extremely )?rare\b"
+            r"|\b(?:most|more|less|least) common\b|\bestimated\b",
+            re.I,
+        ),
+        (
+            r"\b(?:chance|chances|odds|likelihood|probability|risk)\b(?:\s+\S+){0,8}?\s+"
+            r"(?:child|children|kids?|sons?|daughters?|baby|babies|inherit|pass|passing|get)\b"
+            r"|\b(?:will|would|could) (?:my|our) (?:child|children|kids?|sons?|daughters?|baby) (?:get|inherit|have)\b",
+            r"\b\d+\s*%|\bpercent\b|\b1 in \d|\bchance\b|\brisk\b",
+            re.I,
+        ),
+        (
+            r"\b(?:which|what) (?:\w+ )?genes?\b|\bgenes? (?:is |are )?(?:involved|responsible|affected|causes?)\b"
+            r"|\bgenetic (?:cause|change|mutation)s?\b",
+            r"\b(?!DYT)[A-Z][A-Z0-9]*\d[A-Z0-9]*\b|\b[A-Z]{2,8}\b(?:,? (?:or|and) [A-Z0-9]{2,8})? genes?\b",
+            0,  # gene symbols are capitals: "GCH1", "SPR gene"
+        ),
+        (
+            r"\b(?:triggers?|triggered|set(?:s|ting)? (?:it |them |\w+ )?off|brings? (?:it |them )?on"
+            r"|brought on|aggravat\w*|flare\w*)\b|\bmakes? (?:\w+ ){0,3}worse\b|\bworsen\w*\b",
+            r"\b(?:triggered|triggers?|brought on|precipitated|provoked|induced|exacerbated|intensified"
+            r"|worsens?|worsened|made worse|aggravated)\b",
+            re.I,
+        ),
+    )
+)
+
+
+def answer_shape(question: str) -> re.Pattern[str] | None:
+    """The pattern a sentence answering the question matches, when the question asks for a duration,
+    an age, how common something is, a chance, a gene or a trigger; else None (the gene pattern is
+    case-sensitive: it looks for symbols such as "GCH1" or "SPR gene")."""
+    return next((sentence for asked, sentence in _SHAPES if asked.search(question)), None)

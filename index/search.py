@@ -31,7 +31,7 @@ from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import best_unit, unit_words
 from index.fusion import reciprocal_rank_fusion, score_fusion
-from index.intents import asks_about_source, asks_for_contact, asks_for_organisation
+from index.intents import answer_shape, asks_about_source, asks_for_contact, asks_for_organisation
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
 from index.lay_terms import cue_stems, glossary_terms, stem, term_words
 from index.layout import read_current
@@ -116,6 +116,11 @@ class SearchSettings:
     # what the question is about (its words or its glossary terms: "eyelids", "blepharospasm")
     # gains this beside `contact_weight`.
     subject_entry_weight: float = 0.3
+    # Hybrid mode: a chunk holding a sentence of the shape the question asks for (`intents.answer_shape`:
+    # "how long…" a duration, "what age…" an age, "how common…" a rate, "which gene…" a symbol) gains
+    # this. Tuning sets (EVALUATION.md, fourteenth session): 0.1 / 0.2 / 0.3 / 0.4 all raised MRR on
+    # dev, tune2 and tune3 and lowered none; 0.3 was best.
+    shape_weight: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -472,7 +477,7 @@ class Searcher:
             with clock.stage("rescore"):
                 ranked = self._rescore(snapshot, ranked, query)
                 ranked = self._favour_subjects(snapshot, ranked, terms, form_numbers(question))
-                ranked = self._favour_entries(snapshot, ranked, question, terms)
+                ranked = self._favour_kinds(snapshot, ranked, question, terms)
                 ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
         return ranked
 
@@ -560,15 +565,17 @@ class Searcher:
 
         return self._subjects.get((snapshot.name, doc_id), subject)
 
-    def _favour_entries(self, snapshot: Snapshot, ranked: list[tuple[int, float]], question: str, terms: QuestionTerms):
-        """Contact entries (`ingest.records`: an organisation's name, address, phone) among the top
-        chunks gain `contact_weight` for a question asking for an organisation, keep their score for
-        one asking how to reach someone, and lose it for any other question: "is it contagious?" is
-        not answered by a street address. For an organisation question an entry that names what the
-        question is about (its words, or the glossary's: "eyelids" is "blepharospasm") gains
-        `subject_entry_weight` more: the organisation for that, not merely an organisation. A
-        document's own note (`ingest.notes`: source, disclaimer, review date) gains `note_weight` for
-        a question about the source and loses it for any other."""
+    def _favour_kinds(self, snapshot: Snapshot, ranked: list[tuple[int, float]], question: str, terms: QuestionTerms):
+        """Reweigh the top chunks by what kind of text they are. Contact entries (`ingest.records`:
+        an organisation's name, address, phone) gain `contact_weight` for a question asking for an
+        organisation, keep their score for one asking how to reach someone, and lose it for any
+        other question: "is it contagious?" is not answered by a street address. For an
+        organisation question an entry that names what the question is about (its words, or the
+        glossary's: "eyelids" is "blepharospasm") gains `subject_entry_weight` more: the
+        organisation for that, not merely an organisation. A document's own note (`ingest.notes`:
+        source, disclaimer, review date) gains `note_weight` for a question about the source and
+        loses it for any other. Any other chunk holding a sentence of the shape the question asks
+        for (`intents.answer_shape`: a duration, an age, a gene...) gains `shape_weight`."""
         settings = self.settings
         subject: set[str] = set()
         if asks_for_organisation(question):
@@ -579,7 +586,8 @@ class Searcher:
         else:
             entry_change = -settings.contact_weight
         note_change = settings.note_weight if asks_about_source(question) else -settings.note_weight
-        if not entry_change and not note_change:
+        shape = answer_shape(question) if settings.shape_weight else None
+        if not entry_change and not note_change and shape is None:
             return ranked
         top = ranked[: settings.rescore_depth]
         rows = snapshot.chunks([chunk_id for chunk_id, _ in top])
@@ -588,6 +596,8 @@ class Searcher:
             if is_contact_entry(row.text)
             else note_change
             if is_document_note(row.text)
+            else settings.shape_weight
+            if shape is not None and shape.search(row.text)
             else 0.0
             for c, row in rows.items()
         }
@@ -634,8 +644,10 @@ class Searcher:
                 units = snapshot.units_of([chunk_id for p in passages for chunk_id in p.chunk_ids])
                 contact = asks_for_contact(question) or asks_for_organisation(question)
                 templates = self._templates(snapshot, passages, units, texts)
+                shape = answer_shape(question)
                 passages = [
-                    self._evidence(snapshot, p, units, rows, texts, query, terms, contact, templates) for p in passages
+                    self._evidence(snapshot, p, units, rows, texts, query, terms, contact, templates, shape)
+                    for p in passages
                 ]
         return tuple(replace(p, rank=rank) for rank, p in enumerate(passages, start=1))
 
@@ -689,6 +701,7 @@ class Searcher:
         terms: QuestionTerms,
         contact: bool,
         templates: set[str] | frozenset[str] = frozenset(),
+        shape: re.Pattern[str] | None = None,
     ) -> Passage:
         """The passage with its best stored sentence unit marked, and the page that unit is on.
         Without the question's vector (keyword mode) the question's words alone choose."""
@@ -708,7 +721,7 @@ class Searcher:
             else np.zeros(len(ordered), dtype=np.float32)
         )
         weights = {**terms.widened, **terms.rarity}
-        best = best_unit(ordered, similarity, texts[p.doc_id], weights, contact, templates, p.title)
+        best = best_unit(ordered, similarity, texts[p.doc_id], weights, contact, templates, p.title, shape)
         if best is None:
             return p
         start, end = ordered[best]

@@ -141,3 +141,41 @@ def test_a_plural_and_its_singular_share_a_stem():
     assert stem("stress") == stem("stressed") == "stress", "a double s is no plural"
     assert stem("curable") == stem("cure") == stem("cures"), "is it curable? is answered by 'There is no cure.'"
     assert stem("treatable") == stem("treat")
+
+
+def test_questions_that_ask_for_a_shape_of_answer_are_recognised():
+    from index.intents import answer_shape
+
+    cases = {
+        "How long do the attacks last?": "Common symptoms include 1 to 4 hour long episodes.",
+        "at what age does it usually start": "Symptoms typically begin between ages 2 and 15.",
+        "when does it first show up in kids": "Signs appear in early childhood.",
+        "how common is it in jewish families": "It affects 1 in 3,000 to 9,000 people in this population.",
+        "what are the odds my kids get it": "Each child has a 50% (1 in 2) chance to inherit the mutation.",
+        "which genes cause the form that responds to levodopa?": "It is caused by mutations in the GCH1, TH or SPR genes.",
+        "what sets off the jerks": "Attacks can be brought on by alcohol, caffeine or stress.",
+    }
+    for question, sentence in cases.items():
+        shape = answer_shape(question)
+        assert shape is not None and shape.search(sentence), question
+    assert answer_shape("which gene is involved").search("The gene makes a protein.") is None, "symbols only"
+    assert answer_shape("which gene is involved").search("Dystonia 6 is also called DYT6.") is None
+    assert answer_shape("how long do attacks last").search("The disorder causes involuntary movement.") is None
+    for question in ("What is dystonia?", "How is it treated?", "how long ago was it found", "Is it contagious?"):
+        assert answer_shape(question) is None, question
+
+
+def test_evidence_marks_the_sentence_of_the_shape_the_question_asks_for():
+    from index.intents import answer_shape
+
+    text = (
+        "Paroxysmal nonkinesigenic dyskinesia is a disorder that causes periods of involuntary movement. "
+        "Episodes usually last 1 to 4 hours."
+    )
+    second = text.index("Episodes")
+    units = [(0, second - 1), (second, len(text))]
+    question = "How long does paroxysmal nonkinesigenic dyskinesia last?"
+    terms = {t: 1.0 for t in query_terms(question)}
+    similarity = np.array([0.5, 0.45], dtype=np.float32)  # the restating sentence reads closer
+    assert best_unit(units, similarity, text, terms, False) == 0
+    assert best_unit(units, similarity, text, terms, False, shape=answer_shape(question)) == 1

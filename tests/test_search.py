@@ -482,3 +482,20 @@ def test_a_judgement_word_the_index_lacks_does_not_count_against_the_question(ha
     assert searcher.question_terms(snapshot, "does alcohol make it better").coverage == 1.0
     mixed = searcher.question_terms(snapshot, "does alcohol make golf better")
     assert mixed.coverage < 0.9, "a subject word still counts"
+
+
+# --- the shape of the answer a question asks for ----------------------------------------------------
+
+
+def test_a_how_long_question_prefers_the_passage_that_gives_a_duration(tmp_path):
+    documents = {
+        "about.txt": "About\n\nAttacks of paroxysmal dyskinesia are attacks of involuntary movement in paroxysmal dyskinesia.",
+        "length.txt": "Episodes\n\nEpisodes usually last 1 to 4 hours.",
+    }
+    question = "How long do attacks of paroxysmal dyskinesia last?"
+    unweighted = _ranked(tmp_path, documents, question, SearchSettings(shape_weight=0.0))
+    assert unweighted[0][0] == "about.txt", "the test needs the restating passage first"
+    assert _ranked(tmp_path, documents, question, SearchSettings(shape_weight=2.0))[0][0] == "length.txt"
+    # A question that asks for no shape is not reordered by the weight.
+    other = "What are attacks of paroxysmal dyskinesia?"
+    assert _ranked(tmp_path, documents, other, SearchSettings(shape_weight=2.0))[0][0] == "about.txt"

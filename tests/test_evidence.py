@@ -152,7 +152,7 @@ def test_questions_that_ask_for_a_shape_of_answer_are_recognised():
         "when does it first show up in kids": "Signs appear in early childhood.",
         "how common is it in jewish families": "It affects 1 in 3,000 to 9,000 people in this population.",
         "what are the odds my kids get it": "Each child has a 50% (1 in 2) chance to inherit the mutation.",
-        "which genes cause the form that responds to levodopa?": "It is caused by mutations in the GCH1, TH or SPR genes.",
+        "which genes cause the levodopa form?": "It is caused by mutations in the GCH1, TH or SPR genes.",
         "what sets off the jerks": "Attacks can be brought on by alcohol, caffeine or stress.",
     }
     for question, sentence in cases.items():

@@ -489,7 +489,8 @@ def test_a_judgement_word_the_index_lacks_does_not_count_against_the_question(ha
 
 def test_a_how_long_question_prefers_the_passage_that_gives_a_duration(tmp_path):
     documents = {
-        "about.txt": "About\n\nAttacks of paroxysmal dyskinesia are attacks of involuntary movement in paroxysmal dyskinesia.",
+        "about.txt": "About\n\nAttacks of paroxysmal dyskinesia are attacks of involuntary movement in paroxysmal "
+        "dyskinesia.",
         "length.txt": "Episodes\n\nEpisodes usually last 1 to 4 hours.",
     }
     question = "How long do attacks of paroxysmal dyskinesia last?"

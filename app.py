@@ -623,7 +623,7 @@ class StreamlitProgress:
         self.bar.progress(min(fraction, 1.0), text=f"{self.name.capitalize()}: {self.done} of {self.total}")
 
 
-def reindex(kb: Path, slot=None, refused: list[tuple[str, str]] | None = None) -> None:
+def reindex(kb: Path, slot=None, refused: Sequence[tuple[str, str]] = ()) -> None:
     """Bring the index up to date with the documents folder; progress shows in `slot` (the top of the
     Curate tab), the report on the Curate tab after. Waits for another update that is running."""
 
@@ -632,7 +632,7 @@ def reindex(kb: Path, slot=None, refused: list[tuple[str, str]] | None = None) -
         progress = StreamlitProgress()
     embedder = get_embedder(embedder_kind())
     try:
-        report = _logged_update(kb, embedder, progress, notice, refused or [])
+        report = _logged_update(kb, embedder, progress, notice, refused)
     except IndexBusyError:
         progress.bar.empty()
         notice.warning("Another update of the index is still running; try again in a moment.")
@@ -651,7 +651,7 @@ def reindex(kb: Path, slot=None, refused: list[tuple[str, str]] | None = None) -
     progress.bar.empty()
     notice.empty()
     st.session_state["report"] = report
-    st.session_state["rejected"] = list(refused or [])
+    st.session_state["rejected"] = list(refused)
     st.session_state["round"] = st.session_state.get("round", 0) + 1  # fresh, empty upload and remove widgets
     st.rerun()
 

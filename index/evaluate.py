@@ -223,8 +223,8 @@ def rank_documents(
     by the mode's plain ranking (hybrid: fusion alone)."""
     snapshot = searcher.snapshot()
     ids = list(queries)
-    texts = [searcher.dense_text(snapshot, queries[i]) for i in ids]
-    vectors = searcher.embedder.embed(texts) if mode != "keyword" else [None] * len(ids)
+    pairs = searcher.question_vectors(snapshot, [queries[i] for i in ids]) if mode != "keyword" else []
+    vectors = [ranked_by for _, ranked_by in pairs] if pairs else [None] * len(ids)
     owner = dict(snapshot.chunk_owners())
     pool = max(searcher.settings.candidates, 4 * depth)
     rankings = {}

@@ -41,6 +41,7 @@ from index.remembered import Remembered
 from index.store import Snapshot, StoredChunk, open_snapshot
 from index.templates import TEMPLATE_DOCUMENTS, key_hash, template_key
 from index.title_subjects import asked_stems, form_numbers, subject_match, title_subject
+from index.topic import corpus_topic, with_topic
 from index.vector_index import one_thread_per_search
 from ingest.notes import is_document_note
 from ingest.records import is_contact_block as is_contact_entry
@@ -121,6 +122,11 @@ class SearchSettings:
     # this. Tuning sets (EVALUATION.md, fourteenth session): 0.1 / 0.2 / 0.3 / 0.4 all raised MRR on
     # dev, tune2 and tune3 and lowered none; 0.3 was best.
     shape_weight: float = 0.3
+    # Dense ranking: a question that refers to the knowledge base's topic without naming it ("Can
+    # young kids get it too?": `topic.with_topic`) is ranked by its vector blended with this share of
+    # the vector of the question naming it ("…get dystonia too?"); whether to answer at all is still
+    # decided by the question's own vector. 0 turns it off.
+    topic_blend: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -184,6 +190,7 @@ class Searcher:
         self._subjects: Remembered[tuple[str, str], dict[str, float]] = Remembered(SUBJECTS_KEPT)  # doc → subject
         self._slips: Remembered[tuple[str, str], bool] = Remembered(FREQUENCIES_KEPT)  # word → misspelling
         self._fixes: Remembered[tuple[str, str], list[str]] = Remembered(FREQUENCIES_KEPT)  # word → index words
+        self._topics: Remembered[str, str | None] = Remembered(4)  # generation → the corpus's topic word
         self._medical = MedicalReader(embedder.embed)
         self.reload_error: str = ""
 
@@ -243,14 +250,19 @@ class Searcher:
                 message="Type a question to search the knowledge base.",
             )
         clock = clock or _NO_CLOCK
-        query: np.ndarray | None = None
+        query: np.ndarray | None = None  # what the chunks are ranked by
+        own: np.ndarray | None = None  # the question's own reading: whether to answer, which sentence to mark
         dense: list[tuple[int, float]] = []
         allowed = _allowed(snapshot, collections, doc_ids)
+        best = 0.0
         if mode != "keyword":
             with clock.stage("embed"):
-                query = self.embedder.embed([self.dense_text(snapshot, question)])[0]
+                own, query = self.question_vectors(snapshot, [question])[0]
             with clock.stage("dense"):
-                dense = self.dense(snapshot, query, allowed)
+                dense = self.dense(snapshot, own, allowed)
+                best = dense[0][1] if dense else 0.0  # the question's own reading decides whether to answer
+                if query is not own:
+                    dense = self.dense(snapshot, query, allowed)
         with clock.stage("keyword"):
             terms = self.question_terms(snapshot, question)
             subjects = partial(self.subject_words, snapshot, read=query is not None)
@@ -258,7 +270,6 @@ class Searcher:
                 snapshot, question, terms.missing, terms.common, self.frequencies, subjects
             )
             terms = replace(terms, missing=absent)
-        best = dense[0][1] if dense else 0.0
         passages: tuple[Passage, ...] = ()
         message = NO_ANSWER
         if terms.missing:
@@ -266,7 +277,8 @@ class Searcher:
         covered = terms.coverage if query is None else terms.meant
         if not self.abstains(best, covered, keyword_only=query is None):
             ranked = self.ranking(snapshot, question, query, mode, k, allowed, dense=dense, clock=clock, terms=terms)
-            passages = self._passages(snapshot, ranked, k, question, query, terms if highlight else None, clock)
+            # The evidence answers the question as asked: its own vector marks the sentence.
+            passages = self._passages(snapshot, ranked, k, question, own, terms if highlight else None, clock)
         note = ""
         if passages and terms.missing:
             note = f"No passage {not_covered(terms.missing)}; these are the nearest passages."
@@ -317,6 +329,37 @@ class Searcher:
             return question
         terms = self._glossary_terms(snapshot, question)
         return f"{question} ({'; '.join(terms)})" if terms else question
+
+    def question_vectors(self, snapshot: Snapshot, questions: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each question's own vector (of `dense_text`), which decides whether to answer, and the
+        vector it is ranked by: the same one, or, when the question refers to the knowledge base's
+        topic without naming it (`topic.with_topic`), its blend with the vector of the question
+        naming it, by `topic_blend`. One batch for all of them."""
+        texts = [self.dense_text(snapshot, q) for q in questions]
+        topic = self.topic(snapshot) if self.settings.topic_blend else None
+        about = [with_topic(text, topic) for text in texts]
+        extra = [text for text in about if text]
+        vectors = self.embedder.embed(texts + extra)
+        share = self.settings.topic_blend
+        pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        at = len(texts)
+        for own, reading in zip(vectors[: len(texts)], about):
+            if reading is None:
+                pairs.append((own, own))
+                continue
+            blend = (1 - share) * own + share * vectors[at]
+            at += 1
+            pairs.append((own, (blend / max(float(np.linalg.norm(blend)), 1e-12)).astype(own.dtype)))
+        return pairs
+
+    def topic(self, snapshot: Snapshot) -> str | None:
+        """The knowledge base's topic word (`topic.corpus_topic`), remembered per generation."""
+
+        def find() -> str | None:
+            limit = max(snapshot.manifest.chunks, 1) / COMMON_SHARE_INVERSE
+            return corpus_topic(snapshot.titles(), lambda word: self.frequencies(snapshot, [word])[word] > limit)
+
+        return self._topics.get(snapshot.name, find)
 
     def _spelt_right(self, snapshot: Snapshot, question: str) -> str:
         """The question with every word no chunk holds that has exactly one correction replaced by it."""

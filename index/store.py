@@ -300,6 +300,10 @@ class Snapshot:
         """(chunk id, doc_id) of every chunk."""
         return self._rows("SELECT id, doc_id FROM chunks")
 
+    def titles(self) -> list[str]:
+        """Every stored document's title."""
+        return [r[0] for r in self._rows("SELECT title FROM documents")]
+
     def collections(self) -> list[str]:
         """Distinct collection names, sorted."""
         return [r[0] for r in self._rows("SELECT DISTINCT collection FROM documents ORDER BY 1")]

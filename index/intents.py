@@ -1,12 +1,15 @@
 """What kind of answer a question asks for, when its words say so: how to reach someone, an
-organisation that helps, or the document itself (its source, its date). No model here; plain
-patterns over the question's words.
+organisation that helps, the document itself (its source, its date), or an answer of a particular
+shape (a duration, an age, a rate, a chance, a gene, a trigger). No model here; plain patterns over
+the question's words.
 
 A contact question ("what's their phone number?") lets an address line be the marked answer. An
 organisation question ("is there a charity for…", "who can help with…", "a support group") asks
 for an organisation's entry (name, address, phone), so such entries are favoured in ranking. A
 question about the source ("who put out this fact sheet?") is the only kind a document's own note
-(source line, disclaimer, review date) answers.
+(source line, disclaimer, review date) answers. A question asking for a shape ("how long do the
+attacks last?") favours passages and sentences that hold one ("1 to 4 hour long episodes") over
+those that only restate its subject.
 """
 
 from __future__ import annotations

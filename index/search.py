@@ -259,10 +259,12 @@ class Searcher:
             with clock.stage("embed"):
                 own, query = self.question_vectors(snapshot, [question])[0]
             with clock.stage("dense"):
-                dense = self.dense(snapshot, own, allowed)
-                best = dense[0][1] if dense else 0.0  # the question's own reading decides whether to answer
-                if query is not own:
-                    dense = self.dense(snapshot, query, allowed)
+                dense = self.dense(snapshot, query, allowed)
+                if query is not own:  # the question's own reading decides whether to answer: its best cosine
+                    dense_own = self.dense(snapshot, own, allowed, pool=1)
+                    best = dense_own[0][1] if dense_own else 0.0
+                else:
+                    best = dense[0][1] if dense else 0.0
         with clock.stage("keyword"):
             terms = self.question_terms(snapshot, question)
             subjects = partial(self.subject_words, snapshot, read=query is not None)

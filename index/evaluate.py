@@ -224,7 +224,7 @@ def rank_documents(
     snapshot = searcher.snapshot()
     ids = list(queries)
     pairs = searcher.question_vectors(snapshot, [queries[i] for i in ids]) if mode != "keyword" else []
-    vectors = [ranked_by for _, ranked_by in pairs] if pairs else [None] * len(ids)
+    vectors = [pair.ranked_by for pair in pairs] if pairs else [None] * len(ids)
     owner = dict(snapshot.chunk_owners())
     pool = max(searcher.settings.candidates, 4 * depth)
     rankings = {}

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -127,6 +128,19 @@ class SearchSettings:
     # the vector of the question naming it ("…get dystonia too?"); whether to answer at all is still
     # decided by the question's own vector. 0 turns it off.
     topic_blend: float = 0.5
+
+
+class QuestionVectors(NamedTuple):
+    """A question's own vector (whether to answer, which sentence to mark) and the one its chunks are
+    ranked by: the same array, or its blend with the question read as naming the topic."""
+
+    own: np.ndarray
+    ranked_by: np.ndarray
+
+    @property
+    def blended(self) -> bool:
+        """True when the ranking vector is a blend (the question refers to the topic unnamed)."""
+        return self.ranked_by is not self.own
 
 
 @dataclass(frozen=True)
@@ -257,10 +271,11 @@ class Searcher:
         best = 0.0
         if mode != "keyword":
             with clock.stage("embed"):
-                own, query = self.question_vectors(snapshot, [question])[0]
+                vectors = self.question_vectors(snapshot, [question])[0]
+                own, query = vectors
             with clock.stage("dense"):
                 dense = self.dense(snapshot, query, allowed)
-                if query is not own:  # the question's own reading decides whether to answer: its best cosine
+                if vectors.blended:  # the question's own reading decides whether to answer: its best cosine
                     dense_own = self.dense(snapshot, own, allowed, pool=1)
                     best = dense_own[0][1] if dense_own else 0.0
                 else:
@@ -332,7 +347,7 @@ class Searcher:
         terms = self._glossary_terms(snapshot, question)
         return f"{question} ({'; '.join(terms)})" if terms else question
 
-    def question_vectors(self, snapshot: Snapshot, questions: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    def question_vectors(self, snapshot: Snapshot, questions: list[str]) -> list[QuestionVectors]:
         """Each question's own vector (of `dense_text`), which decides whether to answer, and the
         vector it is ranked by: the same one, or, when the question refers to the knowledge base's
         topic without naming it (`topic.with_topic`), its blend with the vector of the question
@@ -343,15 +358,15 @@ class Searcher:
         extra = [text for text in about if text]
         vectors = self.embedder.embed(texts + extra)
         share = self.settings.topic_blend
-        pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        pairs: list[QuestionVectors] = []
         at = len(texts)
         for own, reading in zip(vectors[: len(texts)], about):
             if reading is None:
-                pairs.append((own, own))
+                pairs.append(QuestionVectors(own, own))
                 continue
             blend = (1 - share) * own + share * vectors[at]
             at += 1
-            pairs.append((own, (blend / max(float(np.linalg.norm(blend)), 1e-12)).astype(own.dtype)))
+            pairs.append(QuestionVectors(own, (blend / max(float(np.linalg.norm(blend)), 1e-12)).astype(own.dtype)))
         return pairs
 
     def topic(self, snapshot: Snapshot) -> str | None:

@@ -177,7 +177,7 @@ def _meta_html(p: Passage, with_source: bool = True) -> str:
         meta.append(html.escape(p.page_label))
     if with_source:
         meta.append(passage_source_html(p))
-        meta.append(html.escape(publisher_label(p.collection, p.doc_id, p.source)))
+        meta.append(html.escape(publisher_label(p.collection, p.doc_id, p.source, p.publisher)))
     return " · ".join(meta)
 
 

@@ -24,13 +24,15 @@ def citation_line(p: Passage) -> str:
 
 
 def citation_text(p: Passage, accessed: date | None = None) -> str:
-    """A citation to paste elsewhere: title, section, page, source, the quoted passage, and the day
-    it was read ("Accessed 22 November 2026", today by default) with the exact span a clinician can
-    check it against (the document's id and the passage's character offsets in its text)."""
+    """A citation to paste elsewhere: title, section, page, source (and who the document says it
+    comes from, when it says), the quoted passage, and the day it was read ("Accessed 22 November
+    2026", today by default) with the exact span a clinician can check it against (the document's id
+    and the passage's character offsets in its text)."""
     quote = " ".join(p.text.split())
     day = accessed or date.today()
+    by = f" (source: {p.publisher})" if p.publisher else ""
     return (
-        f"{citation_line(p)}\n“{quote}”\n"
+        f"{citation_line(p)}{by}\n“{quote}”\n"
         f"Accessed {day.day} {day:%B %Y} (document {p.doc_id}, characters {p.char_start}–{p.char_end})."
     )
 

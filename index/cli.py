@@ -281,6 +281,7 @@ def result_json_lines(result, with_query: bool) -> list[str]:
             "text": p.text,
             "highlight": list(p.highlight) if p.highlight else None,
             "collection": p.collection,
+            "publisher": p.publisher,
             "also_in": p.also_in,
             "mode": result.mode,
         }

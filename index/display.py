@@ -169,11 +169,12 @@ _PUBLISHERS = {
 }
 
 
-def publisher_label(collection: str, doc_id: str, source: str = "") -> str:
-    """Who published a passage, as a reader knows them ("Genetics Home Reference (NIH)"), else its
-    collection: a card says this where the library table says "medquad · GHR"."""
+def publisher_label(collection: str, doc_id: str, source: str = "", declared: str = "") -> str:
+    """Who published a passage, as a reader knows them ("Genetics Home Reference (NIH)"), else who the
+    document says it comes from (`declared`, its "Source: …" line), else its collection: a card says
+    this where the library table says "medquad · GHR"."""
     label = source_label(doc_id, source)
-    return _PUBLISHERS.get(label, label) if label else collection
+    return _PUBLISHERS.get(label, label) if label else declared or collection
 
 
 def collection_label(collection: str, doc_id: str, source: str = "") -> str:

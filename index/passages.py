@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from index.store import StoredChunk
+from ingest.notes import declared_source
 from ingest.records import is_contact_block
 
 NEAR_DUPLICATE = 0.8  # share of the smaller passage's word 3-grams found in the other
@@ -43,6 +44,7 @@ class Passage:
     # first page, or the evidence sentence's page once search marks it.
     page_range: tuple[int, int] | None = None
     page_spans: tuple[tuple[int, int, int], ...] = ()  # (char_start, char_end, page) of its chunks
+    publisher: str = ""  # who the document says it comes from (its own "Source: …" line), if it says
 
     @property
     def evidence_page(self) -> int | None:
@@ -117,6 +119,7 @@ def _passage(group: list[tuple[StoredChunk, float]], text: str) -> Passage:
         score=max(score for _, score in group),
         chunk_ids=tuple(chunk.id for chunk, _ in group),
         positions=tuple(chunk.position for chunk, _ in group),
+        publisher=declared_source(text),
     )
 
 

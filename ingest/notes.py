@@ -46,3 +46,15 @@ def is_document_note(text: str) -> bool:
         return False  # settles most chunks at a glance: ranking asks this of 50 chunks a search
     sentences = [text[a:b] for a, b in split_sentences(text)]
     return all(_NOTE_SENTENCE.search(sentence) for sentence in sentences)
+
+
+# A line of its own that names where the document comes from: "Source: National Institutes of
+# Health; …". An inline "(SOURCE: DUKE UNIVERSITY) - Duke researchers…" credits one news item, not
+# the document, and is not such a line.
+_SOURCE_LINE = re.compile(r"^[ \t]*sources?[ \t]*:[ \t]*(\S[^\n]{0,200}?)[ \t.]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def declared_source(text: str) -> str:
+    """Who the document says it comes from: the value of its first "Source: …" line, else ""."""
+    match = _SOURCE_LINE.search(text)
+    return match.group(1) if match else ""

@@ -187,6 +187,9 @@ def test_titles_and_headings_read_as_written_and_sources_open(page_env):
     at = _ask(at, "basal ganglia abnormality brain dystonia")
     local = next(c for c in _cards(at) if "founding/what_are_dystonias.txt" in c)
     assert 'href="/kb-source/founding/what_are_dystonias.txt"' in local
+    # its publisher is the one its "Source: …" line names, not the folder it sits in
+    assert "National Institutes of Health; National Institute of Neurological Disorders and Stroke" in local
+    assert " · founding</div>" not in local
 
 
 def test_a_pdf_passage_links_to_its_page(page_env):

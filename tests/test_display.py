@@ -109,6 +109,9 @@ def test_a_card_names_the_publisher_as_readers_know_it():
         "Genetic and Rare Diseases Information Center (NIH)"
     )
     assert publisher_label("founding", "founding/what_are_dystonias.txt") == "founding"
+    nih = "National Institutes of Health"
+    assert publisher_label("founding", "founding/what_are_dystonias.txt", "founding/x.txt", nih) == nih
+    assert publisher_label("medquad", "medquad/3_GHR_QA__0000309.xml", "", nih) == "Genetics Home Reference (NIH)"
 
 
 def test_source_links_point_into_the_page_route_with_the_pdf_page():

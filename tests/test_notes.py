@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.notes import is_document_note
+from ingest.notes import declared_source, is_document_note
 
 _FACT_SHEET = Path(__file__).resolve().parent.parent / "corpus" / "founding" / "what_are_dystonias.txt"
 
@@ -45,3 +45,29 @@ def test_the_fact_sheets_closing_block_is_a_note_and_its_content_is_not():
     notes = [block for block in blocks if is_document_note(block)]
     assert [note.split()[0] for note in notes] == ["Source:", "This"]
     assert notes[1].startswith("This information is provided by Cleveland Clinic")
+
+
+_NEWS = _FACT_SHEET.parent / "dystonia_treatment_news.txt"
+
+
+def test_the_source_a_document_declares_is_its_own_source_line():
+    assert declared_source(_FACT_SHEET.read_text(encoding="utf-8")) == (
+        "National Institutes of Health; National Institute of Neurological Disorders and Stroke"
+    )
+    # "(SOURCE: DUKE UNIVERSITY) - Duke researchers…" credits one news item, not the page
+    assert "SOURCE: DUKE" in _NEWS.read_text(encoding="utf-8")
+    assert declared_source(_NEWS.read_text(encoding="utf-8")) == ""
+
+
+@pytest.mark.parametrize(
+    "text, source",
+    [
+        ("Leaflet\n\nSources: World Health Organization.\n", "World Health Organization"),
+        ("  source :  Dystonia Society  \nmore", "Dystonia Society"),
+        ("Open source: yes, the code is open", ""),
+        ("Source:\nnothing on the line", ""),
+        ("The source: a gene called THAP1", ""),
+    ],
+)
+def test_only_a_source_line_of_its_own_is_declared(text, source):
+    assert declared_source(text) == source

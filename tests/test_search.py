@@ -176,6 +176,12 @@ def test_citation_text_quotes_the_passage(small_corpus, tmp_path):
     span = f"characters {passage.char_start}–{passage.char_end}"
     assert text.splitlines()[-1] == f"Accessed 22 November 2026 (document {passage.doc_id}, {span})."
     assert f"Accessed {date.today().day} " in citation_text(passage), "today by default"
+    # the fact sheet's own "Source: …" line names who it comes from; a document without one says nothing
+    assert passage.publisher.startswith("National Institutes of Health; National Institute of Neurological")
+    assert f"{passage.source} (source: National Institutes of Health;" in text.splitlines()[0]
+    news = searcher.search("Duke University researchers Neuron", k=1, mode="keyword").passages[0]
+    assert news.doc_id.endswith("dystonia_treatment_news.txt") and news.publisher == ""
+    assert "(source:" not in citation_text(news)
     window_html = context_html(context_window(searcher.snapshot(), passage))
     assert window_html.count('<mark class="passage">') == 1
 

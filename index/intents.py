@@ -15,6 +15,7 @@ those that only restate its subject.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _CONTACT_QUESTION = re.compile(r"\b(contact|address|phone|call|email|e-mail|reach|write|where|located|number)\b", re.I)
 _HELPERS = (
@@ -117,3 +118,25 @@ def answer_shape(question: str) -> re.Pattern[str] | None:
     an age, how common something is, a chance, a gene or a trigger; else None (the gene pattern is
     case-sensitive: it looks for symbols such as "GCH1" or "SPR gene")."""
     return next((sentence for asked, sentence in _SHAPES if asked.search(question)), None)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What one question asks for, read once a search: ranking and evidence marking both use it."""
+
+    organisation: bool  # `asks_for_organisation`
+    contact: bool  # `asks_for_contact`
+    source: bool  # `asks_about_source`
+    shape: re.Pattern[str] | None  # `answer_shape`
+
+    @property
+    def contact_lines_answer(self) -> bool:
+        """True when an address or phone line may be the marked answer (contact or organisation asked)."""
+        return self.contact or self.organisation
+
+
+def read_intent(question: str) -> Intent:
+    """Everything this module says about a question, in one value."""
+    return Intent(
+        asks_for_organisation(question), asks_for_contact(question), asks_about_source(question), answer_shape(question)
+    )

@@ -32,7 +32,7 @@ from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import best_unit, unit_words
 from index.fusion import reciprocal_rank_fusion, score_fusion
-from index.intents import answer_shape, asks_about_source, asks_for_contact, asks_for_organisation
+from index.intents import Intent, read_intent
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
 from index.lay_terms import cue_stems, glossary_terms, stem, term_words
 from index.layout import read_current
@@ -293,9 +293,12 @@ class Searcher:
             message = f"No passage in the knowledge base {not_covered(terms.missing)}."
         covered = terms.coverage if query is None else terms.meant
         if not self.abstains(best, covered, keyword_only=query is None):
-            ranked = self.ranking(snapshot, question, query, mode, k, allowed, dense=dense, clock=clock, terms=terms)
+            intent = read_intent(question)
+            ranked = self.ranking(
+                snapshot, question, query, mode, k, allowed, dense=dense, clock=clock, terms=terms, intent=intent
+            )
             # The evidence answers the question as asked: its own vector marks the sentence.
-            passages = self._passages(snapshot, ranked, k, question, own, terms if highlight else None, clock)
+            passages = self._passages(snapshot, ranked, k, intent, own, terms if highlight else None, clock)
         note = ""
         if passages and terms.missing:
             note = f"No passage {not_covered(terms.missing)}; these are the nearest passages."
@@ -525,6 +528,7 @@ class Searcher:
         dense: list[tuple[int, float]] | None = None,
         clock: StageClock = _NO_CLOCK,
         terms: QuestionTerms | None = None,
+        intent: Intent | None = None,
     ) -> list[tuple[int, float]]:
         """The chunks a search takes its k passages from, best first: `rank`, then in hybrid mode
         the sentence-unit rescoring and the rare-term pin. Evaluation ranks through this too."""
@@ -537,7 +541,7 @@ class Searcher:
             with clock.stage("rescore"):
                 ranked = self._rescore(snapshot, ranked, query)
                 ranked = self._favour_subjects(snapshot, ranked, terms, form_numbers(question))
-                ranked = self._favour_kinds(snapshot, ranked, question, terms)
+                ranked = self._favour_kinds(snapshot, ranked, intent or read_intent(question), terms)
                 ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
         return ranked
 
@@ -625,7 +629,7 @@ class Searcher:
 
         return self._subjects.get((snapshot.name, doc_id), subject)
 
-    def _favour_kinds(self, snapshot: Snapshot, ranked: list[tuple[int, float]], question: str, terms: QuestionTerms):
+    def _favour_kinds(self, snapshot: Snapshot, ranked: list[tuple[int, float]], intent: Intent, terms: QuestionTerms):
         """Reweigh the top chunks by what kind of text they are. Contact entries (`ingest.records`:
         an organisation's name, address, phone) gain `contact_weight` for a question asking for an
         organisation, keep their score for one asking how to reach someone, and lose it for any
@@ -638,15 +642,15 @@ class Searcher:
         for (`intents.answer_shape`: a duration, an age, a gene...) gains `shape_weight`."""
         settings = self.settings
         subject: set[str] = set()
-        if asks_for_organisation(question):
+        if intent.organisation:
             entry_change = settings.contact_weight
             subject = _entry_subject(terms)
-        elif asks_for_contact(question):
+        elif intent.contact:
             entry_change = 0.0
         else:
             entry_change = -settings.contact_weight
-        note_change = settings.note_weight if asks_about_source(question) else -settings.note_weight
-        shape = answer_shape(question) if settings.shape_weight else None
+        note_change = settings.note_weight if intent.source else -settings.note_weight
+        shape = intent.shape if settings.shape_weight else None
         if not entry_change and not note_change and shape is None:
             return ranked
         top = ranked[: settings.rescore_depth]
@@ -690,7 +694,7 @@ class Searcher:
         snapshot: Snapshot,
         ranked,
         k: int,
-        question: str,
+        intent: Intent,
         query: np.ndarray | None,
         terms: QuestionTerms | None,
         clock: StageClock = _NO_CLOCK,
@@ -702,11 +706,10 @@ class Searcher:
         with clock.stage("evidence"):
             if terms is not None:
                 units = snapshot.units_of([chunk_id for p in passages for chunk_id in p.chunk_ids])
-                contact = asks_for_contact(question) or asks_for_organisation(question)
+                contact = intent.contact_lines_answer
                 templates = self._templates(snapshot, passages, units, texts)
-                shape = answer_shape(question)
                 passages = [
-                    self._evidence(snapshot, p, units, rows, texts, query, terms, contact, templates, shape)
+                    self._evidence(snapshot, p, units, rows, texts, query, terms, contact, templates, intent.shape)
                     for p in passages
                 ]
         return tuple(replace(p, rank=rank) for rank, p in enumerate(passages, start=1))

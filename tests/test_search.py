@@ -452,6 +452,18 @@ def test_source_questions_are_recognised():
     assert not any(asks_about_source(q) for q in other)
 
 
+def test_a_question_is_read_once_into_one_intent():
+    from index.intents import answer_shape, read_intent
+
+    charity = read_intent("Is there a charity that helps with eyelid spasms? What's their phone number?")
+    assert charity.organisation and charity.contact and not charity.source and charity.contact_lines_answer
+    source = read_intent("who wrote this fact sheet")
+    assert source.source and not source.contact_lines_answer and source.shape is None
+    lasting = read_intent("how long do the attacks last")
+    assert lasting.shape is answer_shape("how long do the attacks last") and lasting.shape is not None
+    assert not read_intent("Is dystonia curable?").contact_lines_answer
+
+
 # --- misspelt words --------------------------------------------------------------------------------
 
 

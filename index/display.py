@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote, urlparse
 
 from ingest.loaders import SUPPORTED_SUFFIXES, is_meta_file
@@ -40,34 +41,45 @@ _SET_ASIDE = 0xF0000  # a private-use plane: escaped ASCII marks wait there whil
 _SET_ASIDE_CHARS = re.compile(f"[{chr(_SET_ASIDE)}-{chr(_SET_ASIDE + 127)}]")
 _MEDQUAD_FILE = re.compile(r"(?:^|/)\d+_(?P<source>[A-Za-z][A-Za-z_]*?)_QA__\d+\.xml$")
 
-# MedQuAD's source names (as in its file names) and the sites they came from.
-_MEDQUAD_SOURCES = {
-    "GARD": "GARD",
-    "GHR": "GHR",
-    "MPlus_Health_Topics": "MedlinePlus",
-    "MPlusHealthTopics": "MedlinePlus",
-    "MPlus_ADAM": "MedlinePlus A.D.A.M.",
-    "MPlusDrugs": "MedlinePlus drugs",
-    "MPlusHerbsSupplements": "MedlinePlus herbs",
-    "NINDS": "NINDS",
-    "NIDDK": "NIDDK",
-    "NHLBI": "NHLBI",
-    "CancerGov": "Cancer.gov",
-    "SeniorHealth": "NIHSeniorHealth",
-    "CDC": "CDC",
-}
-_SOURCE_HOSTS = (
-    ("rarediseases.info.nih.gov", "GARD"),
-    ("ghr.nlm.nih.gov", "GHR"),
-    ("medlineplus.gov", "MedlinePlus"),
-    ("nlm.nih.gov", "MedlinePlus"),  # www.nlm.nih.gov/medlineplus/…
-    ("ninds.nih.gov", "NINDS"),
-    ("niddk.nih.gov", "NIDDK"),
-    ("nhlbi.nih.gov", "NHLBI"),
-    ("cancer.gov", "Cancer.gov"),
-    ("nihseniorhealth.gov", "NIHSeniorHealth"),
-    ("cdc.gov", "CDC"),
+
+class _Source(NamedTuple):
+    """One MedQuAD source: its short label, its name as readers know it, the names its files use
+    (`2_GARD_QA__0001754.xml`) and the sites its URLs are on."""
+
+    label: str
+    publisher: str
+    file_names: tuple[str, ...]
+    hosts: tuple[str, ...]
+
+
+_SOURCES = (
+    _Source("GARD", "Genetic and Rare Diseases Information Center (NIH)", ("GARD",), ("rarediseases.info.nih.gov",)),
+    _Source("GHR", "Genetics Home Reference (NIH)", ("GHR",), ("ghr.nlm.nih.gov",)),
+    # nlm.nih.gov: www.nlm.nih.gov/medlineplus/…
+    _Source(
+        "MedlinePlus",
+        "MedlinePlus (NIH)",
+        ("MPlus_Health_Topics", "MPlusHealthTopics"),
+        ("medlineplus.gov", "nlm.nih.gov"),
+    ),
+    _Source("MedlinePlus A.D.A.M.", "MedlinePlus (NIH), A.D.A.M. encyclopedia", ("MPlus_ADAM",), ()),
+    _Source("MedlinePlus drugs", "MedlinePlus drug information (NIH)", ("MPlusDrugs",), ()),
+    _Source("MedlinePlus herbs", "MedlinePlus herbs and supplements (NIH)", ("MPlusHerbsSupplements",), ()),
+    _Source("NINDS", "National Institute of Neurological Disorders and Stroke (NIH)", ("NINDS",), ("ninds.nih.gov",)),
+    _Source(
+        "NIDDK",
+        "National Institute of Diabetes and Digestive and Kidney Diseases (NIH)",
+        ("NIDDK",),
+        ("niddk.nih.gov",),
+    ),
+    _Source("NHLBI", "National Heart, Lung, and Blood Institute (NIH)", ("NHLBI",), ("nhlbi.nih.gov",)),
+    _Source("Cancer.gov", "National Cancer Institute (NIH)", ("CancerGov",), ("cancer.gov",)),
+    _Source("NIHSeniorHealth", "NIHSeniorHealth (NIH)", ("SeniorHealth",), ("nihseniorhealth.gov",)),
+    _Source("CDC", "Centers for Disease Control and Prevention", ("CDC",), ("cdc.gov",)),
 )
+_BY_FILE_NAME = {name: source.label for source in _SOURCES for name in source.file_names}
+_BY_HOST = tuple((host, source.label) for source in _SOURCES for host in source.hosts)
+_PUBLISHERS = {source.label: source.publisher for source in _SOURCES}
 
 
 def capitalised(text: str) -> str:
@@ -142,31 +154,14 @@ def source_label(doc_id: str, source: str = "") -> str:
     match = _MEDQUAD_FILE.search(doc_id)
     if match:
         name = match.group("source")
-        return _MEDQUAD_SOURCES.get(name, name.replace("_", " "))
+        return _BY_FILE_NAME.get(name, name.replace("_", " "))
     if not doc_id.lower().endswith(".xml"):
         return ""
     host = (urlparse(source).hostname or "").lower()
-    for site, label in _SOURCE_HOSTS:
+    for site, label in _BY_HOST:
         if host == site or host.endswith("." + site):
             return label
     return ""
-
-
-# The MedQuAD sources by the names their readers know them by (a card's source line).
-_PUBLISHERS = {
-    "GARD": "Genetic and Rare Diseases Information Center (NIH)",
-    "GHR": "Genetics Home Reference (NIH)",
-    "MedlinePlus": "MedlinePlus (NIH)",
-    "MedlinePlus A.D.A.M.": "MedlinePlus (NIH), A.D.A.M. encyclopedia",
-    "MedlinePlus drugs": "MedlinePlus drug information (NIH)",
-    "MedlinePlus herbs": "MedlinePlus herbs and supplements (NIH)",
-    "NINDS": "National Institute of Neurological Disorders and Stroke (NIH)",
-    "NIDDK": "National Institute of Diabetes and Digestive and Kidney Diseases (NIH)",
-    "NHLBI": "National Heart, Lung, and Blood Institute (NIH)",
-    "Cancer.gov": "National Cancer Institute (NIH)",
-    "NIHSeniorHealth": "NIHSeniorHealth (NIH)",
-    "CDC": "Centers for Disease Control and Prevention",
-}
 
 
 def publisher_label(collection: str, doc_id: str, source: str = "", declared: str = "") -> str:

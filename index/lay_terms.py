@@ -42,11 +42,13 @@ _IRREGULAR = {
 
 
 def stem(word: str) -> str:
-    """A light stem: "closing", "closed", "closes" and "close" all give "clos"; "children" gives "child"."""
+    """A light stem: "closing", "closed", "closes" and "close" all give "clos"; "children" gives "child".
+    "ly" goes only from a word of six letters or more: "quickly" gives "quick", but "early" stays
+    "early", not "ear"."""
     word = word.lower()
     word = _IRREGULAR.get(word, word)
     for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+        if word.endswith(suffix) and len(word) - len(suffix) >= (4 if suffix == "ly" else 3):
             return word[: -len(suffix)]
     return word
 

@@ -15,7 +15,10 @@ from index.store import open_snapshot
 
 @pytest.mark.parametrize(
     ("words", "same"),
-    [(("closing", "closed", "closes", "close"), True), (("children", "child"), True), (("eyelids", "eyelid"), True)],
+    [
+        (("closing", "closed", "closes", "close"), True), (("children", "child"), True), (("eyelids", "eyelid"), True),
+        (("quickly", "quick"), True), (("early", "ear"), False), (("ears", "early"), False),
+    ],
 )
 def test_word_forms_share_a_stem(words, same):
     assert (len({stem(w) for w in words}) == 1) is same

@@ -181,6 +181,11 @@ def _meta_html(p: Passage, with_source: bool = True) -> str:
     return " · ".join(meta)
 
 
+def _meta_line(meta: str, p: Passage) -> str:
+    """The citation line under a title: its parts, then the score, one " · " between each."""
+    return f'<div class="kb-meta">{" · ".join(filter(None, (meta, _score_html(p))))}</div>'
+
+
 def _score_html(p: Passage) -> str:
     """The passage's score, said as what it is: a match to the question, comparable within one answer."""
     return (
@@ -199,15 +204,14 @@ def passage_card_html(p: Passage, terms: tuple[str, ...], titles: dict[str, str]
     return (
         '<div class="kb-card">'
         f'<div class="kb-head"><span class="kb-rank">[{p.rank}]</span>{html.escape(display_title(p.title))}</div>'
-        f'<div class="kb-meta">{_meta_html(p)} · {_score_html(p)}</div>'
+        f"{_meta_line(_meta_html(p), p)}"
         f'<div class="kb-text">{marked_html(p.text, terms, p.highlight)}</div>{also}</div>'
     )
 
 
 def more_passage_html(p: Passage, terms: tuple[str, ...]) -> str:
     """Another matching passage of the same document, smaller: section, page, text with evidence."""
-    meta = _meta_html(p, with_source=False)
-    head = f'<div class="kb-meta">{" · ".join(filter(None, (meta, _score_html(p))))}</div>'
+    head = _meta_line(_meta_html(p, with_source=False), p)
     return f'<div class="kb-more">{head}<div class="kb-text">{marked_html(p.text, terms, p.highlight)}</div></div>'
 
 

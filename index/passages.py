@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, replace
 
 from index.store import StoredChunk
-from ingest.notes import declared_source
 from ingest.records import is_contact_block
 
 NEAR_DUPLICATE = 0.8  # share of the smaller passage's word 3-grams found in the other
@@ -119,7 +118,6 @@ def _passage(group: list[tuple[StoredChunk, float]], text: str) -> Passage:
         score=max(score for _, score in group),
         chunk_ids=tuple(chunk.id for chunk, _ in group),
         positions=tuple(chunk.position for chunk, _ in group),
-        publisher=declared_source(text),
     )
 
 

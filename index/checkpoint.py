@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import numpy as np
 
 FOLDER = "embedding-checkpoint"
 _META = "meta.json"
+_TMP_SUFFIX = ".tmp.npz"  # a part being written; renamed to part-NNNNNN.npz once whole
 PART_SIZE = 1024  # inputs embedded between two saves: ~1 min of the real model on 2 cores
 
 
@@ -46,11 +48,14 @@ class EmbeddingCheckpoint:
             self.clear()
         found: dict[bytes, np.ndarray] = {}
         for path in sorted(self.folder.glob("part-*.npz")) if self.folder.is_dir() else []:
+            if path.name.endswith(_TMP_SUFFIX):  # a part a killed run was still writing: never finished
+                path.unlink(missing_ok=True)
+                continue
             try:
                 with np.load(path) as part:
                     keys, vectors = part["keys"], part["vectors"]
-            except (OSError, ValueError, KeyError):
-                continue  # a damaged part only costs its vectors
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+                continue  # a damaged part (cut short: EOFError; not a zip) only costs its vectors
             if keys.ndim == 2 and vectors.shape == (len(keys), self.dimension):
                 found.update(zip((row.tobytes() for row in keys), vectors))
             self._parts = max(self._parts, _part_number(path))
@@ -66,7 +71,7 @@ class EmbeddingCheckpoint:
             return
         self._parts += 1
         path = self.folder / f"part-{self._parts:06d}.npz"
-        tmp = self.folder / f"part-{self._parts:06d}.tmp.npz"
+        tmp = self.folder / f"part-{self._parts:06d}{_TMP_SUFFIX}"
         with open(tmp, "wb") as handle:
             np.savez(handle, keys=keys, vectors=np.asarray(vectors, dtype=np.float32))
             handle.flush()

@@ -98,3 +98,22 @@ def test_a_damaged_part_only_costs_its_own_vectors(tmp_path: Path) -> None:
     checkpoint.save(["b"], np.ones((1, 4), dtype=np.float32))
     (kb / FOLDER / "part-000001.npz").write_bytes(b"not a zip")
     assert len(EmbeddingCheckpoint(kb, "m", 4).load()) == 1
+
+
+def test_a_part_cut_short_or_left_half_written_by_a_kill_is_skipped(tmp_path: Path) -> None:
+    """A SIGKILL can leave a part's temporary file (or, on some file systems, a part) empty or cut
+    short; the next run must resume, not stop on "No data left in file"."""
+    kb = tmp_path / "kb"
+    checkpoint = EmbeddingCheckpoint(kb, "m", 4)
+    checkpoint.load()
+    checkpoint.save(["a"], np.ones((1, 4), dtype=np.float32))
+    checkpoint.save(["b"], np.ones((1, 4), dtype=np.float32))
+    whole = (kb / FOLDER / "part-000002.npz").read_bytes()
+    (kb / FOLDER / "part-000002.npz").write_bytes(b"")  # empty: np.load raises EOFError
+    (kb / FOLDER / "part-000003.npz").write_bytes(whole[: len(whole) // 2])  # cut short
+    (kb / FOLDER / "part-000004.tmp.npz").write_bytes(b"")  # being written when the run was killed
+    resumed = EmbeddingCheckpoint(kb, "m", 4)
+    assert len(resumed.load()) == 1
+    assert not (kb / FOLDER / "part-000004.tmp.npz").exists(), "the unfinished part is removed"
+    resumed.save(["c"], np.ones((1, 4), dtype=np.float32))
+    assert len(EmbeddingCheckpoint(kb, "m", 4).load()) == 2

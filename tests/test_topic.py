@@ -81,3 +81,16 @@ def test_whether_to_answer_is_decided_by_the_questions_own_vector(hash_index):
         blended, own_only = searcher.search(question), plain.search(question)
         assert blended.best_similarity == own_only.best_similarity
         assert blended.abstained == own_only.abstained
+
+
+def test_the_topic_is_read_from_an_even_sample_of_the_titles(hash_index, monkeypatch):
+    snapshot = Searcher(hash_index, HashEmbedder()).snapshot()
+    every = snapshot.titles()
+    sample = snapshot.titles(10)
+    assert len(every) >= 30 and 7 <= len(sample) <= 14, (len(every), len(sample))
+    assert set(sample) <= set(every) and snapshot.titles(10) == sample, "the same titles on every call"
+    assert snapshot.titles(len(every)) == every
+    monkeypatch.setattr("index.search.TOPIC_TITLES", 10)
+    assert Searcher(hash_index, HashEmbedder()).topic(snapshot) == "dystonia", "a sample finds the same topic"
+    monkeypatch.setattr("index.search.TOPIC_TITLES", 1)
+    assert Searcher(hash_index, HashEmbedder()).topic(snapshot) is None, "one title is too few to tell"

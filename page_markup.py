@@ -23,7 +23,7 @@ from index.display import (
     display_section,
     display_title,
     is_local_source,
-    publisher_label,
+    publisher,
     readable_parts,
     readable_text,
     source_href,
@@ -177,7 +177,8 @@ def _meta_html(p: Passage, with_source: bool = True) -> str:
         meta.append(html.escape(p.page_label))
     if with_source:
         meta.append(passage_source_html(p))
-        meta.append(html.escape(publisher_label(p.collection, p.doc_id, p.source, p.publisher)))
+        if who := publisher(p.doc_id, p.source, p.publisher):
+            meta.append(html.escape(who))
     return " · ".join(meta)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from index.display import publisher
 from index.passages import Passage
 from index.store import Snapshot
 
@@ -24,13 +25,14 @@ def citation_line(p: Passage) -> str:
 
 
 def citation_text(p: Passage, accessed: date | None = None) -> str:
-    """A citation to paste elsewhere: title, section, page, source (and who the document says it
-    comes from, when it says), the quoted passage, and the day it was read ("Accessed 22 November
+    """A citation to paste elsewhere: title, section, page, source (and its publisher, when known:
+    `display.publisher`), the quoted passage, and the day it was read ("Accessed 22 November
     2026", today by default) with the exact span a clinician can check it against (the document's id
     and the passage's character offsets in its text)."""
     quote = " ".join(p.text.split())
     day = accessed or date.today()
-    by = f" (source: {p.publisher})" if p.publisher else ""
+    who = publisher(p.doc_id, p.source, p.publisher)
+    by = f" (source: {who})" if who else ""
     return (
         f"{citation_line(p)}{by}\n“{quote}”\n"
         f"Accessed {day.day} {day:%B %Y} (document {p.doc_id}, characters {p.char_start}–{p.char_end})."

@@ -264,6 +264,8 @@ def result_json_lines(result, with_query: bool) -> list[str]:
                 ensure_ascii=False,
             )
         ]
+    from index.display import publisher
+
     lines = []
     for p in result.passages:
         record = {
@@ -281,7 +283,7 @@ def result_json_lines(result, with_query: bool) -> list[str]:
             "text": p.text,
             "highlight": list(p.highlight) if p.highlight else None,
             "collection": p.collection,
-            "publisher": p.publisher,
+            "publisher": publisher(p.doc_id, p.source, p.publisher),
             "also_in": p.also_in,
             "mode": result.mode,
         }

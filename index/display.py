@@ -164,12 +164,13 @@ def source_label(doc_id: str, source: str = "") -> str:
     return ""
 
 
-def publisher_label(collection: str, doc_id: str, source: str = "", declared: str = "") -> str:
+def publisher(doc_id: str, source: str = "", declared: str = "") -> str:
     """Who published a passage, as a reader knows them ("Genetics Home Reference (NIH)"), else who the
-    document says it comes from (`declared`, its "Source: …" line), else its collection: a card says
-    this where the library table says "medquad · GHR"."""
+    document says it comes from (`declared`, its "Source: …" line), else "": a card and a citation
+    say this where the library table says "medquad · GHR". The folder a document sits in
+    ("founding", "uploads") names no publisher, and a reader took it for one."""
     label = source_label(doc_id, source)
-    return _PUBLISHERS.get(label, label) if label else declared or collection
+    return _PUBLISHERS.get(label, label) if label else declared
 
 
 def collection_label(collection: str, doc_id: str, source: str = "") -> str:

@@ -190,6 +190,9 @@ def test_titles_and_headings_read_as_written_and_sources_open(page_env):
     # its publisher is the one its "Source: …" line names, not the folder it sits in
     assert "National Institutes of Health; National Institute of Neurological Disorders and Stroke" in local
     assert " · founding</div>" not in local
+    at = _ask(at, "Duke University researchers dystonia treatment news")
+    news = next(c for c in _cards(at) if "founding/dystonia_treatment_news.txt" in c)
+    assert "founding/dystonia_treatment_news.txt</a> · founding" not in news, "a folder name is no publisher"
 
 
 def test_a_pdf_passage_links_to_its_page(page_env):

@@ -14,7 +14,7 @@ from index.display import (
     corpus_file,
     display_section,
     display_title,
-    publisher_label,
+    publisher,
     readable_parts,
     readable_text,
     source_headers,
@@ -104,14 +104,15 @@ def test_collection_is_the_first_folder_for_every_format_and_the_source_a_label(
 
 def test_a_card_names_the_publisher_as_readers_know_it():
     """The library table says "medquad · GHR" for curators; a card says who published the passage."""
-    assert publisher_label("medquad", "medquad/3_GHR_QA__0000309.xml") == "Genetics Home Reference (NIH)"
-    assert publisher_label("medquad", "x/dyt.xml", "https://rarediseases.info.nih.gov/diseases/1") == (
+    assert publisher("medquad/3_GHR_QA__0000309.xml") == "Genetics Home Reference (NIH)"
+    assert publisher("x/dyt.xml", "https://rarediseases.info.nih.gov/diseases/1") == (
         "Genetic and Rare Diseases Information Center (NIH)"
     )
-    assert publisher_label("founding", "founding/what_are_dystonias.txt") == "founding"
+    assert publisher("founding/what_are_dystonias.txt") == "", "a folder name is no publisher"
+    assert publisher("uploads/notes.txt", "uploads/notes.txt") == ""
     nih = "National Institutes of Health"
-    assert publisher_label("founding", "founding/what_are_dystonias.txt", "founding/x.txt", nih) == nih
-    assert publisher_label("medquad", "medquad/3_GHR_QA__0000309.xml", "", nih) == "Genetics Home Reference (NIH)"
+    assert publisher("founding/what_are_dystonias.txt", "founding/x.txt", nih) == nih
+    assert publisher("medquad/3_GHR_QA__0000309.xml", "", nih) == "Genetics Home Reference (NIH)"
 
 
 def test_source_links_point_into_the_page_route_with_the_pdf_page():

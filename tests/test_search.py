@@ -181,7 +181,11 @@ def test_citation_text_quotes_the_passage(small_corpus, tmp_path):
     assert f"{passage.source} (source: National Institutes of Health;" in text.splitlines()[0]
     news = searcher.search("Duke University researchers Neuron", k=1, mode="keyword").passages[0]
     assert news.doc_id.endswith("dystonia_treatment_news.txt") and news.publisher == ""
-    assert "(source:" not in citation_text(news)
+    assert "(source:" not in citation_text(news), "its folder (founding) is no publisher"
+    # a MedQuAD answer's publisher is known by its site: the pasted citation names it as the card does
+    ghr = searcher.search("dopa-responsive dystonia", k=1, mode="keyword", doc_ids=["medquad_main.xml"]).passages[0]
+    assert ghr.source.startswith("https://ghr.nlm.nih.gov/")
+    assert f"{ghr.source} (source: Genetics Home Reference (NIH))" in citation_text(ghr).splitlines()[0]
     window_html = context_html(context_window(searcher.snapshot(), passage))
     assert window_html.count('<mark class="passage">') == 1
 

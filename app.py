@@ -533,7 +533,10 @@ def sign_in_form(password: str) -> None:
         st.error(f"Wrong password. After {failures} wrong tries, wait {delay} s before the next one.")
     else:
         left = FREE_SIGN_IN_TRIES - failures
-        st.error(f"Wrong password. {left} more wrong tr{'y' if left == 1 else 'ies'} and each next one has to wait.")
+        tries = "1 more try" if left == 1 else f"{left} more tries"
+        st.error(
+            f"Wrong password. {tries} at once; after that, each wrong password makes you wait before the next try."
+        )
 
 
 def upload_section(kb: Path, slot) -> None:

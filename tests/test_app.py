@@ -346,14 +346,16 @@ def test_wrong_password_keeps_the_gate_closed(page_env, monkeypatch):
 def test_repeated_wrong_passwords_slow_the_gate_down(page_env, monkeypatch):
     monkeypatch.setenv("KB_ADMIN_PASSWORD", PASSWORD)
     at = _page()
-    waits = []
+    waits, messages = [], []
     for _ in range(5):
         at.session_state["sign_in_opens_at"] = 0.0  # the test does not sit out each delay
         at = _try_password(at, "wrong")
         message = next(e.value for e in at.error if "Wrong password" in e.value)
+        messages.append(message)
         found = re.search(r"wait (\d+) s", message)
         waits.append(int(found.group(1)) if found else 0)
     assert waits == [0, 0, 2, 4, 8], "a growing delay after the third wrong try"
+    assert "2 more tries at once;" in messages[0] and "1 more try at once;" in messages[1], messages[:2]
     assert at.session_state["sign_in_failures"] == 5
     at = _try_password(at, PASSWORD)  # even the right password waits its turn
     assert any("Too many wrong passwords" in e.value for e in at.error)

@@ -511,7 +511,7 @@ def test_wrong_passwords_slow_the_gate_down(curator_site, chromium, shots):
 
     url, _, _ = curator_site
     page = _open(chromium, url)
-    for message in ("2 more wrong tries", "1 more wrong try", "After 3 wrong tries, wait 2 s before the next one."):
+    for message in ("2 more tries at once", "1 more try at once", "After 3 wrong tries, wait 2 s before the next one."):
         _sign_in(page, "wrong")
         expect(page.get_by_text(message)).to_be_visible(timeout=20_000)
     _shot(page, shots, "sign-in-slowed", full_page=False)

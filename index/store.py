@@ -301,12 +301,16 @@ class Snapshot:
         return self._rows("SELECT id, doc_id FROM chunks")
 
     def titles(self, sample: int | None = None) -> list[str]:
-        """Every stored document's title, or with `sample` about that many, evenly spread over the
-        documents in the order they were stored (every n-th row): the same ones on every call."""
+        """Every stored document's title, or with `sample` at most that many, evenly spread over the
+        documents in the order they were stored (every n-th row id, each looked up by its key, so a
+        million-document table is not walked): the same ones on every call."""
         step = max(1, self.manifest.documents // sample) if sample else 1
         if step == 1:
             return [r[0] for r in self._rows("SELECT title FROM documents")]
-        return [r[0] for r in self._rows("SELECT title FROM documents WHERE rowid % ? = 0", (step,))]
+        last = self._rows("SELECT max(rowid) FROM documents")[0][0] or 0
+        ids = list(range(step, last + 1, max(step, last // sample)))
+        marks = ",".join("?" * len(ids))
+        return [r[0] for r in self._rows(f"SELECT title FROM documents WHERE rowid IN ({marks})", ids)]
 
     def collections(self) -> list[str]:
         """Distinct collection names, sorted."""

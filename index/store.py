@@ -304,11 +304,10 @@ class Snapshot:
         """Every stored document's title, or with `sample` at most that many, evenly spread over the
         documents in the order they were stored (every n-th row id, each looked up by its key, so a
         million-document table is not walked): the same ones on every call."""
-        step = max(1, self.manifest.documents // sample) if sample else 1
-        if step == 1:
+        if not sample or self.manifest.documents < 2 * sample:
             return [r[0] for r in self._rows("SELECT title FROM documents")]
         last = self._rows("SELECT max(rowid) FROM documents")[0][0] or 0
-        ids = list(range(step, last + 1, max(step, last // sample)))
+        ids = list(range(1, last + 1, max(1, last // sample)))
         marks = ",".join("?" * len(ids))
         return [r[0] for r in self._rows(f"SELECT title FROM documents WHERE rowid IN ({marks})", ids)]
 

@@ -301,7 +301,7 @@ class Snapshot:
         return self._rows("SELECT id, doc_id FROM chunks")
 
     def titles(self, sample: int | None = None) -> list[str]:
-        """Every stored document's title, or with `sample` at most that many, evenly spread over the
+        """Every stored document's title, or with `sample` about that many, evenly spread over the
         documents in the order they were stored (every n-th row id, each looked up by its key, so a
         million-document table is not walked): the same ones on every call."""
         if not sample or self.manifest.documents < 2 * sample:

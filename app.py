@@ -343,12 +343,26 @@ def _ask_again() -> None:
     st.session_state["jump_to_question"] = True
 
 
-def _open_in_reader(doc_id: str, start: int, end: int) -> None:
-    """Switch to the Documents tab with this document open, scrolled to the passage."""
+def _open_in_reader(doc_id: str, start: int, end: int, rank: int = 0, evidence: tuple | None = None) -> None:
+    """Switch to the Documents tab with this document open, scrolled to the passage (answer `rank`),
+    its evidence (document offsets) marked."""
     st.session_state["tab"] = "Documents"
     st.session_state["reader_doc"] = doc_id
-    st.session_state["reader_span"] = (doc_id, start, end)
+    st.session_state["reader_span"] = (doc_id, start, end, evidence)
+    st.session_state["reader_from"] = rank
     st.session_state["reader_jump"] = st.session_state.get("reader_jump", 0) + 1
+
+
+def _evidence_offsets(p) -> tuple[int, int] | None:
+    """The passage's evidence span in document offsets (its highlight is within its text)."""
+    return None if p.highlight is None else (p.char_start + p.highlight[0], p.char_start + p.highlight[1])
+
+
+def _back_to_answers() -> None:
+    """Back to the Ask tab, scrolled to the answer the reader was opened from."""
+    st.session_state["tab"] = "Ask"
+    st.session_state["back_to"] = st.session_state.get("reader_from", 0)
+    st.session_state["back_jump"] = st.session_state.get("back_jump", 0) + 1
 
 
 def show_passage(p, result, searcher: Searcher, snapshot, search: dict[str, Any], titles: dict[str, str]) -> None:
@@ -361,7 +375,7 @@ def show_passage(p, result, searcher: Searcher, snapshot, search: dict[str, Any]
             key=f"read-{p.rank}",
             icon=":material/menu_book:",
             on_click=_open_in_reader,
-            args=(p.doc_id, p.char_start, p.char_end),
+            args=(p.doc_id, p.char_start, p.char_end, p.rank, _evidence_offsets(p)),
             help="Open the whole document on the Documents tab, at this passage",
         )
         if more.toggle("More from this document", key=f"more-{p.doc_id}-{p.char_start}"):
@@ -369,9 +383,13 @@ def show_passage(p, result, searcher: Searcher, snapshot, search: dict[str, Any]
         # Keyed by the question too: a panel opened for one question is closed for the next one.
         card = f"{zlib.crc32(result.question.encode())}-{p.doc_id}-{p.char_start}"
         with st.expander("Show in context", key=f"context-{card}"):
-            st.html(context_html(context_window(snapshot, p)))
+            st.html(context_html(context_window(snapshot, p), p.highlight))
         with st.expander("Copy citation", key=f"cite-{card}"):
             st.code(citation_text(shown), language=None, wrap_lines=True)
+    if st.session_state.get("back_to") == p.rank:  # back from the reader: once, to this answer
+        st.session_state.pop("back_to")
+        jump = st.session_state.get("back_jump", 0)
+        st.html(scroll_script(f"kb-card-{p.rank}", jump, block="start"), unsafe_allow_javascript=True)
 
 
 def show_more(p, result, searcher: Searcher, snapshot, search: dict[str, Any]) -> None:
@@ -464,11 +482,15 @@ def documents_tab(snapshot, problem: str = "") -> None:
         return
     span = st.session_state.get("reader_span")
     passage = (span[1], span[2]) if span and span[0] == chosen else None
+    evidence = span[3] if span and passage and len(span) > 3 else None
     st.html(document_meta_html(doc.source, doc.doc_id, doc.collection, doc.format))
     if doc.pages:
         st.caption(f"{len(doc.pages)} page{'s' if len(doc.pages) != 1 else ''}; each page starts at a “Page N” line.")
-    st.html(document_html(doc.text, doc.sections, doc.pages, passage))
+    if passage:  # opened from an answer: a way back to it, above the text and (long on a phone) below it
+        st.button("Back to the answers", key="back-top", icon=":material/arrow_back:", on_click=_back_to_answers)
+    st.html(document_html(doc.text, doc.sections, doc.pages, passage, evidence))
     if passage:
+        st.button("Back to the answers", key="back-end", icon=":material/arrow_back:", on_click=_back_to_answers)
         st.html(scroll_script("kb-target", st.session_state.get("reader_jump", 0)), unsafe_allow_javascript=True)
 
 
@@ -483,6 +505,7 @@ def curate_tab(kb: Path, snapshot) -> None:
     if not is_curator():
         sign_in_form(password)
         return
+    st.button("Sign out", key="sign-out", icon=":material/logout:", on_click=_sign_out)
     slot = st.container()  # a reindex shows its progress here, at the top of the tab
     if "report" in st.session_state:
         show_report(st.session_state["report"], st.session_state.get("rejected", []))
@@ -496,6 +519,11 @@ def curate_tab(kb: Path, snapshot) -> None:
     st.caption(f"Documents folder: {corpus_dir()} · index: {kb}")
     if st.button("Reindex now" if snapshot else "Build the index", key="build-curate"):
         reindex(kb, slot)
+
+
+def _sign_out() -> None:
+    """End this session's curator rights (a shared computer); the password is asked for again."""
+    st.session_state.pop("curator", None)
 
 
 def sign_in_delay(failures: int) -> int:
@@ -580,7 +608,8 @@ def remove_section(snapshot, kb: Path, slot) -> None:
     if snapshot is None:
         st.caption("There is no usable index, so there is nothing to remove.")
         return
-    documents = snapshot.documents()
+    # The most recently indexed first: what a curator removes is most often what was just added.
+    documents = sorted(snapshot.documents(), key=lambda d: d.indexed_at, reverse=True)
     titles = {d.doc_id: f"{display_title(d.title)} ({d.doc_id})" for d in documents}
     round_ = st.session_state.get("round", 0)
     chosen = st.selectbox(

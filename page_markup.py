@@ -7,6 +7,8 @@ The scripts are constants of this module: no document text ever reaches them.
 
 Colours follow Streamlit's light and dark themes: text keeps the theme's colour (muted with
 `color-mix` on `currentColor`) and highlights are translucent, so both read on either background.
+On a phone or a touch screen every link and small control is a tap target at least 44 px tall,
+and the reader is part of the page, not a box that scrolls inside it.
 No Streamlit and no retrieval here: `app.py` lays the page out.
 """
 
@@ -41,14 +43,15 @@ TINT = "color-mix(in srgb, currentColor 4%, transparent)"
 
 STYLE = f"""<style>
 .st-key-question [data-testid="InputInstructions"]{{display:none}}
-.kb-card{{font-size:1rem;line-height:1.55}}
+.kb-card{{font-size:1rem;line-height:1.55;scroll-margin-top:5.5rem}}
 .kb-head{{font-weight:600;font-size:1.05rem;margin-bottom:.1rem}}
 .kb-rank{{color:{MUTED};font-weight:500;margin-right:.35rem}}
 .kb-meta{{color:{MUTED};font-size:.85rem;margin-bottom:.5rem;overflow-wrap:anywhere}}
 .kb-meta a,.kb-table a,.kb-also a{{color:inherit;text-decoration:underline;text-underline-offset:2px}}
 .kb-score{{font-size:.75rem;white-space:nowrap}}
 .kb-text{{white-space:pre-wrap}}
-.kb-text mark.evidence{{background:rgba(250,204,21,.38);color:inherit;padding:0 .1rem;border-radius:3px}}
+.kb-text mark.evidence,.kb-context mark.evidence,.kb-doc mark.evidence{{background:rgba(250,204,21,.38);
+  color:inherit;padding:0 .1rem;border-radius:3px}}
 .kb-text b.term{{font-weight:650;text-decoration:underline;text-decoration-color:rgba(96,165,250,.95);
   text-underline-offset:3px}}
 .kb-also{{color:{MUTED};font-size:.8rem;margin-top:.4rem}}
@@ -77,6 +80,14 @@ STYLE = f"""<style>
   text-align:left;white-space:normal}}
 .kb-table td.kb-title{{font-weight:600}}
 .kb-table td:not(.kb-title)::before{{content:attr(data-label) ": ";color:{MUTED}}}
+.kb-doc{{max-height:none;overflow:visible;padding:.5rem .6rem}}
+}}
+@media (max-width:640px),(pointer:coarse){{
+.kb-meta a,.kb-table a{{padding:13px 0;margin:-13px 0}}
+[data-testid="stCheckbox"] label,[data-testid="stRadio"] label{{min-height:44px;align-items:center}}
+[data-testid="stTooltipIcon"] button{{padding:14px;margin:-14px}}
+[data-testid="stCode"] button{{min-width:44px;min-height:44px}}
+[data-testid="stExpander"] summary,.stButton button,.stFormSubmitButton button{{min-height:44px}}
 }}
 </style>"""
 
@@ -203,7 +214,7 @@ def passage_card_html(p: Passage, terms: tuple[str, ...], titles: dict[str, str]
     also_in = "; ".join(f"{titles.get(d, d)} ({d})" for d in p.also_in)
     also = f'<div class="kb-also">The same text is also in: {html.escape(also_in)}</div>' if p.also_in else ""
     return (
-        '<div class="kb-card">'
+        f'<div class="kb-card" id="kb-card-{int(p.rank)}">'
         f'<div class="kb-head"><span class="kb-rank">[{p.rank}]</span>{html.escape(display_title(p.title))}</div>'
         f"{_meta_line(_meta_html(p), p)}"
         f'<div class="kb-text">{marked_html(p.text, terms, p.highlight)}</div>{also}</div>'
@@ -216,11 +227,14 @@ def more_passage_html(p: Passage, terms: tuple[str, ...]) -> str:
     return f'<div class="kb-more">{head}<div class="kb-text">{marked_html(p.text, terms, p.highlight)}</div></div>'
 
 
-def context_html(window: ContextWindow) -> str:
-    """The context window as escaped HTML, the passage in <mark class="passage">."""
+def context_html(window: ContextWindow, evidence: tuple[int, int] | None = None) -> str:
+    """The context window as escaped HTML, the passage in <mark class="passage"> and, inside it,
+    the evidence (a span of the passage, as `Passage.highlight`) in <mark class="evidence">, as on the card."""
+    before, inside, after = (html.escape(part) for part in readable_parts(window.passage, evidence))
+    passage = f'{before}<mark class="evidence">{inside}</mark>{after}' if evidence is not None else before
     return (
         f'<div class="kb-context">{html.escape(readable_text(window.before))}'
-        f'<mark class="passage">{html.escape(readable_text(window.passage))}</mark>'
+        f'<mark class="passage">{passage}</mark>'
         f"{html.escape(readable_text(window.after))}</div>"
     )
 
@@ -238,10 +252,12 @@ def document_html(
     sections: Sequence[Section] = (),
     pages: Sequence[Page] = (),
     passage: tuple[int, int] | None = None,
+    evidence: tuple[int, int] | None = None,
 ) -> str:
     """A whole document's text, escaped, in a scrolling box: section headings styled as headings,
     a "Page N" line where each PDF page starts, and `passage` (character offsets) marked with
-    id "kb-target" for the reader to scroll to. The text itself is unchanged, character for character."""
+    id "kb-target" for the reader to scroll to, its `evidence` (document offsets) marked inside it as
+    on the card. The text itself is unchanged, character for character."""
     headings = _heading_spans(text, sections)
     labels = _heading_labels(text, sections)
     page_starts = {p.start: p.number for p in pages if len(pages) > 1 or p.number > 1}
@@ -253,6 +269,13 @@ def document_html(
         passage = (a, b) if a < b else None
         if passage:
             cuts.update(passage)
+    if passage is not None and evidence is not None:
+        a, b = max(evidence[0], passage[0]), min(evidence[1], passage[1])
+        evidence = (a, b) if a < b else None
+        if evidence:
+            cuts.update(evidence)
+    else:
+        evidence = None
     points = sorted(cut for cut in cuts if 0 <= cut <= len(text))
     out, first_mark = [], True
     for a, b in zip(points, points[1:]):
@@ -264,6 +287,8 @@ def document_html(
         piece = html.escape(text[a:b])
         if any(h0 <= a and b <= h1 for h0, h1 in headings):
             piece = f'<span class="kb-heading" role="heading" aria-level="4">{piece}</span>'
+        if evidence and evidence[0] <= a and b <= evidence[1]:
+            piece = f'<mark class="evidence">{piece}</mark>'
         if passage and passage[0] <= a and b <= passage[1]:
             mark_id = ' id="kb-target"' if first_mark else ""
             first_mark = False

@@ -217,6 +217,26 @@ def test_read_it_in_the_document_opens_the_reader_at_the_passage(page_env):
     assert marked and re.sub(r"<[^>]+>", "", marked.group(1))[:40] == text[:40]
     scripts = [h.value for h in at.get("html") if 'getElementById("kb-target")' in h.value]
     assert len(scripts) == 1  # scrolls the reader to the passage once its tab shows
+    # The card's marked sentence is marked in the reader too, inside the passage
+    evidence = re.search(r'<mark class="evidence">(.*?)</mark>', top, re.S)
+    in_reader = re.search(r'<mark class="passage"[^>]*><mark class="evidence">(.*?)</mark>', reader, re.S)
+    assert evidence and in_reader
+    assert re.sub(r"<[^>]+>", "", in_reader.group(1))[:30] == re.sub(r"<[^>]+>", "", evidence.group(1))[:30]
+    # and the way back leads to the Ask tab, scrolled to the answer the reader was opened from
+    at.button(key="back-end").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["tab"] == "Ask" and _cards(at)[0] == top
+    back = [h.value for h in at.get("html") if 'getElementById("kb-card-1")' in h.value]
+    assert len(back) == 1 and 'id="kb-card-1"' in top
+    at.run()
+    assert not [h for h in at.get("html") if 'getElementById("kb-card-1")' in h.value], "once, not on every rerun"
+
+
+def test_a_document_chosen_in_the_library_has_no_way_back_to_answers(page_env):
+    at = _page()
+    at.selectbox(key="reader_doc").set_value("founding/what_are_dystonias.txt").run()
+    assert not at.exception, at.exception
+    assert not [b for b in at.button if b.label == "Back to the answers"]
 
 
 def _long_notes() -> str:
@@ -335,6 +355,14 @@ def _try_password(at: AppTest, password: str) -> AppTest:
     return at
 
 
+def test_a_curator_signs_out(page_env, monkeypatch):
+    at = _sign_in(monkeypatch)
+    at.button(key="sign-out").click().run()
+    assert not at.exception, at.exception
+    assert len(at.get("file_uploader")) == 0
+    assert [b for b in at.button if b.label == "Sign in"], "the password is asked for again"
+
+
 def test_wrong_password_keeps_the_gate_closed(page_env, monkeypatch):
     monkeypatch.setenv("KB_ADMIN_PASSWORD", PASSWORD)
     at = _try_password(_page(), "wrong")
@@ -389,6 +417,8 @@ def test_upload_and_reindex_then_search_finds_it(page_env, monkeypatch):
     assert at.get("file_uploader")[0].value in (None, [])  # emptied, ready for the next upload
     report = _report(at)
     assert list(report["document"]) == ["uploads/Trial notes.docx"] and list(report["status"]) == ["added"]
+    remove = next(s for s in at.selectbox if s.label == "Document to remove")
+    assert remove.options[0].endswith("(uploads/Trial notes.docx)"), "the newest document comes first"
     at = _ask(at, "Is there dystonia care in São Paulo?")
     card = next(c for c in _cards(at) if "uploads/Trial notes.docx" in c)
     assert 'href="/kb-source/uploads/Trial%20notes.docx"' in card

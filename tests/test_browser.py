@@ -419,6 +419,59 @@ def test_on_a_phone_the_ask_button_asks_and_ask_another_question_brings_the_box_
     context.close()
 
 
+PHONE_TAP_TARGETS = {
+    "a source link": ".kb-card .kb-meta a",
+    "the more-from-this-document switch": "[data-testid='stCheckbox'] label",
+    "an expander's header": "[data-testid='stExpander'] summary",
+    "the citation's copy button": "[data-testid='stCode'] button",
+    "a help icon": "[data-testid='stTooltipIcon'] button",
+    "a search mode": "[data-testid='stRadio'] label",
+    "a button": ".stButton button",
+}
+
+
+def test_on_a_phone_controls_are_tap_sized_and_the_reader_leads_back_to_the_answer(site, chromium, shots):
+    """44 px tap targets (WCAG 2.5.5) on a touch phone; the reader is part of the page there (no box
+    scrolling inside it), and "Back to the answers" returns to the answer it was opened from."""
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(site)
+    box = page.locator('textarea[aria-label="Your question"]')
+    expect(box).to_be_visible(timeout=60_000)
+    box.fill("does stress make it worse")
+    page.get_by_role("button", name="Ask", exact=True).tap()
+    expect(page.locator(".kb-card").first).to_be_visible(timeout=120_000)
+    page.get_by_text("Copy citation").first.tap()
+    expect(page.locator("[data-testid='stCode']").first).to_be_visible(timeout=10_000)
+    page.get_by_text("Search settings").first.tap()
+    expect(page.locator("[data-testid='stRadio'] label").first).to_be_visible(timeout=10_000)
+    for name, selector in PHONE_TAP_TARGETS.items():
+        target = page.locator(selector).first
+        size = target.bounding_box()
+        assert size is not None, f"{name} is on the page"
+        assert size["height"] >= 44 and size["width"] >= 44, f"{name} is {size['width']:.0f}×{size['height']:.0f} px"
+    page.get_by_role("button", name="Read it in the document").nth(1).tap()
+    expect(page.get_by_role("tab", name="Documents")).to_have_attribute("aria-selected", "true", timeout=20_000)
+    expect(page.locator("#kb-target")).to_be_in_viewport(timeout=20_000)
+    expect(page.locator(".kb-doc mark.evidence").first).to_be_visible()
+    inner = page.locator(".kb-doc").evaluate("e => [getComputedStyle(e).overflowY, e.scrollHeight - e.clientHeight]")
+    assert inner[0] == "visible" and inner[1] <= 1, f"the reader scrolls inside the page: {inner}"
+    _shot(page, shots, "phone-reader", full_page=False)
+    page.get_by_role("button", name="Back to the answers").last.tap()
+    expect(page.get_by_role("tab", name="Ask")).to_have_attribute("aria-selected", "true", timeout=20_000)
+    card = page.locator("#kb-card-2")
+    for _ in range(20):  # the scroll is smooth: wait for it to come to rest
+        page.wait_for_timeout(500)
+        if 40 <= (card.bounding_box() or {"y": -1})["y"] < 300:
+            break
+    _shot(page, shots, "phone-back-to-answer", full_page=False)
+    top = card.bounding_box()["y"]
+    assert 40 <= top < 300, f"the answer's title starts at {top:.0f} px, under the page's header"
+    context.close()
+
+
 def test_on_a_phone_the_note_that_no_passage_is_about_it_stays_on_screen(site, chromium, shots):
     page = _open(chromium, site, width=390, height=844)
     cards = _ask(page, "does gabapentin help with restless legs")

@@ -176,6 +176,12 @@ def test_reader_marks_headings_pages_and_the_passage_without_changing_text():
     assert '<mark class="passage" id="kb-target">Body one</mark>' in html
     assert "&lt;b&gt;" in html and "<b>" not in html
     assert html.count('id="kb-target"') == 1
+    # The evidence is marked inside the passage as on the card; a span outside the passage is not marked
+    one = text.index("one")
+    html = document_html(text, sections, (), (start, start + 8), (one, one + 3))
+    assert '<mark class="passage" id="kb-target">Body </mark><mark class="passage"><mark class="evidence">one' in html
+    assert document_html(text, sections, (), (start, start + 8), (0, 5)).count("evidence") == 0
+    assert document_html(text, sections, (), None, (one, one + 3)).count("evidence") == 0
     pdf = load_document(FIXTURES / "sample.pdf", "sample.pdf")
     html = document_html(pdf.text, pdf.sections, pdf.pages)
     assert html.count('class="kb-page"') == 2 and ">Page 2</span>Page two:" in html

@@ -3,6 +3,7 @@ abstention, evidence marks and the escaping of everything shown to a reader."""
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from pathlib import Path
 
@@ -187,7 +188,12 @@ def test_citation_text_quotes_the_passage(small_corpus, tmp_path):
     assert ghr.source.startswith("https://ghr.nlm.nih.gov/")
     assert f"{ghr.source} (source: Genetics Home Reference (NIH))" in citation_text(ghr).splitlines()[0]
     window_html = context_html(context_window(searcher.snapshot(), passage))
-    assert window_html.count('<mark class="passage">') == 1
+    assert window_html.count('<mark class="passage">') == 1 and "evidence" not in window_html
+    assert passage.highlight  # the evidence is marked in the context as on the card, inside the passage
+    a, b = passage.highlight
+    marked = context_html(context_window(searcher.snapshot(), passage), passage.highlight)
+    assert f'<mark class="evidence">{html.escape(passage.text[a:b])}</mark>' in marked
+    assert marked.index('<mark class="passage">') < marked.index('<mark class="evidence">')
 
 
 def test_highlight_is_a_sentence_inside_the_passage(small_corpus, tmp_path):

@@ -34,6 +34,7 @@ from index.evidence import best_unit, unit_words
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.intents import Intent, read_intent
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
+from index.language import other_language
 from index.lay_terms import cue_stems, glossary_terms, stem, term_words
 from index.layout import read_current
 from index.medical_words import MIN_MISSPELT_LETTERS, MedicalReader, misspelt, one_letter_away
@@ -54,6 +55,8 @@ COMMON_SHARE_INVERSE = 4  # a word in more than 1/4 of the chunks is common
 # after each reindex); on 5,000, 0.05 s, and a sample that size measures a quarter to within ~1%.
 TOPIC_TITLES = 5000
 NO_ANSWER = "No passage in the knowledge base answers this question."
+# Said for a question in another language (`index.language`): the documents and the model are English.
+IN_ENGLISH = "The documents are in English, and questions in English are understood best"
 KEYWORD_RUNS_KEPT = 256  # BM25 runs remembered per searcher (a few hundred KB at most)
 FREQUENCIES_KEPT = 50_000  # words' chunk counts remembered per searcher (a few MB at most)
 SUBJECTS_KEPT = 50_000  # documents' title subjects remembered per searcher (a few MB at most)
@@ -304,7 +307,10 @@ class Searcher:
             # The evidence answers the question as asked: its own vector marks the sentence.
             passages = self._passages(snapshot, ranked, k, intent, own, terms if highlight else None, clock)
         note = ""
-        if passages and terms.missing:
+        if other_language(question):  # its words matched by chance, if at all: that, not which were missing
+            note = f"{IN_ENGLISH}: these passages may not answer a question in another language." if passages else ""
+            message = f"{IN_ENGLISH}: please ask in English."
+        elif passages and terms.missing:
             note = f"No passage {not_covered(terms.missing)}; these are the nearest passages."
         elif passages:
             passing = passing_conditions(snapshot, names, {*terms.rarity})

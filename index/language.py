@@ -25,7 +25,7 @@ _OTHER = frozenset(
     "não é uma meu minha pode posso tem filho filha você doença também muito "
     # French
     "je sont une avec dans peut quoi quel quelle pourquoi comment qui elle nous vous ça maladie "
-    "mes ma très aussi traitement "
+    "mes très aussi traitement "
     # Italian
     "gli della delle che sono mio mia può perché cosa anche malattia molto "
     # German

@@ -353,11 +353,6 @@ def _open_in_reader(doc_id: str, start: int, end: int, rank: int = 0, evidence: 
     st.session_state["reader_jump"] = st.session_state.get("reader_jump", 0) + 1
 
 
-def _evidence_offsets(p) -> tuple[int, int] | None:
-    """The passage's evidence span in document offsets (its highlight is within its text)."""
-    return None if p.highlight is None else (p.char_start + p.highlight[0], p.char_start + p.highlight[1])
-
-
 def _back_to_answers() -> None:
     """Back to the Ask tab, scrolled to the answer the reader was opened from."""
     st.session_state["tab"] = "Ask"
@@ -375,7 +370,7 @@ def show_passage(p, result, searcher: Searcher, snapshot, search: dict[str, Any]
             key=f"read-{p.rank}",
             icon=":material/menu_book:",
             on_click=_open_in_reader,
-            args=(p.doc_id, p.char_start, p.char_end, p.rank, _evidence_offsets(p)),
+            args=(p.doc_id, p.char_start, p.char_end, p.rank, p.evidence_span),
             help="Open the whole document on the Documents tab, at this passage",
         )
         if more.toggle("More from this document", key=f"more-{p.doc_id}-{p.char_start}"):
@@ -482,7 +477,7 @@ def documents_tab(snapshot, problem: str = "") -> None:
         return
     span = st.session_state.get("reader_span")
     passage = (span[1], span[2]) if span and span[0] == chosen else None
-    evidence = span[3] if span and passage and len(span) > 3 else None
+    evidence = span[3] if span and passage else None
     st.html(document_meta_html(doc.source, doc.doc_id, doc.collection, doc.format))
     if doc.pages:
         st.caption(f"{len(doc.pages)} page{'s' if len(doc.pages) != 1 else ''}; each page starts at a “Page N” line.")

@@ -46,10 +46,17 @@ class Passage:
     publisher: str = ""  # who the document says it comes from (its own "Source: …" line), if it says
 
     @property
+    def evidence_span(self) -> tuple[int, int] | None:
+        """The marked evidence sentence in document offsets (`highlight` is within `text`), else None."""
+        if self.highlight is None:
+            return None
+        return self.char_start + self.highlight[0], self.char_start + self.highlight[1]
+
+    @property
     def evidence_page(self) -> int | None:
         """The page of the marked evidence sentence (from the chunks' pages), else `page`."""
-        if self.highlight is not None:
-            at = self.char_start + self.highlight[0]
+        if self.evidence_span is not None:
+            at = self.evidence_span[0]
             for start, end, number in self.page_spans:
                 if start <= at < end:
                     return number

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from index.intents import Shape
 from index.templates import template_key
 
 LEXICAL_WEIGHT = 0.8  # chosen on the held-out and lay question sets (EVALUATION.md)
@@ -105,7 +106,7 @@ def best_unit(
     contact_question: bool,
     templates: set[str] | frozenset[str] = frozenset(),
     title: str = "",
-    shape: re.Pattern[str] | None = None,
+    shape: Shape | None = None,
 ) -> int | None:
     """Index of the unit that best answers (similarity + rare-word coverage − penalties); None if none.
     `templates` are the keys (`template_key` with `title`) of sentences too common to be answers."""

@@ -63,14 +63,38 @@ def asks_about_source(question: str) -> bool:
 # sentence of that shape matches; evidence favours such sentences over ones that only restate the
 # question's subject ("PNKD is a disorder that causes periods of involuntary movement").
 _UNITS = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
-_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (re.compile(question, re.I), re.compile(sentence, flags))
-    for question, sentence, flags in (
+# A sentence that says no gene has been found is not of the gene shape: for "which gene is behind
+# rapid-onset dystonia parkinsonism?", "In some people …, no mutation in the ATP1A3 gene has been
+# identified." names a gene but answers the opposite (tuning sets tune2 and tune3, EVALUATION.md).
+_NOT_FOUND = (
+    r"\bno (?:\w+ ){0,2}(?:mutations?|genes?|variants?|changes?)\b.*\b(?:identified|found|detected)\b"
+    r"|\b(?:not|never) (?:been |yet )?(?:identified|found|detected)\b|\b(?:is|are|remains?) unknown\b"
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The shape of sentence that answers a question: `pattern` matches it, unless `unless` does."""
+
+    pattern: re.Pattern[str]
+    unless: re.Pattern[str] | None = None
+
+    def search(self, sentence: str) -> bool:
+        """True when the sentence (a sentence unit, as evidence scores them) is of this shape."""
+        return self.pattern.search(sentence) is not None and (
+            self.unless is None or self.unless.search(sentence) is None
+        )
+
+
+_SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
+    (re.compile(question, re.I), Shape(re.compile(sentence, flags), re.compile(unless, re.I) if unless else None))
+    for question, sentence, flags, unless in (
         (
             r"\bhow long\b(?!\s+ago)|\bhow many (?:hours|minutes|days|weeks)\b",
             rf"\b\d+(?:\s*(?:to|-|–|or)\s*\d+)?[\s-]*{_UNITS}\b|\b(?:a few|several|many) {_UNITS}\b"
             rf"|\b{_UNITS}[\s-]long\b|\blifelong\b|\bbrief\b",
             re.I,
+            None,
         ),
         (
             r"\b(?:what|which|at what) age\b|\bhow old\b|\bage (?:of onset|does|do|it)\b"
@@ -80,6 +104,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|\b(?:infancy|childhood|adolescence|adulthood|middle age|later in life|late in life|before age"
             r"|after age|birth|early life|mid-adulthood|teenage years)\b",
             re.I,
+            None,
         ),
         (
             r"\bhow (?:common|rare|many people|frequent|prevalent|widespread)\b|\bprevalence\b|\bincidence\b"
@@ -88,6 +113,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|\b\d+(?:\.\d+)?\s*(?:percent|%)|\b(?:prevalence|incidence)\b|\b(?:very |extremely )?rare\b"
             r"|\b(?:most|more|less|least) common\b|\bestimated\b",
             re.I,
+            None,
         ),
         (
             r"\b(?:chance|chances|odds|likelihood|probability|risk)\b(?:\s+\S+){0,8}?\s+"
@@ -95,12 +121,14 @@ _SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|\b(?:will|would|could) (?:my|our) (?:child|children|kids?|sons?|daughters?|baby) (?:get|inherit|have)\b",
             r"\b\d+\s*%|\bpercent\b|\b1 in \d|\bchance\b|\brisk\b",
             re.I,
+            None,
         ),
         (
             r"\b(?:which|what) (?:\w+ )?genes?\b|\bgenes? (?:is |are )?(?:involved|responsible|affected|causes?)\b"
             r"|\bgenetic (?:cause|change|mutation)s?\b",
             r"\b(?!DYT)[A-Z][A-Z0-9]*\d[A-Z0-9]*\b|\b[A-Z]{2,8}\b(?:,? (?:or|and) [A-Z0-9]{2,8})? genes?\b",
             0,  # gene symbols are capitals: "GCH1", "SPR gene"
+            _NOT_FOUND,
         ),
         (
             r"\b(?:triggers?|triggered|set(?:s|ting)? (?:it |them |\w+ )?off|brings? (?:it |them )?on"
@@ -108,15 +136,17 @@ _SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\b(?:triggered|triggers?|brought on|precipitated|provoked|induced|exacerbated|intensified"
             r"|worsens?|worsened|made worse|aggravated)\b",
             re.I,
+            None,
         ),
     )
 )
 
 
-def answer_shape(question: str) -> re.Pattern[str] | None:
-    """The pattern a sentence answering the question matches, when the question asks for a duration,
-    an age, how common something is, a chance, a gene or a trigger; else None (the gene pattern is
-    case-sensitive: it looks for symbols such as "GCH1" or "SPR gene")."""
+def answer_shape(question: str) -> Shape | None:
+    """The shape a sentence answering the question has, when the question asks for a duration, an
+    age, how common something is, a chance, a gene or a trigger; else None (the gene pattern is
+    case-sensitive: it looks for symbols such as "GCH1" or "SPR gene", and a sentence saying no
+    gene was found is not of its shape)."""
     return next((sentence for asked, sentence in _SHAPES if asked.search(question)), None)
 
 
@@ -127,7 +157,7 @@ class Intent:
     organisation: bool  # `asks_for_organisation`
     contact: bool  # `asks_for_contact`
     source: bool  # `asks_about_source`
-    shape: re.Pattern[str] | None  # `answer_shape`
+    shape: Shape | None  # `answer_shape`
 
     @property
     def contact_lines_answer(self) -> bool:

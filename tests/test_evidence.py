@@ -158,11 +158,30 @@ def test_questions_that_ask_for_a_shape_of_answer_are_recognised():
     for question, sentence in cases.items():
         shape = answer_shape(question)
         assert shape is not None and shape.search(sentence), question
-    assert answer_shape("which gene is involved").search("The gene makes a protein.") is None, "symbols only"
-    assert answer_shape("which gene is involved").search("Dystonia 6 is also called DYT6.") is None
-    assert answer_shape("how long do attacks last").search("The disorder causes involuntary movement.") is None
+    assert not answer_shape("which gene is involved").search("The gene makes a protein."), "symbols only"
+    assert not answer_shape("which gene is involved").search("Dystonia 6 is also called DYT6.")
+    assert not answer_shape("how long do attacks last").search("The disorder causes involuntary movement.")
     for question in ("What is dystonia?", "How is it treated?", "how long ago was it found", "Is it contagious?"):
         assert answer_shape(question) is None, question
+
+
+def test_a_sentence_saying_no_gene_was_found_is_not_the_gene_the_question_asks_for():
+    from index.intents import answer_shape
+
+    gene = answer_shape("which gene is behind rapid onset dystonia parkinsonism")
+    assert gene is not None
+    found = "Rapid-onset dystonia parkinsonism is caused by mutations in the ATP1A3 gene."
+    not_found = (
+        "In some people with rapid-onset dystonia parkinsonism, no mutation in the ATP1A3 gene has been identified."
+    )
+    assert gene.search(found) and not gene.search(not_found)
+    assert not gene.search("The genetic cause of the disorder in the SPR gene is unknown.")
+    assert gene.search("A mutation in the TOR1A gene was found in 1997."), "found, not 'not found'"
+
+    units = [(0, len(not_found)), (len(not_found) + 1, len(not_found) + 1 + len(found))]
+    text = not_found + " " + found
+    similar = np.array([0.6, 0.5], dtype=np.float32)  # the negated sentence is nearer the question
+    assert best_unit(units, similar, text, {"gene": 1.0}, False, shape=gene) == 1
 
 
 def test_evidence_marks_the_sentence_of_the_shape_the_question_asks_for():

@@ -15,7 +15,7 @@ from index.embedder import HashEmbedder
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import fts_query, query_terms
 from index.passages import drop_near_duplicates, merge_chunks
-from index.search import NO_ANSWER, Searcher, SearchSettings
+from index.search import NO_ANSWER, WEAK_MATCH, Searcher, SearchSettings
 from index.store import StoredChunk, open_snapshot
 from index.subjects import condition_names, name_suffixes
 from index.title_subjects import form_numbers, subject_match, title_subject
@@ -127,6 +127,29 @@ def test_abstention_rule(similarity, coverage, abstains):
     searcher = Searcher.__new__(Searcher)
     searcher.settings = SearchSettings()
     assert searcher.abstains(similarity, coverage) is abstains
+
+
+@pytest.mark.parametrize("similarity, abstains", [(0.2, False), (0.15, False), (0.14, True), (0.05, True)])
+def test_a_question_about_it_unnamed_is_taken_at_the_rescue_floor(similarity, abstains):
+    """"can it come on suddenly?" reads as nothing to the model: referring to the knowledge base's
+    topic, it is answered from `rescue_above` whatever its words' coverage; below that it is not."""
+    searcher = Searcher.__new__(Searcher)
+    searcher.settings = SearchSettings()
+    assert searcher.abstains(similarity, 0.3, refers=True) is abstains
+    assert searcher.abstains(similarity, 0.3, refers=False) is True
+
+
+def test_a_question_about_it_answered_under_the_threshold_says_the_match_is_weak(small_corpus, tmp_path, monkeypatch):
+    update_index(small_corpus, tmp_path / "kb", HashEmbedder())
+    only_the_rescue = SearchSettings(answer_above=1.01, rescue_above=0.0, rescue_coverage=1.01)
+    searcher = Searcher(tmp_path / "kb", HashEmbedder(), only_the_rescue)
+    monkeypatch.setattr(Searcher, "topic", lambda self, snapshot: "dystonia")
+    weak = searcher.search("Can it come on suddenly?")
+    assert weak.passages and weak.note == WEAK_MATCH
+    assert searcher.search("Can dystonia come on suddenly?").abstained, "naming the topic: no rescue"
+    answering = Searcher(tmp_path / "kb", HashEmbedder(), SearchSettings(answer_above=0.0))
+    sure = answering.search("Can it come on suddenly?")
+    assert sure.passages and sure.note == "", "over the threshold: no hedge"
 
 
 def test_an_abstention_returns_no_passage_and_says_so(small_corpus, tmp_path):

@@ -397,7 +397,10 @@ def show_more(p, result, searcher: Searcher, snapshot, search: dict[str, Any]) -
         return
     others = [q for q in more.passages if not any(q.char_start < b and a < q.char_end for a, b in shown)]
     if not others:
-        st.caption("No other passage of this document matches the question.")
+        if len(shown) > 1:
+            st.caption(f"This document's passages that match the question are all among the answers ({len(shown)}).")
+        else:
+            st.caption("No other passage of this document matches the question.")
         return
     st.caption(f"{len(others)} more from {display_title(p.title)}:")
     for other in others:
@@ -460,7 +463,11 @@ def documents_tab(snapshot, problem: str = "") -> None:
     st.html(library_html(rows))
     titles = {d.doc_id: f"{display_title(d.title)} ({d.doc_id})" for d in documents}
     if st.session_state.get("reader_doc") not in (None, *titles):
-        st.session_state.pop("reader_doc")  # removed by a reindex
+        gone = st.session_state.pop("reader_doc")  # removed by a reindex (an answer's link may still name it)
+        st.warning(
+            f"`{gone}` is no longer in the knowledge base: a curator removed it. "
+            "Ask the question again for answers from the current documents."
+        )
     chosen = st.selectbox(
         "Read a document",
         list(titles),
@@ -507,12 +514,16 @@ def curate_tab(kb: Path, snapshot) -> None:
     elif (kb / LAST_REINDEX).is_file():
         with st.expander("The last reindex", expanded=False):
             st.text((kb / LAST_REINDEX).read_text(encoding="utf-8", errors="replace"))
-    upload_section(kb, slot)
+    pending = upload_section(kb, slot)
     st.divider()
     remove_section(snapshot, kb, slot)
     st.divider()
     st.caption(f"Documents folder: {corpus_dir()} · index: {kb}")
-    if st.button("Reindex now" if snapshot else "Build the index", key="build-curate"):
+    if pending:  # reindexing now would empty the upload box and leave the file unsaved
+        files = "1 file is" if pending == 1 else f"{pending} files are"
+        st.caption(f"{files} ready under Add documents but not saved yet: press **Save and reindex** to add them.")
+    label = "Reindex now" if snapshot else "Build the index"
+    if st.button(label, key="build-curate", disabled=bool(pending)):
         reindex(kb, slot)
 
 
@@ -562,7 +573,8 @@ def sign_in_form(password: str) -> None:
         )
 
 
-def upload_section(kb: Path, slot) -> None:
+def upload_section(kb: Path, slot) -> int:
+    """The upload box and its Save and reindex button; returns how many files are ready but not saved."""
     from ingest.uploads import UploadError, check_upload, save_upload, upload_help, upload_types
 
     st.subheader("Add documents")
@@ -595,6 +607,8 @@ def upload_section(kb: Path, slot) -> None:
             except (UploadError, OSError) as error:
                 refused.append((checked.doc_id, str(error)))
         reindex(kb, slot, refused)
+        return 0
+    return len(accepted)
 
 
 def remove_section(snapshot, kb: Path, slot) -> None:

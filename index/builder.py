@@ -92,7 +92,7 @@ class GenerationBuilder:
         """Insert a document, its chunks (rows, keyword rows) and their vectors (one row each), and the
         chunks' sentence units (`chunk_units`, in chunk order) with their vectors (one row each)."""
         doc, content_hash, chunks = prepared.document, prepared.content_hash, prepared.chunks
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="microseconds")  # the newest upload sorts first even within a second
         self.db.execute(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
             (

@@ -275,6 +275,38 @@ def test_more_from_this_document_lists_its_other_matching_passages(page_env):
     assert any(c.value == f"{len(more)} more from Long notes:" for c in at.caption)
 
 
+def test_more_from_a_document_whose_matching_passages_are_all_shown_says_so(page_env):
+    corpus, kb = page_env
+    first, second = (
+        " ".join(f"qwvzk twitching note {n} on the eyelid clinic visit" for n in range(a, a + 30)) for a in (0, 50)
+    )
+    _add_to_index(corpus, kb, "notes/two.txt", f"Two notes\n\nFirst\n\n{first}\n\nSecond\n\n{second}".encode())
+    at = _ask(_page(), "qwvzk")
+    cards = [c for c in _cards(at) if "notes/two.txt" in c]
+    assert len(cards) == 2, "both of its passages are answers"
+    next(t for t in at.toggle if t.key.startswith("more-notes/two.txt")).set_value(True).run()
+    assert not at.exception, at.exception
+    assert not _html(at, "kb-more")
+    said = "This document's passages that match the question are all among the answers (2)."
+    assert any(c.value == said for c in at.caption)
+
+
+def test_a_document_removed_while_open_in_the_reader_is_said_to_be_gone(page_env):
+    from index.embedder import HashEmbedder
+    from index.update import update_index
+
+    corpus, kb = page_env
+    _add_to_index(corpus, kb, "uploads/removed.txt", b"Cooling vests\n\nA cooling vest may ease symptoms.\n")
+    at = _page()
+    at.selectbox(key="reader_doc").set_value("uploads/removed.txt").run()
+    (corpus / "uploads" / "removed.txt").unlink()  # a curator removes it in another session
+    update_index(corpus, kb, HashEmbedder())
+    at.run()
+    assert not at.exception, at.exception
+    assert any("`uploads/removed.txt` is no longer in the knowledge base" in w.value for w in at.warning)
+    assert at.selectbox(key="reader_doc").value is None
+
+
 def test_filter_by_collection(page_env):
     at = _page()
     assert at.multiselect(key="collections").options == ["founding", "medquad"]
@@ -422,6 +454,20 @@ def test_upload_and_reindex_then_search_finds_it(page_env, monkeypatch):
     at = _ask(at, "Is there dystonia care in São Paulo?")
     card = next(c for c in _cards(at) if "uploads/Trial notes.docx" in c)
     assert 'href="/kb-source/uploads/Trial%20notes.docx"' in card
+
+
+def test_a_file_ready_to_add_is_not_lost_to_reindex_now(page_env, monkeypatch):
+    """Reindexing empties the upload box: while a file is ready but unsaved, only Save and reindex runs."""
+    corpus, _ = page_env
+    at = _sign_in(monkeypatch)
+    assert not at.button(key="build-curate").disabled
+    tricks = ("tricks.txt", b"Sensory tricks\n\nTouching the chin helps.\n", "text/plain")
+    at.get("file_uploader")[0].set_value(tricks).run()
+    assert at.button(key="build-curate").disabled
+    assert any("1 file is ready under Add documents but not saved yet" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Save and reindex").click().run()
+    assert (corpus / "uploads" / "tricks.txt").is_file()
+    assert not at.button(key="build-curate").disabled
 
 
 def test_upload_with_wrong_content_is_refused(page_env, monkeypatch):

@@ -360,6 +360,27 @@ def test_pdf_title_falls_back_to_first_line(tmp_path: Path) -> None:
     assert_invariants(doc, "untitled.pdf")
 
 
+@pytest.mark.parametrize(
+    "placeholder", ["about:blank", "Untitled", "Microsoft Word - handout.docx", "handout.pdf", "C:\\clinic\\x.doc"]
+)
+def test_a_title_a_tool_filled_in_gives_way_to_the_first_line(tmp_path: Path, placeholder: str) -> None:
+    """A browser's print to PDF calls the page "about:blank": the reader should see the handout's name."""
+    path = _make_pdf(tmp_path / "handout.pdf", ["Cervical dystonia clinic handout", "More text"], title=placeholder)
+    doc = load_document(path, "handout.pdf")
+    assert doc.title == "Cervical dystonia clinic handout"
+    assert_invariants(doc, "handout.pdf")
+
+
+def test_a_real_title_is_not_taken_for_a_placeholder() -> None:
+    from ingest.loaders._common import placeholder_title
+
+    for title in ("Dystonia: a guide", "Title and registration of clinics", "Document of the month: dystonia",
+                  "Untitled fears", "About dystonia", "Living with DYT1"):
+        assert not placeholder_title(title), title
+    for title in ("about:blank", "UNTITLED", "Untitled document", "Document1", "https://example.org/x", "Slide 1"):
+        assert placeholder_title(title), title
+
+
 def test_pdf_scanned_encrypted_truncated(tmp_path: Path) -> None:
     with pytest.raises(LoadError, match=r"no text found \(scanned PDF\?\)"):
         load_document(_make_pdf(tmp_path / "scan.pdf", []), "scan.pdf")

@@ -86,6 +86,23 @@ def _nul_reason(data: bytes) -> str:
     return "binary data in a text file (NUL bytes)"
 
 
+# Titles that tools write when nobody gave one: a browser's blank page printed to PDF ("about:blank"),
+# a word processor's default ("Untitled", "Document1", "Microsoft Word - notes.docx"), a file name
+# or path, a web address. A loader passes over them to its next source of a title (the first line).
+_PLACEHOLDER_TITLE = re.compile(
+    r"^(?:about:\S*|untitled(?:\s+(?:document|page|\d+))?|no title|title|document\s*\d*|slide\s*\d+"
+    r"|powerpoint presentation|presentation\d*|book\d+|sheet\d+|microsoft (?:word|powerpoint|excel) - .*"
+    r"|[a-z][a-z0-9+.-]*://\S*|[a-z]:\\.*|/\S*|\S+\.(?:docx?|pdf|odt|rtf|txt|md|html?|tex|pptx?|xlsx?|indd|qxd))$",
+    re.IGNORECASE,
+)
+
+
+def placeholder_title(title: str) -> bool:
+    """True for a title a tool filled in rather than a person ("about:blank", "Untitled",
+    "Microsoft Word - notes.docx", "C:\\files\\x.pdf"): not the document's name."""
+    return bool(_PLACEHOLDER_TITLE.match(title.strip()))
+
+
 def collapse_spaces(text: str) -> str:
     """Collapse all whitespace runs, newlines included, to one space and strip."""
     return " ".join(text.split())

@@ -22,7 +22,7 @@ from docx.text.paragraph import Paragraph
 
 from ingest.document import Document, LoadError
 from ingest.limits import check_archive
-from ingest.loaders._common import collapse_spaces, require_text, tidy_lines
+from ingest.loaders._common import collapse_spaces, placeholder_title, require_text, tidy_lines
 from ingest.loaders._text_builder import TextBuilder
 
 _BODY, _HEADING, _TITLE = "body", "heading", "title"
@@ -146,10 +146,11 @@ def _style_name(paragraph: Paragraph) -> str:
 
 def _core_title(document: docx.document.Document) -> str:
     try:
-        return collapse_spaces(document.core_properties.title or "")
+        title = collapse_spaces(document.core_properties.title or "")
     except Exception:
         # A damaged docProps/core.xml only costs us this fallback.
         return ""
+    return "" if placeholder_title(title) else title
 
 
 def _describe(exc: Exception) -> str:

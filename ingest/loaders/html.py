@@ -27,6 +27,7 @@ from ingest.loaders._common import (
     first_nonblank_line,
     is_utf8,
     normalise_newlines,
+    placeholder_title,
     require_text,
     tidy_lines,
 )
@@ -236,7 +237,7 @@ def _assemble(blocks: list[tuple[int, str, int]]) -> tuple[TextBuilder, list[int
 def _page_title(soup: BeautifulSoup) -> str:
     if soup.title is not None:
         title = collapse_spaces(soup.title.get_text())
-        if title:
+        if title and not placeholder_title(title):
             return title
     og_title = soup.find("meta", attrs={"property": "og:title"})
     if og_title is not None:

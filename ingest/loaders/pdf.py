@@ -24,7 +24,7 @@ from pypdf.generic import DictionaryObject
 
 from ingest.document import Document, LoadError, Page, Section
 from ingest.limits import check_pdf_pages
-from ingest.loaders._common import first_nonblank_line, normalise_newlines, trim_span
+from ingest.loaders._common import first_nonblank_line, normalise_newlines, placeholder_title, trim_span
 from ingest.loaders._text_builder import TextBuilder
 
 _PAGE_SEPARATOR = "\n\n"
@@ -180,7 +180,8 @@ def _metadata_title(reader: PdfReader) -> str:
     except Exception:
         # A damaged info dictionary should not cost us the text.
         return ""
-    return " ".join(str(title).split()) if title else ""
+    title = " ".join(str(title).split()) if title else ""
+    return "" if placeholder_title(title) else title
 
 
 def _first_line(text: str) -> str:

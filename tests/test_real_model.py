@@ -133,8 +133,9 @@ def test_everyday_wording_finds_the_medical_passage(real_searcher):
         ("blind.jsonl", 0.74, 0.55, 0.76, 0.9, 0.04, 0.02),
         ("tune2.jsonl", 0.83, 0.66, 0.73, 0.9, 0.04, 0.02),
         ("tune3.jsonl", 0.88, 0.75, 0.57, 0.95, 0.13, 0.02),
+        ("tune4.jsonl", 0.77, 0.62, 0.75, 0.85, 0.07, 0.07),
         ("blind2.jsonl", 0.87, 0.74, 0.77, 0.8, 0.04, 0.02),
-        ("blind3.jsonl", 0.85, 0.74, 0.73, 0.9, 0.04, 0.02),
+        ("blind3.jsonl", 0.85, 0.74, 0.73, 0.9, 0.06, 0.02),
         ("blind4.jsonl", 0.87, 0.75, 0.69, 0.85, 0.04, 0.02),
         ("blind5.jsonl", 0.85, 0.70, 0.66, 0.95, 0.04, 0.02),
         ("blind6.jsonl", 0.82, 0.74, 0.72, 0.9, 0.04, 0.02),
@@ -142,12 +143,13 @@ def test_everyday_wording_finds_the_medical_passage(real_searcher):
         ("blind8.jsonl", 0.87, 0.75, 0.73, 0.95, 0.04, 0.02),
         ("blind9.jsonl", 0.92, 0.77, 0.71, 0.95, 0.04, 0.02),
         ("blind10.jsonl", 0.9, 0.79, 0.8, 0.95, 0.04, 0.02),
-        ("blind11.jsonl", 0.8, 0.6, 0.56, 0.95, 0.04, 0.06),
-        ("blind12.jsonl", 0.83, 0.68, 0.74, 0.85, 0.04, 0.04),
+        ("blind11.jsonl", 0.8, 0.6, 0.56, 0.95, 0.04, 0.02),
+        ("blind12.jsonl", 0.83, 0.68, 0.74, 0.85, 0.04, 0.02),
         ("blind13.jsonl", 0.87, 0.77, 0.76, 0.95, 0.04, 0.02),
         ("blind14.jsonl", 0.9, 0.76, 0.77, 0.95, 0.04, 0.02),
         ("blind15.jsonl", 0.9, 0.75, 0.83, 0.95, 0.05, 0.02),
         ("blind16.jsonl", 0.9, 0.78, 0.75, 0.95, 0.04, 0.02),
+        ("blind17.jsonl", 0.83, 0.72, 0.6, 0.95, 0.04, 0.04),
     ],
 )
 def test_the_blind_sets_stay_at_their_measured_level(
@@ -157,8 +159,10 @@ def test_the_blind_sets_stay_at_their_measured_level(
     unanswerable flagged / answerable with a note / answerable refused; today's figures are in
     EVALUATION.md, sixteenth session: e.g. blind10 0.933 / 0.849 / 0.879 / 1.0 / 0 / 0), so a change
     that loses ground on questions written without the code fails here. blind, tune2 and tune3
-    choose settings; blind2 to blind16 are report-only. blind11, written to avoid the documents'
-    own words, is the hardest (0.850 / 0.709 / 0.673, 3 of 60 refused; blind12 2 of 60). These are not issue 9's
+    choose settings, and tune4 (written to provoke refusals); blind2 to blind17 are report-only. blind11,
+    written to avoid the documents' own words, is among the hardest (0.883 / 0.742 / 0.685, 1 of 60
+    refused; 3 before a question about "it" was answered with a weak-match note, nineteenth session,
+    which moved one blind3 question from refused to noted: its note floor is 0.06). These are not issue 9's
     aims (hit@5 0.95, MRR 0.85, evidence 0.85, every unanswerable question flagged, none refused),
     which are not met. A note on an answerable question ("no passage is about …") stays rare; tune3
     was written to provoke them (medicines and other conditions mentioned in passing)."""

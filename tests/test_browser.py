@@ -325,7 +325,17 @@ def test_read_it_in_the_document_scrolls_the_reader_to_the_passage(site, chromiu
     expect(page.get_by_role("tab", name="Documents")).to_have_attribute("aria-selected", "true", timeout=20_000)
     target = page.locator("#kb-target")
     expect(target).to_be_visible(timeout=20_000)
-    expect(target).to_be_in_viewport(timeout=10_000)  # scrolled to, in the page and in the reader box
+    expect(target).to_be_in_viewport(timeout=10_000)  # scrolled to in the page
+    # and in the reader box: the scroll is smooth, so wait for it to settle rather than read one frame of it
+    page.wait_for_function(
+        """() => {
+            const mark = document.getElementById("kb-target"), reader = document.querySelector(".kb-doc");
+            if (!mark || !reader) return false;
+            const m = mark.getBoundingClientRect(), r = reader.getBoundingClientRect();
+            return r.top <= m.top && m.top <= r.bottom;
+        }""",
+        timeout=10_000,
+    )
     box, reader = target.bounding_box(), page.locator(".kb-doc").bounding_box()
     assert reader["y"] <= box["y"] <= reader["y"] + reader["height"]
     _shot(page, shots, "reader-at-passage", full_page=False)

@@ -389,10 +389,20 @@ def test_a_citation_opened_for_one_question_is_closed_for_the_next(site, chromiu
     page.context.close()
 
 
+def _settle(page, locator, low: float, high: float) -> None:
+    """Wait (up to 10 s) for a smooth scroll to bring the element's top between low and high px:
+    the scroll starts once Streamlit has rerun, so on a loaded machine a fixed pause can read it mid-way."""
+    for _ in range(20):
+        page.wait_for_timeout(500)
+        box = locator.bounding_box()
+        if box is not None and low <= box["y"] < high:
+            return
+
+
 def test_on_a_phone_the_first_passage_is_on_screen_after_asking(site, chromium, shots):
     page = _open(chromium, site, width=390, height=844)
     cards = _ask(page)
-    page.wait_for_timeout(1500)  # the page scrolls smoothly to the passages
+    _settle(page, cards.first, 0, 844 - 200)  # the page scrolls smoothly to the passages
     _shot(page, shots, "phone", full_page=False)
     box = cards.first.bounding_box()
     assert 0 <= box["y"] < 844 - 200, f"the first passage starts at {box['y']:.0f} px on a 844 px phone screen"
@@ -414,15 +424,10 @@ def test_on_a_phone_the_ask_button_asks_and_ask_another_question_brings_the_box_
     page.keyboard.type("does stress make it worse")
     page.get_by_role("button", name="Ask", exact=True).tap()
     expect(page.locator(".kb-card").first).to_be_visible(timeout=120_000)
-    page.wait_for_timeout(1500)  # the page scrolls smoothly to the passages
+    _settle(page, box, -100_000, 0)  # the page scrolls smoothly to the passages
     assert box.bounding_box()["y"] < 0, "the passages took the screen"
     page.get_by_role("button", name="Ask another question").tap()
-    # The scroll is smooth and starts once Streamlit has rerun: on a loaded machine it may still be
-    # moving after 1.5 s (it was at -4.6 px once), so wait for it to come to rest, up to 10 s.
-    for _ in range(20):
-        page.wait_for_timeout(500)
-        if 0 <= box.bounding_box()["y"] < 844 - 200:
-            break
+    _settle(page, box, 0, 844 - 200)  # it was at -4.6 px once, still moving after 1.5 s
     _shot(page, shots, "phone-ask-again", full_page=False)
     assert 0 <= box.bounding_box()["y"] < 844 - 200, "the question box is back on screen"
     assert box.input_value() == "does stress make it worse"
@@ -472,10 +477,7 @@ def test_on_a_phone_controls_are_tap_sized_and_the_reader_leads_back_to_the_answ
     page.get_by_role("button", name="Back to the answers").last.tap()
     expect(page.get_by_role("tab", name="Ask")).to_have_attribute("aria-selected", "true", timeout=20_000)
     card = page.locator("#kb-card-2")
-    for _ in range(20):  # the scroll is smooth: wait for it to come to rest
-        page.wait_for_timeout(500)
-        if 40 <= (card.bounding_box() or {"y": -1})["y"] < 300:
-            break
+    _settle(page, card, 40, 300)
     _shot(page, shots, "phone-back-to-answer", full_page=False)
     top = card.bounding_box()["y"]
     assert 40 <= top < 300, f"the answer's title starts at {top:.0f} px, under the page's header"
@@ -485,7 +487,7 @@ def test_on_a_phone_controls_are_tap_sized_and_the_reader_leads_back_to_the_answ
 def test_on_a_phone_the_note_that_no_passage_is_about_it_stays_on_screen(site, chromium, shots):
     page = _open(chromium, site, width=390, height=844)
     cards = _ask(page, "does gabapentin help with restless legs")
-    page.wait_for_timeout(1500)  # the page scrolls smoothly to the passages
+    _settle(page, page.get_by_text("No passage is about gabapentin").first, 0, 844 - 100)
     _shot(page, shots, "phone-note", full_page=False)
     note = page.get_by_text("No passage is about gabapentin").first.bounding_box()
     assert note is not None and 0 <= note["y"] < 844 - 100, f"the note is at {note and note['y']:.0f} px"

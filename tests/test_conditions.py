@@ -104,3 +104,23 @@ def test_a_missing_word_that_names_no_condition_is_said_to_be_unmentioned_not_a_
     assert contagious.note == "No passage mentions “contagious”; these are the nearest passages."
     both = searcher.search("is restless legs syndrome contagious", mode="keyword")
     assert both.note.startswith("No passage is about restless legs syndrome or mentions “contagious”;"), both.note
+
+
+def test_a_gene_symbol_or_a_two_word_name_the_index_never_holds_is_flagged(hash_index):
+    """"PRKRA" is two of the model's pieces and "pallidus" looks like a form of "palliative": the
+    word-by-word tests pass both over; their form says they are names."""
+    searcher = Searcher(hash_index, HashEmbedder())
+    brain = searcher.search("what does the globus pallidus do in dystonia", mode="keyword")
+    assert brain.missing == ("globus pallidus",) and "globus pallidus" in brain.note + brain.message
+    gene = searcher.search("PRKRA dystonia inheritance", mode="keyword")
+    assert gene.missing == ("PRKRA",) and "PRKRA" in gene.note + gene.message
+
+
+def test_capitals_numbered_symbols_and_everyday_pairs_are_not_names(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    for question in (
+        "WHAT CAUSES DYSTONIA IN CHILDREN",  # a question in capitals has no symbols
+        "What are the symptoms of DYT16 dystonia?",  # another name of a condition the corpus describes
+        "Why does the jerky twitchy kind run in families?",  # everyday words, whole or two pieces
+    ):
+        assert not searcher.search(question, mode="keyword").missing, question

@@ -26,17 +26,21 @@ def citation_line(p: Passage) -> str:
 
 def citation_text(p: Passage, accessed: date | None = None) -> str:
     """A citation to paste elsewhere: title, section, page, source (and its publisher, when known:
-    `display.publisher`), the quoted passage, and the day it was read ("Accessed 22 November
-    2026", today by default) with the exact span a clinician can check it against (the document's id
-    and the passage's character offsets in its text)."""
-    quote = " ".join(p.text.split())
+    `display.publisher`), the quote, and the day it was read ("Accessed 22 November 2026", today by
+    default) with the exact span a clinician can check it against (the document's id and character
+    offsets in its text). The quote is the marked sentence, the one that answers, with its own span
+    and the passage's; a passage with no sentence marked is quoted whole."""
     day = accessed or date.today()
     who = publisher(p.doc_id, p.source, p.publisher)
     by = f" (source: {who})" if who else ""
-    return (
-        f"{citation_line(p)}{by}\n“{quote}”\n"
-        f"Accessed {day.day} {day:%B %Y} (document {p.doc_id}, characters {p.char_start}–{p.char_end})."
-    )
+    if p.evidence_span is not None and p.highlight is not None:
+        quote = " ".join(p.text[p.highlight[0] : p.highlight[1]].split())
+        start, end = p.evidence_span
+        span = f"characters {start}–{end}, in the passage at characters {p.char_start}–{p.char_end}"
+    else:
+        quote = " ".join(p.text.split())
+        span = f"characters {p.char_start}–{p.char_end}"
+    return f"{citation_line(p)}{by}\n“{quote}”\nAccessed {day.day} {day:%B %Y} (document {p.doc_id}, {span})."
 
 
 def page_label(p: Passage) -> str:

@@ -4,6 +4,7 @@ abstention, evidence marks and the escaping of everything shown to a reader."""
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -191,14 +192,22 @@ def test_only_web_sources_become_links():
     assert "<a" not in source_html("javascript:alert(1)") and "<a" not in source_html("founding/x.txt")
 
 
-def test_citation_text_quotes_the_passage(small_corpus, tmp_path):
+def test_citation_text_quotes_the_marked_sentence_with_its_span(small_corpus, tmp_path):
     update_index(small_corpus, tmp_path / "kb", HashEmbedder())
     searcher = Searcher(tmp_path / "kb", HashEmbedder(), SearchSettings(answer_above=-1.0))
     passage = searcher.search("abnormality basal ganglia", k=1, mode="keyword").passages[0]
     text = citation_text(passage, accessed=date(2026, 11, 22))
-    assert text.startswith("What are Dystonias? — ") and "“" in text and passage.doc_id in text
-    span = f"characters {passage.char_start}–{passage.char_end}"
+    assert text.startswith("What are Dystonias? — ") and passage.doc_id in text
+    start, end = passage.evidence_span
+    quote = text.splitlines()[1]
+    document = searcher.snapshot().document_text(passage.doc_id)
+    assert quote == f"“{' '.join(document[start:end].split())}”" and "basal ganglia" in quote
+    assert len(quote) < len(passage.text), "the answering sentence, not the whole passage"
+    span = f"characters {start}–{end}, in the passage at characters {passage.char_start}–{passage.char_end}"
     assert text.splitlines()[-1] == f"Accessed 22 November 2026 (document {passage.doc_id}, {span})."
+    whole = citation_text(replace(passage, highlight=None), accessed=date(2026, 11, 22))
+    assert whole.splitlines()[1] == f"“{' '.join(passage.text.split())}”", "no sentence marked: the passage"
+    assert whole.endswith(f"characters {passage.char_start}–{passage.char_end}).")
     assert f"Accessed {date.today().day} " in citation_text(passage), "today by default"
     # the fact sheet's own "Source: …" line names who it comes from; a document without one says nothing
     assert passage.publisher.startswith("National Institutes of Health; National Institute of Neurological")

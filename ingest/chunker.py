@@ -26,7 +26,9 @@ from ingest.records import Record, find_records
 from ingest.sentences import split_sentences
 from ingest.tokens import TokenCounter
 
-CHUNKER_VERSION = 2  # 2: records kept whole, table headers in the context line
+# 2: records kept whole, table headers in the context line; 3: the loaders changed what they give
+# (PDF lines wrapped mid-sentence joined, placeholder titles replaced), so every document is read again.
+CHUNKER_VERSION = 3
 MAX_CONTEXT_TOKENS = 48  # a long title or question heading must leave room for the passage
 
 

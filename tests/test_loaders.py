@@ -746,3 +746,29 @@ def test_ingest_imports_nothing_from_index() -> None:
         if re.search(r"^\s*(from index\b|import index\b)", line)
     ]
     assert offenders == []
+
+
+def test_pdf_lines_wrapped_mid_sentence_are_one_sentence(tmp_path: Path) -> None:
+    """A paragraph the page width wrapped comes back as its sentences, not its printed lines: a line
+    break ends a sentence, and the marked evidence would stop at the edge of the page."""
+    from ingest.sentences import split_sentences
+
+    long = (
+        "In a small study, people with cervical dystonia who were treated with botulinum toxin every three "
+        "months reported less neck pain, better posture and fewer spasms after the second treatment, "
+        "although the effect faded (in some) before the next injection was due."
+    )
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    pdf.add_page()
+    pdf.cell(w=0, h=8, text="Treatment notes", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(w=120, h=8, text=long, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(w=0, h=8, text="- Ask about side effects", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(w=0, h=8, text="Phone: 555.123.4567", new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "wrapped.pdf"
+    pdf.output(str(path))
+    doc = load_document(path, "wrapped.pdf")
+    assert_invariants(doc, "wrapped.pdf")
+    sentences = [doc.text[a:b] for a, b in split_sentences(doc.text)]
+    assert " ".join(long.split()) in sentences, sentences  # one sentence, wrapped lines joined by a space
+    assert sentences[0] == "Treatment notes" and sentences[-2:] == ["- Ask about side effects", "Phone: 555.123.4567"]

@@ -168,9 +168,17 @@ def _declared_pages(reader: PdfReader) -> int:
 def _tidy_page(raw: str) -> str:
     # pypdf pads lines with spaces and may emit NULs for unmapped glyphs.
     lines = normalise_newlines(raw.replace("\x00", "")).split("\n")
-    text = "\n".join(line.rstrip() for line in lines)
+    text = _WRAPPED.sub(" ", "\n".join(line.rstrip() for line in lines))
     start, end = trim_span(text, 0, len(text))
     return text[start:end]
+
+
+# A line the page's width broke mid-sentence: it ends in a letter, digit, comma or closing bracket and
+# the next line goes on in lower case. A line break ends a sentence (`ingest.sentences`), so left
+# alone it would cut the evidence sentence in two ("…patients with cervical" / "dystonia improved.").
+# Headings, list items and addresses start their next line with a capital, a digit or a bullet and
+# keep theirs; a hyphen at the end ("treat-" / "ment") is kept as the PDF has it.
+_WRAPPED = re.compile(r"(?<=[\w,)\]])\n(?=[a-z(])")
 
 
 def _metadata_title(reader: PdfReader) -> str:

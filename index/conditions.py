@@ -100,26 +100,20 @@ def unknown_names(snapshot: Snapshot, question: str, frequencies: Frequencies) -
     (EVALUATION.md, twentieth session)."""
     from ingest.tokens import load_token_counter
 
-    written = _SYMBOL_WORD.findall(question)
-    lower = [word.lower() for word in written]
-    counts = frequencies(snapshot, sorted(set(lower))) if lower else {}
     pieces = load_token_counter()
+    written = _SYMBOL_WORD.findall(question)
     capitals = sum(word.isupper() for word in written if len(word) > 2)
     shouting = capitals * 2 > sum(len(word) > 2 for word in written)
-    found: list[str] = []
-    if not shouting:
-        found += [
-            word
-            for word in dict.fromkeys(written)
-            if _SYMBOL.fullmatch(word) and counts.get(word.lower(), 1) == 0 and pieces.count(word.lower()) >= 2
-        ]
-    for first, second in zip(lower, lower[1:]):
-        if all(
-            word.isalpha() and len(word) >= 4 and counts.get(word, 1) == 0 and pieces.count(word) >= 3
-            for word in (first, second)
-        ):
-            found.append(f"{first} {second}")
-    return found
+    symbols = (
+        [] if shouting else [w for w in dict.fromkeys(written) if _SYMBOL.fullmatch(w) and pieces.count(w.lower()) >= 2]
+    )
+    rare = [w.isalpha() and len(w) >= 4 and pieces.count(w) >= 3 for w in (word.lower() for word in written)]
+    pairs = [(a.lower(), b.lower()) for a, b, ra, rb in zip(written, written[1:], rare, rare[1:]) if ra and rb]
+    asked = sorted({w.lower() for w in symbols} | {w for pair in pairs for w in pair})
+    counts = frequencies(snapshot, asked) if asked else {}  # only the candidates: a common word costs a count
+    return [w for w in symbols if counts[w.lower()] == 0] + [
+        f"{a} {b}" for a, b in pairs if counts[a] == 0 and counts[b] == 0
+    ]
 
 
 def not_covered(missing: tuple[str, ...]) -> str:

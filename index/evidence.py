@@ -4,7 +4,8 @@ Each sentence unit (see `ingest.sentence_units`) is scored by its stored vector'
 question plus a bonus for the question's content words it contains, each weighted by how rare it
 is in the index and by how few of the passage's units hold it. Units that cannot be an answer
 are passed over: a question (MedQuAD repeats its own), a table's header row, and a bare contact
-line (address, phone, email) unless the question asks how to reach someone. No embedding happens at query time.
+line (address, phone, email) unless the question asks how to reach someone, and a condition's list of
+other names unless the question asks what else it is called. No embedding happens at query time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from index.intents import Shape
 from index.templates import template_key
+from ingest.loaders.medquad import OTHER_NAMES
 
 LEXICAL_WEIGHT = 0.8  # chosen on the held-out and lay question sets (EVALUATION.md)
 NOT_AN_ANSWER = 10.0
@@ -23,6 +25,7 @@ SHAPE_WEIGHT = 0.4  # a unit of the shape the question asks for (`intents.answer
 # "ment", "ance", "ence": "treatment" meets "treated", "inheritance" meets "inherited" (tuning
 # sets, evidence: heldout 0.681 → 0.702, lay unchanged).
 _SUFFIXES = ("ment", "ance", "ence", "ing", "ed", "ly")
+_NAMES_LINE = f"{OTHER_NAMES}:"  # the line a MedQuAD loader puts before a condition's first answer
 _CONTACT_LINE = re.compile(
     r"^(phone|fax|toll-free|tel|email|e-mail|web|website|p\.o\. box)\b|@|\b\d{3}[.\-)\s]\d{3}[.\-]\d{4}\b"
     r"|^\d+\s+\w+(\s+\w+)*\s+(street|avenue|drive|road|lane|boulevard|suite)\b|,\s*[A-Z]{2}\s+\d{5}",
@@ -58,11 +61,16 @@ def mostly_contact_lines(text: str) -> bool:
     return bool(lines) and sum(bool(_CONTACT_LINE.search(line)) for line in lines) * 2 >= len(lines)
 
 
-def unit_penalty(text: str, is_table_header: bool, contact_question: bool, is_template: bool = False) -> float:
+def unit_penalty(
+    text: str, is_table_header: bool, contact_question: bool, is_template: bool = False, names_question: bool = False
+) -> float:
     """NOT_AN_ANSWER for units that never answer (a question, a table header, a bare contact block,
-    a template sentence that many documents repeat with only their title changed)."""
+    a template sentence that many documents repeat with only their title changed, a list of the
+    condition's other names unless the question asks what else it is called)."""
     stripped = text.strip()
     if stripped.endswith("?") or is_table_header or is_template:
+        return NOT_AN_ANSWER
+    if stripped.startswith(_NAMES_LINE) and not names_question:
         return NOT_AN_ANSWER
     if not contact_question and mostly_contact_lines(stripped):
         return NOT_AN_ANSWER
@@ -107,6 +115,7 @@ def best_unit(
     templates: set[str] | frozenset[str] = frozenset(),
     title: str = "",
     shape: Shape | None = None,
+    names_question: bool = False,
 ) -> int | None:
     """Index of the unit that best answers (similarity + rare-word coverage − penalties); None if none.
     `templates` are the keys (`template_key` with `title`) of sentences too common to be answers."""
@@ -124,6 +133,7 @@ def best_unit(
             is_table_header(document_text, a),
             contact_question,
             bool(templates) and template_key(document_text[a:b], title) in templates,
+            names_question,
         )
         + (SHAPE_WEIGHT if shape is not None and shape.search(document_text[a:b]) else 0.0)
         for i, (a, b) in enumerate(units)

@@ -40,6 +40,20 @@ _SOURCE_QUESTION = re.compile(
 )
 
 
+# A question about what else a condition is called: then a MedQuAD document's "Other names:" line
+# (`ingest.loaders.medquad`) may be the marked answer.
+_NAMES_QUESTION = re.compile(
+    r"\b(other|another|different|alternative|medical|proper|official)\s+(names?|words?|terms?)\b"
+    r"|\b(also|else)\s+(called|known)\b|\bknown as\b|\bcalled\b|\bnamed?\b|\bsame (thing|condition|as)\b",
+    re.I,
+)
+
+
+def asks_for_names(question: str) -> bool:
+    """True when the question asks what else something is called ("is DYT1 the same as Oppenheim's?")."""
+    return _NAMES_QUESTION.search(question) is not None
+
+
 def asks_for_contact(question: str) -> bool:
     """True when the question asks how to reach someone (then contact lines may answer it)."""
     return _CONTACT_QUESTION.search(question) is not None
@@ -158,6 +172,7 @@ class Intent:
     contact: bool  # `asks_for_contact`
     source: bool  # `asks_about_source`
     shape: Shape | None  # `answer_shape`
+    names: bool = False  # `asks_for_names`
 
     @property
     def contact_lines_answer(self) -> bool:
@@ -168,5 +183,9 @@ class Intent:
 def read_intent(question: str) -> Intent:
     """Everything this module says about a question, in one value."""
     return Intent(
-        asks_for_organisation(question), asks_for_contact(question), asks_about_source(question), answer_shape(question)
+        asks_for_organisation(question),
+        asks_for_contact(question),
+        asks_about_source(question),
+        answer_shape(question),
+        asks_for_names(question),
     )

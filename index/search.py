@@ -32,7 +32,7 @@ from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import best_unit, unit_words
 from index.fusion import reciprocal_rank_fusion, score_fusion
-from index.intents import Intent, Shape, read_intent
+from index.intents import Intent, read_intent
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
 from index.language import other_language
 from index.lay_terms import cue_stems, glossary_terms, stem, term_words
@@ -746,7 +746,7 @@ class Searcher:
                 contact = intent.contact_lines_answer
                 templates = self._templates(snapshot, passages, units, texts)
                 passages = [
-                    self._evidence(snapshot, p, units, rows, texts, query, terms, contact, templates, intent.shape)
+                    self._evidence(snapshot, p, units, rows, texts, query, terms, contact, templates, intent)
                     for p in passages
                 ]
         return tuple(replace(p, rank=rank) for rank, p in enumerate(passages, start=1))
@@ -804,7 +804,7 @@ class Searcher:
         terms: QuestionTerms,
         contact: bool,
         templates: set[str] | frozenset[str] = frozenset(),
-        shape: Shape | None = None,
+        intent: Intent | None = None,
     ) -> Passage:
         """The passage with its best stored sentence unit marked, and the page that unit is on.
         Without the question's vector (keyword mode) the question's words alone choose."""
@@ -824,7 +824,8 @@ class Searcher:
             else np.zeros(len(ordered), dtype=np.float32)
         )
         weights = {**terms.widened, **terms.rarity}
-        best = best_unit(ordered, similarity, texts[p.doc_id], weights, contact, templates, p.title, shape)
+        shape, names = (intent.shape, intent.names) if intent is not None else (None, False)
+        best = best_unit(ordered, similarity, texts[p.doc_id], weights, contact, templates, p.title, shape, names)
         if best is None:
             return p
         start, end = ordered[best]

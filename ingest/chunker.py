@@ -27,8 +27,9 @@ from ingest.sentences import split_sentences
 from ingest.tokens import TokenCounter
 
 # 2: records kept whole, table headers in the context line; 3: the loaders changed what they give
-# (PDF lines wrapped mid-sentence joined, placeholder titles replaced), so every document is read again.
-CHUNKER_VERSION = 3
+# (PDF lines wrapped mid-sentence joined, placeholder titles replaced), so every document is read again;
+# 4: a MedQuAD document's other names lead its first answer.
+CHUNKER_VERSION = 4
 MAX_CONTEXT_TOKENS = 48  # a long title or question heading must leave room for the passage
 
 

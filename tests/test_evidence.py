@@ -48,6 +48,19 @@ def test_evidence_is_never_a_question_a_table_header_or_an_address():
     assert unit_penalty("Phone: 312.755.0198", False, contact_question=True) == 0
 
 
+def test_a_list_of_other_names_answers_only_a_question_about_names():
+    from index.intents import asks_for_names
+
+    text = "Other names: DRD; Segawa syndrome\nDopa-responsive dystonia is a disorder of movement."
+    units = [(0, 33), (34, len(text))]
+    similarity = np.array([0.9, 0.5], dtype=np.float32)  # the names line is the closer one
+    terms = {"drd": 1.0}
+    assert best_unit(units, similarity, text, terms, contact_question=False) == 1
+    assert best_unit(units, similarity, text, terms, False, names_question=True) == 0
+    assert asks_for_names("Is DRD the same as Segawa syndrome?") and asks_for_names("what else is it called")
+    assert asks_for_names("other names for dystonia 1") and not asks_for_names("What is DRD?")
+
+
 def test_contact_questions_are_recognised():
     assert asks_for_contact("What is the phone number of the foundation?")
     assert not asks_for_contact("Does stress make dystonia worse?")

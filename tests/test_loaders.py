@@ -452,8 +452,12 @@ def test_medquad_main_schema() -> None:
         "How many people are affected by dopa-responsive dystonia ?",
         "What are the treatments for dopa-responsive dystonia ?",
     ], "the pair with an empty answer is skipped; questions are whitespace-collapsed"
-    assert doc.text.startswith("dopa-responsive dystonia\n\nWhat is (are) dopa-responsive dystonia ?\nDopa-responsive")
+    assert doc.text.startswith(
+        "dopa-responsive dystonia\n\nWhat is (are) dopa-responsive dystonia ?\n"
+        "Other names: DRD; dystonia 5, dopa-responsive type\nDopa-responsive"
+    ), "the focus's other names lead the first answer, each once, the focus itself left out"
     first = body(doc, "What is (are) dopa-responsive dystonia ?")
+    assert first.startswith("Other names: DRD;"), "the names are inside the first section, so a passage holds them"
     assert first.endswith("range from mild to severe. Signs and symptoms of dopa-responsive dystonia usually appear "
                           "during childhood, most commonly around age 6.")
     assert body(doc, "How many people are affected by dopa-responsive dystonia ?") == (

@@ -5,9 +5,11 @@ NINDS: <doc corpus url><doctitle-focus/><qaPairs><pair><question/><answer/></pai
 
 Text is the focus as a title line, then per pair the question line and the answer, with
 a blank line between pairs; each pair is one section headed by its question and spanning
-its answer only. Answers keep their words; runs of spaces, tabs and no-break spaces become
-one space and the answer's paragraphs become single lines. Leaves out: UMLS annotations,
-synonyms, question types and ids. Pairs without an answer (MedQuAD removed some for
+its answer only. The focus's synonyms lead the first answer as one line, "Other names: A; B",
+so a question that uses another name ("DYT1", "Oppenheim dystonia") finds the passage that
+names it. Answers keep their words; runs of spaces, tabs and no-break spaces become one space
+and the answer's paragraphs become single lines. Leaves out: UMLS annotations, question types
+and ids. Pairs without an answer (MedQuAD removed some for
 copyright) are skipped. Parsed with xml.etree, which does not fetch external entities but
 does expand internal ones, so a file that declares any entity (an entity-expansion bomb, an
 external entity) is refused before it is parsed: `check_xml_entities` reads no further than
@@ -39,6 +41,8 @@ class _Schema:
     collection_attr: str
 
 
+OTHER_NAMES = "Other names"  # the heading of the section that lists the focus's synonyms
+
 _SCHEMAS = (
     _Schema("Document", "Focus", "QAPairs", "QAPair", "Question", "Answer", "source"),
     _Schema("doc", "doctitle-focus", "qaPairs", "pair", "question", "answer", "corpus"),
@@ -62,6 +66,7 @@ def load_medquad(path: Path, doc_id: str) -> Document:
     builder = TextBuilder()
     builder.add(title)
     sections: list[Section] = []
+    names = _other_names(root, title)
     container = root.find(schema.pairs)  # present: _match_schema checked it
     for pair in container.iter(schema.pair) if container is not None else ():
         question = collapse_spaces(_element_text(pair.find(schema.question)))
@@ -72,7 +77,11 @@ def load_medquad(path: Path, doc_id: str) -> Document:
         if question:
             builder.add(question, separator)
             separator = "\n"
-        start, end = builder.add(answer, separator)
+        if names and not sections:  # the focus's other names lead its first answer
+            start, _ = builder.add(f"{OTHER_NAMES}: {'; '.join(names)}", separator)
+            _, end = builder.add(answer, "\n")
+        else:
+            start, end = builder.add(answer, separator)
         sections.append(Section(heading=question, start=start, end=end))
     if not sections:
         raise LoadError("no text found (no answered questions in this MedQuAD file)")
@@ -134,6 +143,18 @@ def _match_schema(root: ET.Element) -> _Schema | None:
         if root.tag == schema.root and root.find(schema.pairs) is not None:
             return schema
     return None
+
+
+def _other_names(root: ET.Element, title: str) -> list[str]:
+    """The focus's synonyms in file order, each once (case ignored), the title itself left out."""
+    seen = {title.casefold()}
+    names: list[str] = []
+    for element in root.iter("Synonym"):
+        name = collapse_spaces(_element_text(element))
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name)
+    return names
 
 
 def _element_text(element: ET.Element | None) -> str:

@@ -787,7 +787,7 @@ def snapshot_exists(kb: Path) -> bool:
 
 
 def source_routes() -> list:
-    """The route that serves original corpus files: PDFs and text open, other types download."""
+    """The route that serves original corpus files: PDFs, text and HTML (sandboxed) open, Word and XML download."""
     from starlette.responses import FileResponse, PlainTextResponse
     from starlette.routing import Route
 
@@ -797,9 +797,8 @@ def source_routes() -> list:
             return PlainTextResponse(
                 "No such document file.", status_code=404, headers={"X-Content-Type-Options": "nosniff"}
             )
-        headers = source_headers(path)
-        media_type = headers.pop("Content-Type")
-        return FileResponse(path, media_type=media_type, headers=headers)
+        headers = source_headers(path)  # its Content-Type is sent as it is (Starlette adds no charset)
+        return FileResponse(path, media_type=headers["Content-Type"], headers=headers)
 
     return [Route(f"{SOURCE_ROUTE}/{{doc_id:path}}", serve_source, methods=["GET", "HEAD"])]
 

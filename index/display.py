@@ -215,18 +215,22 @@ def corpus_file(corpus_dir: Path, doc_id: str) -> Path | None:
     return path
 
 
-# How each served type is sent: PDFs and plain text open in the browser; everything else
-# (HTML above all, which could run script on the page's origin) downloads as a file.
+# How each served type is sent: PDFs, plain text and HTML open in the browser; Word and XML files
+# download. Everything but a PDF is sent with `Content-Security-Policy: sandbox`: an HTML page shows
+# with no script, no form, no plug-in and an origin of its own, and `default-src 'none'` stops it
+# loading anything (images, styles, frames), so a hostile file in the corpus cannot act on the page's
+# origin. HTML is read as the loader reads it: UTF-8 when its bytes are UTF-8, else the charset the
+# file itself declares (no charset in the header, so its <meta charset> decides).
 _INLINE_TYPES = {
     ".pdf": "application/pdf",
     ".txt": "text/plain; charset=utf-8",
     ".md": "text/plain; charset=utf-8",
     ".markdown": "text/plain; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
 }
 _DOWNLOAD_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".html": "application/octet-stream",
-    ".htm": "application/octet-stream",
     ".xml": "application/octet-stream",
 }
 
@@ -236,8 +240,11 @@ def source_headers(path: Path) -> dict[str, str]:
     suffix = path.suffix.lower()
     name = quote(path.name)
     inline = suffix in _INLINE_TYPES
+    content_type = _INLINE_TYPES.get(suffix) or _DOWNLOAD_TYPES.get(suffix, "application/octet-stream")
+    if suffix in (".html", ".htm") and not _utf8_file(path):
+        content_type = "text/html"
     headers = {
-        "Content-Type": _INLINE_TYPES.get(suffix) or _DOWNLOAD_TYPES.get(suffix, "application/octet-stream"),
+        "Content-Type": content_type,
         "Content-Disposition": f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{name}",
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
@@ -246,3 +253,14 @@ def source_headers(path: Path) -> dict[str, str]:
     if suffix != ".pdf":  # Chromium refuses to show a PDF in a sandboxed document
         headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return headers
+
+
+def _utf8_file(path: Path) -> bool:
+    """True when the file's bytes are UTF-8 (an unreadable file counts as UTF-8: serving it fails anyway)."""
+    try:
+        path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    except OSError:
+        return True
+    return True

@@ -112,7 +112,8 @@ def _stop(process, log) -> None:
 @pytest.fixture(scope="module")
 def site(real_index, model, tmp_path_factory):
     """The real corpus plus a two-page PDF (papers/sample.pdf), indexed with the real model, served
-    without a curator password."""
+    without a curator password; two HTML pages (pages/, written after indexing, so served but never
+    found by a search) carry a script and a declared Latin-1 charset."""
     from index.update import update_index
 
     folder = tmp_path_factory.mktemp("site")
@@ -122,6 +123,11 @@ def site(real_index, model, tmp_path_factory):
     shutil.copy(FIXTURES / "sample.pdf", corpus / "papers" / "sample.pdf")
     shutil.copytree(real_index, kb)
     update_index(corpus, kb, model)  # embeds the PDF only
+    (corpus / "pages").mkdir()
+    (corpus / "pages" / "script.html").write_text(HOSTILE_PAGE, encoding="utf-8")
+    (corpus / "pages" / "latin.html").write_bytes(
+        b'<html><head><meta charset="iso-8859-1"><title>Latin</title></head><body><p>Caf\xe9 notes</p></body></html>'
+    )
     url, process, log = _serve(folder, corpus, kb)
     yield url
     _stop(process, log)
@@ -300,6 +306,39 @@ def test_a_local_source_opens_the_original_file(site, chromium, shots):
     assert pdf.headers["content-disposition"].startswith("inline") and pdf.body().startswith(b"%PDF")
     _shot(page, shots, "local-source")
     page.context.close()
+
+
+HOSTILE_PAGE = """<!doctype html><html><head><title>Clinic notes</title></head><body>
+<h1>Clinic notes — dystonia</h1><p>Botulinum toxin helps some patients.</p>
+<form action="https://example.org/steal"><input name="q"></form>
+<script>document.title = "script ran"; document.body.innerHTML = "SCRIPT RAN";
+try { localStorage.setItem("kb", "x"); } catch (e) {}</script>
+<img src="/kb-source/papers/sample.pdf" alt="">
+</body></html>"""
+
+
+def test_an_html_source_opens_as_a_page_whose_script_never_runs(site, chromium, shots):
+    """HTML opens in the browser (not as a download), sandboxed: no script, nothing loaded, a
+    declared charset respected."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    loaded: list[str] = []
+    page.on("requestfinished", lambda request: loaded.append(request.url))  # a blocked one fails
+    response = page.goto(site + "/kb-source/pages/script.html")
+    assert response is not None and response.status == 200
+    headers = response.headers
+    assert headers["content-type"] == "text/html; charset=utf-8", headers
+    assert headers["content-disposition"].startswith("inline") and headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in headers["content-security-policy"]
+    body = page.locator("body").inner_text()
+    assert "Botulinum toxin helps some patients." in body and "Clinic notes — dystonia" in body
+    assert "SCRIPT RAN" not in body and page.title() == "Clinic notes", "the page's script ran"
+    assert not any(url.endswith("sample.pdf") for url in loaded), f"the sandboxed page loaded {loaded}"
+    _shot(page, shots, "html-source")
+    latin = page.goto(site + "/kb-source/pages/latin.html")
+    assert latin is not None and latin.headers["content-type"] == "text/html", "its own charset decides"
+    assert "Café notes" in page.locator("body").inner_text()
+    context.close()
 
 
 @pytest.mark.parametrize(

@@ -155,14 +155,20 @@ def test_only_document_files_inside_the_corpus_are_served(tmp_path):
         assert corpus_file(corpus, doc_id) is None, doc_id
 
 
-def test_served_files_open_or_download_safely():
+def test_served_files_open_or_download_safely(tmp_path):
     pdf = source_headers(Path("x/report.pdf"))
     assert pdf["Content-Type"] == "application/pdf" and pdf["Content-Disposition"].startswith("inline")
     assert pdf["X-Content-Type-Options"] == "nosniff"
     text = source_headers(Path("notes.md"))
     assert text["Content-Type"].startswith("text/plain") and "sandbox" in text["Content-Security-Policy"]
-    page = source_headers(Path("page.html"))  # never rendered as HTML on the page's own origin
-    assert page["Content-Disposition"].startswith("attachment") and page["Content-Type"] == "application/octet-stream"
+    (tmp_path / "page.html").write_text("<p>Café</p>", encoding="utf-8")
+    page = source_headers(tmp_path / "page.html")  # shown, but sandboxed: no script, nothing loaded
+    assert page["Content-Disposition"].startswith("inline") and page["Content-Type"] == "text/html; charset=utf-8"
+    assert page["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    (tmp_path / "latin.htm").write_bytes(b'<meta charset="latin-1"><p>Caf\xe9</p>')
+    assert source_headers(tmp_path / "latin.htm")["Content-Type"] == "text/html", "its declared charset decides"
+    xml = source_headers(Path("qa.xml"))
+    assert xml["Content-Disposition"].startswith("attachment") and xml["Content-Type"] == "application/octet-stream"
     assert source_headers(Path("Trial notes.docx"))["Content-Disposition"].endswith("Trial%20notes.docx")
 
 

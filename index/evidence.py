@@ -125,6 +125,10 @@ def best_unit(
     words = [unit_words(document_text[a:b]) for a, b in units]
     total = sum(stemmed.values())  # coverage stays a share of the whole question's weight
     weights = passage_weights(stemmed, words)
+    # A list of other names answers a question about names only when it holds a name the question uses.
+    names_ok = [
+        names_question and bool(unit_words(document_text[a:b].split(":", 1)[-1]) & stemmed.keys()) for a, b in units
+    ]
     scores = [
         float(similarities[i])
         + LEXICAL_WEIGHT * (sum(w for t, w in weights.items() if t in words[i]) / total if total else 0.0)
@@ -133,7 +137,7 @@ def best_unit(
             is_table_header(document_text, a),
             contact_question,
             bool(templates) and template_key(document_text[a:b], title) in templates,
-            names_question,
+            names_ok[i],
         )
         + (SHAPE_WEIGHT if shape is not None and shape.search(document_text[a:b]) else 0.0)
         for i, (a, b) in enumerate(units)

@@ -57,6 +57,8 @@ def test_a_list_of_other_names_answers_only_a_question_about_names():
     terms = {"drd": 1.0}
     assert best_unit(units, similarity, text, terms, contact_question=False) == 1
     assert best_unit(units, similarity, text, terms, False, names_question=True) == 0
+    other = {"parkinson": 1.0}  # "is parkinson's the same thing?": the list names no Parkinson's
+    assert best_unit(units, similarity, text, other, False, names_question=True) == 1
     assert asks_for_names("Is DRD the same as Segawa syndrome?") and asks_for_names("what else is it called")
     assert asks_for_names("other names for dystonia 1") and not asks_for_names("What is DRD?")
 

@@ -15,9 +15,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from index.intents import Shape
+from index.intents import NOTHING_ASKED, Intent
 from index.templates import template_key
 from ingest.loaders.medquad import OTHER_NAMES
+from ingest.notes import is_document_note
 
 LEXICAL_WEIGHT = 0.8  # chosen on the held-out and lay question sets (EVALUATION.md)
 NOT_AN_ANSWER = 10.0
@@ -26,6 +27,9 @@ SHAPE_WEIGHT = 0.4  # a unit of the shape the question asks for (`intents.answer
 # sets, evidence: heldout 0.681 → 0.702, lay unchanged).
 _SUFFIXES = ("ment", "ance", "ence", "ing", "ed", "ly")
 _NAMES_LINE = f"{OTHER_NAMES}:"  # the line a MedQuAD loader puts before a condition's first answer
+# A news item's dateline, "(SOURCE: DUKE UNIVERSITY) - Duke University researchers have ...": the
+# sentence after the tag is content, though the tag alone reads as a source line.
+_SOURCE_TAG = re.compile(r"^\(\s*sources?\s*:[^)]*\)\s*[-–—:]\s*\w", re.IGNORECASE)
 _CONTACT_LINE = re.compile(
     r"^(phone|fax|toll-free|tel|email|e-mail|web|website|p\.o\. box)\b|@|\b\d{3}[.\-)\s]\d{3}[.\-]\d{4}\b"
     r"|^\d+\s+\w+(\s+\w+)*\s+(street|avenue|drive|road|lane|boulevard|suite)\b|,\s*[A-Z]{2}\s+\d{5}",
@@ -62,15 +66,23 @@ def mostly_contact_lines(text: str) -> bool:
 
 
 def unit_penalty(
-    text: str, is_table_header: bool, contact_question: bool, is_template: bool = False, names_question: bool = False
+    text: str,
+    is_table_header: bool,
+    contact_question: bool,
+    is_template: bool = False,
+    names_question: bool = False,
+    source_question: bool = False,
 ) -> float:
     """NOT_AN_ANSWER for units that never answer (a question, a table header, a bare contact block,
     a template sentence that many documents repeat with only their title changed, a list of the
-    condition's other names unless the question asks what else it is called)."""
+    condition's other names unless the question asks what else it is called, a document's note about
+    itself, such as a source line or a disclaimer, unless the question asks about the source)."""
     stripped = text.strip()
     if stripped.endswith("?") or is_table_header or is_template:
         return NOT_AN_ANSWER
     if stripped.startswith(_NAMES_LINE) and not names_question:
+        return NOT_AN_ANSWER
+    if not source_question and is_document_note(stripped) and not _SOURCE_TAG.match(stripped):
         return NOT_AN_ANSWER
     if not contact_question and mostly_contact_lines(stripped):
         return NOT_AN_ANSWER
@@ -111,35 +123,42 @@ def best_unit(
     similarities: np.ndarray,
     document_text: str,
     terms: dict[str, float],
-    contact_question: bool,
+    asked: Intent = NOTHING_ASKED,
     templates: set[str] | frozenset[str] = frozenset(),
     title: str = "",
-    shape: Shape | None = None,
-    names_question: bool = False,
 ) -> int | None:
-    """Index of the unit that best answers (similarity + rare-word coverage − penalties); None if none.
-    `templates` are the keys (`template_key` with `title`) of sentences too common to be answers."""
+    """Index of the unit that best answers (similarity + rare-word coverage − penalties + the shape
+    `asked` for); None when there is none, or when no unit can be an answer (each one a question, a
+    template, a note...: better no mark than a wrong one). `templates` are the keys (`template_key`
+    with `title`) of sentences too common to be answers."""
     if not units:
         return None
     stemmed = {stem(t): w for t, w in terms.items()}
     words = [unit_words(document_text[a:b]) for a, b in units]
     total = sum(stemmed.values())  # coverage stays a share of the whole question's weight
     weights = passage_weights(stemmed, words)
-    # A list of other names answers a question about names only when it holds a name the question uses.
-    names_ok = [
-        names_question and bool(unit_words(document_text[a:b].split(":", 1)[-1]) & stemmed.keys()) for a, b in units
-    ]
+    names_ok = [_names_answer(document_text[a:b], set(stemmed), asked.names) for a, b in units]
     scores = [
         float(similarities[i])
         + LEXICAL_WEIGHT * (sum(w for t, w in weights.items() if t in words[i]) / total if total else 0.0)
         - unit_penalty(
             document_text[a:b],
             is_table_header(document_text, a),
-            contact_question,
+            asked.contact_lines_answer,
             bool(templates) and template_key(document_text[a:b], title) in templates,
             names_ok[i],
+            asked.source,
         )
-        + (SHAPE_WEIGHT if shape is not None and shape.search(document_text[a:b]) else 0.0)
+        + (SHAPE_WEIGHT if asked.shape is not None and asked.shape.search(document_text[a:b]) else 0.0)
         for i, (a, b) in enumerate(units)
     ]
-    return int(np.argmax(scores))
+    best = int(np.argmax(scores))
+    return best if scores[best] > -NOT_AN_ANSWER / 2 else None
+
+
+def _names_answer(text: str, terms: set[str], names_question: bool) -> bool:
+    """Whether a unit may answer as a list of other names: the question asks what else something is
+    called, and the list holds a name the question uses. (Also letting the list answer any question
+    whose word only it holds in the passage, as for "what is DDCH?", marked lists of names for words
+    such as "onset": tuning sets, evidence: tune3 0.747 -> 0.659, tune4 0.808 -> 0.769.)"""
+    return names_question and text.lstrip().startswith(_NAMES_LINE) and bool(unit_words(text.split(":", 1)[-1]) & terms)

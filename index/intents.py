@@ -180,6 +180,9 @@ class Intent:
         return self.contact or self.organisation
 
 
+NOTHING_ASKED = Intent(organisation=False, contact=False, source=False, shape=None)
+
+
 def read_intent(question: str) -> Intent:
     """Everything this module says about a question, in one value."""
     return Intent(

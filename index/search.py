@@ -743,11 +743,9 @@ class Searcher:
         with clock.stage("evidence"):
             if terms is not None:
                 units = snapshot.units_of([chunk_id for p in passages for chunk_id in p.chunk_ids])
-                contact = intent.contact_lines_answer
                 templates = self._templates(snapshot, passages, units, texts)
                 passages = [
-                    self._evidence(snapshot, p, units, rows, texts, query, terms, contact, templates, intent)
-                    for p in passages
+                    self._evidence(snapshot, p, units, rows, texts, query, terms, intent, templates) for p in passages
                 ]
         return tuple(replace(p, rank=rank) for rank, p in enumerate(passages, start=1))
 
@@ -802,9 +800,8 @@ class Searcher:
         texts: dict[str, str],
         query: np.ndarray | None,
         terms: QuestionTerms,
-        contact: bool,
+        intent: Intent,
         templates: set[str] | frozenset[str] = frozenset(),
-        intent: Intent | None = None,
     ) -> Passage:
         """The passage with its best stored sentence unit marked, and the page that unit is on.
         Without the question's vector (keyword mode) the question's words alone choose."""
@@ -824,13 +821,12 @@ class Searcher:
             else np.zeros(len(ordered), dtype=np.float32)
         )
         weights = {**terms.widened, **terms.rarity}
-        shape, names = (intent.shape, intent.names) if intent is not None else (None, False)
-        best = best_unit(ordered, similarity, texts[p.doc_id], weights, contact, templates, p.title, shape, names)
+        best = best_unit(ordered, similarity, texts[p.doc_id], weights, intent, templates, p.title)
         if best is None:
             return p
         start, end = ordered[best]
         chunk = rows[chunk_of[(start, end)]]
-        if contact and is_contact_entry(chunk.text):
+        if intent.contact_lines_answer and is_contact_entry(chunk.text):
             # How to reach someone: the answer is the whole entry (name, address, phone), not one line of it.
             start, end = max(chunk.char_start, p.char_start), min(chunk.char_end, p.char_end)
         page = chunk.page if chunk.page else p.page

@@ -24,7 +24,8 @@ _NOTE_SENTENCE = re.compile(
     r"health ?care (?:provider|professional)|health professional)\b(?:.{0,40}\b(?:advice|before)\b)"
     r"|\b(?:this|the) (?:information|document|page|leaflet|fact ?sheet|article)\b.{0,60}\b"
     r"(?:provided by|produced by|published by|written by|last (?:reviewed|updated|revised)|reviewed (?:on|by))\b"
-    r"|\ball rights reserved\b|^\W*©",
+    r"|\ball rights reserved\b|^\W*©"
+    r"|^\W*NIH\s*:\s",  # MedlinePlus's credit line: "NIH: National Institute of Neurological Disorders and Stroke"
     re.IGNORECASE,
 )
 
@@ -33,7 +34,7 @@ _NOTE_SENTENCE = re.compile(
 _CUES = tuple(
     "source|reference|credit|review|updated|revised|copyright|adapted from|reprint|published by|produced by|"
     "written by|provided by|not intended|not meant|substitute|doctor|physician|gp|healthcare|health care|"
-    "health professional|rights reserved|©".split("|")
+    "health professional|rights reserved|©|nih:".split("|")
 )
 
 

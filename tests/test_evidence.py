@@ -3,11 +3,13 @@ possessive fragments are not question words, and sentence units join short fragm
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from index.evidence import best_unit, is_table_header, unit_penalty
-from index.intents import asks_for_contact
+from index.intents import NOTHING_ASKED, asks_for_contact, read_intent
 from index.keyword import query_terms
 from index.templates import template_key
 from ingest.sentence_units import sentence_units
@@ -37,7 +39,7 @@ def test_evidence_is_never_a_question_a_table_header_or_an_address():
     # Give every unit the same similarity: only the rules and the words can decide.
     similarity = np.full(len(units), 0.9, dtype=np.float32)
     terms = {t: 1.0 for t in query_terms("What is writer's cramp?")}
-    best = best_unit(units, similarity, TEXT, terms, contact_question=False)
+    best = best_unit(units, similarity, TEXT, terms)
     assert best is not None and TEXT[units[best][0] : units[best][1]].startswith("Writer's cramp is a task")
     header = TEXT.index("Drug |")
     assert is_table_header(TEXT, header) and not is_table_header(TEXT, TEXT.index("Trihexyphenidyl"))
@@ -48,6 +50,9 @@ def test_evidence_is_never_a_question_a_table_header_or_an_address():
     assert unit_penalty("Phone: 312.755.0198", False, contact_question=True) == 0
 
 
+NAMES_ASKED = replace(NOTHING_ASKED, names=True)
+
+
 def test_a_list_of_other_names_answers_only_a_question_about_names():
     from index.intents import asks_for_names
 
@@ -55,12 +60,37 @@ def test_a_list_of_other_names_answers_only_a_question_about_names():
     units = [(0, 33), (34, len(text))]
     similarity = np.array([0.9, 0.5], dtype=np.float32)  # the names line is the closer one
     terms = {"drd": 1.0}
-    assert best_unit(units, similarity, text, terms, contact_question=False) == 1
-    assert best_unit(units, similarity, text, terms, False, names_question=True) == 0
+    assert best_unit(units, similarity, text, terms) == 1
+    assert best_unit(units, similarity, text, terms, NAMES_ASKED) == 0
     other = {"parkinson": 1.0}  # "is parkinson's the same thing?": the list names no Parkinson's
-    assert best_unit(units, similarity, text, other, False, names_question=True) == 1
+    assert best_unit(units, similarity, text, other, NAMES_ASKED) == 1
     assert asks_for_names("Is DRD the same as Segawa syndrome?") and asks_for_names("what else is it called")
     assert asks_for_names("other names for dystonia 1") and not asks_for_names("What is DRD?")
+
+
+def test_a_disclaimer_or_source_line_answers_only_a_question_about_the_source():
+    text = (
+        "This information is provided by Cleveland Clinic and is not intended to replace the medical advice "
+        "of your doctor. Speak with a neurologist about dystonia."
+    )
+    second = text.index("Speak")
+    units = [(0, second - 1), (second, len(text))]
+    similarity = np.array([0.7, 0.4], dtype=np.float32)  # the disclaimer reads closer to "which doctor?"
+    question = "what kind of doctor should we see"
+    terms = {t: 1.0 for t in query_terms(question)}
+    assert best_unit(units, similarity, text, terms, read_intent(question)) == 1
+    source = "who provided this information?"
+    assert best_unit(units, similarity, text, {t: 1.0 for t in query_terms(source)}, read_intent(source)) == 0
+    news = "(SOURCE: DUKE UNIVERSITY) - Duke University researchers have identified a common mechanism."
+    assert unit_penalty(news, False, False) == 0, "a news item's dateline tag does not make its sentence a note"
+
+
+def test_a_passage_with_no_sentence_that_can_answer_has_none_marked():
+    text = "What are the signs and symptoms of dystonia 2?\nOther names: DYT2; Torsion dystonia 2"
+    second = text.index("Other")
+    units = [(0, second - 1), (second, len(text))]
+    similarity = np.array([0.8, 0.6], dtype=np.float32)
+    assert best_unit(units, similarity, text, {"sign": 1.0}) is None, "a question and a names list: no mark"
 
 
 def test_contact_questions_are_recognised():
@@ -116,12 +146,12 @@ def test_the_passage_topic_does_not_choose_its_sentence(monkeypatch):
     units = [(0, first - 1), (first, third - 1), (third, len(text))]
     terms = {"limb": 3.0, "dystonia": 1.0, "treated": 2.0}
     similarities = np.array([0.55, 0.50, 0.60])
-    assert best_unit(units, similarities, text, terms, contact_question=False) == 2
+    assert best_unit(units, similarities, text, terms) == 2
     weights = passage_weights({"limb": 3.0, "treat": 2.0}, [{"limb"}, {"limb"}, {"treat"}])
     assert weights == pytest.approx({"limb": 1.0, "treat": 2.0 * 2 / 3})
     assert passage_weights({"limb": 3.0}, [{"limb"}, {"limb"}]) == {"limb": 3.0}, "two units: plain weights"
     monkeypatch.setattr(evidence, "passage_weights", lambda terms, words: dict(terms))
-    assert best_unit(units, similarities, text, terms, contact_question=False) == 0, "plain weights mark the topic"
+    assert best_unit(units, similarities, text, terms) == 0, "plain weights mark the topic"
 
 
 def test_a_template_sentence_has_one_key_whatever_the_title():
@@ -142,8 +172,8 @@ def test_evidence_passes_over_a_template_sentence_for_the_answer():
     similarity = np.array([0.6, 0.5], dtype=np.float32)  # the template sentence reads closer to the question
     terms = {t: 1.0 for t in query_terms("signs and symptoms of dystonia 11: anxiety?")}
     keys = {template_key(text[: units[0][1]], title)}
-    assert best_unit(units, similarity, text, terms, False) == 0
-    assert best_unit(units, similarity, text, terms, False, keys, title) == 1
+    assert best_unit(units, similarity, text, terms) == 0
+    assert best_unit(units, similarity, text, terms, NOTHING_ASKED, keys, title) == 1
 
 
 def test_a_plural_and_its_singular_share_a_stem():
@@ -196,11 +226,10 @@ def test_a_sentence_saying_no_gene_was_found_is_not_the_gene_the_question_asks_f
     units = [(0, len(not_found)), (len(not_found) + 1, len(not_found) + 1 + len(found))]
     text = not_found + " " + found
     similar = np.array([0.6, 0.5], dtype=np.float32)  # the negated sentence is nearer the question
-    assert best_unit(units, similar, text, {"gene": 1.0}, False, shape=gene) == 1
+    assert best_unit(units, similar, text, {"gene": 1.0}, replace(NOTHING_ASKED, shape=gene)) == 1
 
 
 def test_evidence_marks_the_sentence_of_the_shape_the_question_asks_for():
-    from index.intents import answer_shape
 
     text = (
         "Paroxysmal nonkinesigenic dyskinesia is a disorder that causes periods of involuntary movement. "
@@ -211,5 +240,5 @@ def test_evidence_marks_the_sentence_of_the_shape_the_question_asks_for():
     question = "How long does paroxysmal nonkinesigenic dyskinesia last?"
     terms = {t: 1.0 for t in query_terms(question)}
     similarity = np.array([0.5, 0.45], dtype=np.float32)  # the restating sentence reads closer
-    assert best_unit(units, similarity, text, terms, False) == 0
-    assert best_unit(units, similarity, text, terms, False, shape=answer_shape(question)) == 1
+    assert best_unit(units, similarity, text, terms) == 0
+    assert best_unit(units, similarity, text, terms, read_intent(question)) == 1

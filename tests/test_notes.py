@@ -19,6 +19,7 @@ _FACT_SHEET = Path(__file__).resolve().parent.parent / "corpus" / "founding" / "
         "This leaflet was produced by the Dystonia Society. Copyright 2021. All rights reserved.",
         "Please talk to your GP before changing any medicine.\nReviewed by Dr A. Smith",
         "© 2020 Example Trust",
+        "NIH: National Institute of Neurological Disorders and Stroke",
     ],
 )
 def test_notes_about_the_document_are_recognised(block):

@@ -516,8 +516,8 @@ def test_a_misspelt_word_is_searched_as_the_index_word_it_is_one_letter_from(has
     assert terms.corrections == ("dystonia", "alcohol") and terms.meant == terms.coverage == 1.0
     result = searcher.search("alchohol", mode="keyword", k=3)
     assert any("alcohol" in p.text for p in result.passages)
-    top = result.passages[0]
-    assert "alcohol" in top.text[top.highlight[0] : top.highlight[1]], "the sentence with the word is marked"
+    marked = [p.text[p.highlight[0] : p.highlight[1]] for p in result.passages if p.highlight]
+    assert any("alcohol" in sentence for sentence in marked), "a sentence with the word is marked"
     # A real word is not a misspelling of the index word it is one letter from.
     assert searcher.question_terms(snapshot, "leaving the county").corrections == ()
 

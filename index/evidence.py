@@ -4,8 +4,10 @@ Each sentence unit (see `ingest.sentence_units`) is scored by its stored vector'
 question plus a bonus for the question's content words it contains, each weighted by how rare it
 is in the index and by how few of the passage's units hold it. Units that cannot be an answer
 are passed over: a question (MedQuAD repeats its own), a table's header row, and a bare contact
-line (address, phone, email) unless the question asks how to reach someone, and a condition's list of
-other names unless the question asks what else it is called. No embedding happens at query time.
+line (address, phone, email) unless the question asks how to reach someone, a condition's list of
+other names unless the question asks what else it is called, and a document's note about itself (a
+disclaimer, a source line) unless the question asks about the source; a passage with nothing else
+gets no mark. No embedding happens at query time.
 """
 
 from __future__ import annotations
@@ -70,17 +72,17 @@ def unit_penalty(
     is_table_header: bool,
     contact_question: bool,
     is_template: bool = False,
-    names_question: bool = False,
+    names_answer: bool = False,
     source_question: bool = False,
 ) -> float:
     """NOT_AN_ANSWER for units that never answer (a question, a table header, a bare contact block,
     a template sentence that many documents repeat with only their title changed, a list of the
-    condition's other names unless the question asks what else it is called, a document's note about
+    condition's other names unless it answers a question about names (`names_answer`), a document's note about
     itself, such as a source line or a disclaimer, unless the question asks about the source)."""
     stripped = text.strip()
     if stripped.endswith("?") or is_table_header or is_template:
         return NOT_AN_ANSWER
-    if stripped.startswith(_NAMES_LINE) and not names_question:
+    if stripped.startswith(_NAMES_LINE) and not names_answer:
         return NOT_AN_ANSWER
     if not source_question and is_document_note(stripped) and not _SOURCE_TAG.match(stripped):
         return NOT_AN_ANSWER

@@ -139,7 +139,8 @@ def best_unit(
     words = [unit_words(document_text[a:b]) for a, b in units]
     total = sum(stemmed.values())  # coverage stays a share of the whole question's weight
     weights = passage_weights(stemmed, words)
-    names_ok = [_names_answer(document_text[a:b], set(stemmed), asked.names) for a, b in units]
+    question_words = set(stemmed)
+    names_ok = [_names_answer(document_text[a:b], question_words, asked.names) for a, b in units]
     scores = [
         float(similarities[i])
         + LEXICAL_WEIGHT * (sum(w for t, w in weights.items() if t in words[i]) / total if total else 0.0)

@@ -159,6 +159,26 @@ def best_unit(
     return best if scores[best] > -NOT_AN_ANSWER / 2 else None
 
 
+# A sentence that says what is not so ("No one treatment has been found to be universally effective.",
+# "The cause of Dystonia is unknown.") and the next one that says what is, instead ("Instead, doctors
+# use a variety of therapies…", "However, Dystonia can be a symptom of other diseases…").
+_NEGATION = re.compile(r"\b(no|not|none|never|cannot|unknown|unclear)\b|n't\b", re.IGNORECASE)
+_CONTRAST = re.compile(r"(instead|rather|however|but)\b", re.IGNORECASE)
+
+
+def with_continuation(units: list[tuple[int, int]], best: int, document_text: str) -> tuple[int, int]:
+    """The chosen unit's span, running on through the next unit when the chosen one only says what
+    is not so and the next begins by saying what is ("…is unknown. However, …"): the first half of
+    such a pair is no answer on its own."""
+    start, end = units[best]
+    if best + 1 >= len(units) or not _NEGATION.search(document_text[start:end]):
+        return start, end
+    next_start, next_end = units[best + 1]
+    if document_text[end:next_start].strip() or not _CONTRAST.match(document_text[next_start:next_end].lstrip()):
+        return start, end
+    return start, next_end
+
+
 def _names_answer(text: str, terms: set[str], names_question: bool) -> bool:
     """Whether a unit may answer as a list of other names: the question asks what else something is
     called, and the list holds a name the question uses. (Also letting the list answer any question

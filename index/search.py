@@ -30,7 +30,7 @@ from index.conditions import (
 )
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
-from index.evidence import best_unit, unit_words
+from index.evidence import best_unit, unit_words, with_continuation
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.intents import Intent, read_intent
 from index.keyword import QUERY_CAP, ROW_CAP, fts_query, query_terms
@@ -824,8 +824,8 @@ class Searcher:
         best = best_unit(ordered, similarity, texts[p.doc_id], weights, intent, templates, p.title)
         if best is None:
             return p
-        start, end = ordered[best]
-        chunk = rows[chunk_of[(start, end)]]
+        chunk = rows[chunk_of[ordered[best]]]
+        start, end = with_continuation(ordered, best, texts[p.doc_id])
         if intent.contact_lines_answer and is_contact_entry(chunk.text):
             # How to reach someone: the answer is the whole entry (name, address, phone), not one line of it.
             start, end = max(chunk.char_start, p.char_start), min(chunk.char_end, p.char_end)

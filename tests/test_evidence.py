@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from index.evidence import best_unit, is_table_header, unit_penalty
+from index.evidence import best_unit, is_table_header, unit_penalty, with_continuation
 from index.intents import NOTHING_ASKED, asks_for_contact, read_intent
 from index.keyword import query_terms
 from index.templates import template_key
@@ -242,3 +242,36 @@ def test_evidence_marks_the_sentence_of_the_shape_the_question_asks_for():
     similarity = np.array([0.5, 0.45], dtype=np.float32)  # the restating sentence reads closer
     assert best_unit(units, similarity, text, terms) == 0
     assert best_unit(units, similarity, text, terms, read_intent(question)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "marked"),
+    [
+        (  # a negative sentence and the one that says what is done instead: both are the answer
+            "No one treatment has been found to be universally effective. Instead, doctors use a variety of"
+            " therapies. Response to the drugs varies from one person to the next.",
+            "No one treatment has been found to be universally effective. Instead, doctors use a variety of therapies.",
+        ),
+        (
+            "The cause of dystonia is unknown. However, it can be a symptom of other diseases."
+            " More text follows here in this passage.",
+            "The cause of dystonia is unknown. However, it can be a symptom of other diseases.",
+        ),
+        (  # a plain sentence is not continued, even by "However"
+            "Botulinum toxin eases the spasms for months. However, the injections must be repeated.",
+            "Botulinum toxin eases the spasms for months.",
+        ),
+        (  # a negative sentence whose next one does not turn to what is so stays alone
+            "There is no cure for dystonia. Doctors use medicines to ease the symptoms.",
+            "There is no cure for dystonia.",
+        ),
+        (  # the last sentence of the passage has nothing to run on to
+            "The cause of dystonia is unknown.",
+            "The cause of dystonia is unknown.",
+        ),
+    ],
+)
+def test_a_sentence_saying_what_is_not_runs_on_through_the_next_saying_what_is(text: str, marked: str):
+    units = sentence_units(text, 0, len(text))
+    start, end = with_continuation(units, 0, text)
+    assert text[start:end] == marked

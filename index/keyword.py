@@ -10,7 +10,7 @@ BM25 itself weighs the rest.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
@@ -48,7 +48,29 @@ def query_terms(question: str) -> list[str]:
     return list(seen)
 
 
-def fts_query(question: str, counts: dict[str, int] | None = None, cap: int = 0, also: Sequence[str] = ()) -> str:
+# A word this long or longer may be looked for as its word family: the keyword index's stem of it,
+# as a prefix ("treated" → treat…, "diagnosed" → diagnos…). A shorter one's stem starts too many
+# other words ("hands" → hand…: "handle").
+MIN_FAMILY_LETTERS = 6
+
+
+def family_word(word: str) -> bool:
+    """True for a word long enough to be looked for as its word family (`fts_query`'s `families`)."""
+    return len(word) >= MIN_FAMILY_LETTERS and word.isalpha()
+
+
+def family_term(word: str) -> str:
+    """The FTS5 term for a word's family: the index's stem of the word, as a prefix."""
+    return f'"{word}" *'
+
+
+def fts_query(
+    question: str,
+    counts: dict[str, int] | None = None,
+    cap: int = 0,
+    also: Sequence[str] = (),
+    families: Collection[str] = (),
+) -> str:
     """An FTS5 MATCH expression that treats every word of the question as a plain term.
 
     With `counts` (chunks holding each term, as `Snapshot.chunk_frequencies` gives them, capped at
@@ -60,10 +82,14 @@ def fts_query(question: str, counts: dict[str, int] | None = None, cap: int = 0,
     `also` (glossary terms, `lay_terms`; the caller keeps only those under the cap) adds their
     content words as further plain terms. As words they did better than as phrases on the tuning
     sets (EVALUATION.md).
+
+    `families` are question words to look for as their whole word family (`family_term`): FTS5
+    stems the quoted word and the `*` matches every index word whose stem starts so. Only a word
+    itself (plain letters) becomes such a prefix term, never syntax from the question.
     """
     terms = query_terms(question)
     if counts is not None and cap:
         terms = [t for t in terms if counts.get(t, 0) < cap]
     for term in also:
         terms += [w for w in query_terms(term) if w not in terms]
-    return " OR ".join(f'"{term}"' for term in terms)
+    return " OR ".join(family_term(term) if term in families else f'"{term}"' for term in terms)

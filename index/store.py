@@ -31,6 +31,7 @@ from index.errors import (
     NoIndexError,
     storage_reason,
 )
+from index.keyword import family_term, family_word
 from index.layout import DATABASE, MANIFEST, UNIT_IDS, UNIT_VECTORS, VECTORS, current_problem, read_current
 from index.manifest import FORMAT_NAME, FORMAT_VERSION, Manifest, incompatibility
 from index.vector_index import for_search, search_within
@@ -279,6 +280,13 @@ class Snapshot:
         sql = "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)"
         limit = -1 if cap is None else cap  # SQLite: a negative LIMIT is no limit
         return {term: self._rows(sql, (f'"{term}"', limit))[0][0] for term in terms}
+
+    def family_frequencies(self, words: list[str], cap: int | None = None) -> dict[str, int]:
+        """In how many chunks each word's family occurs (`keyword.family_term`: its stem as a prefix,
+        "treated" → treat…), counted up to `cap`, as `chunk_frequencies` counts a word."""
+        sql = "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)"
+        limit = -1 if cap is None else cap
+        return {w: self._rows(sql, (family_term(w), limit))[0][0] if family_word(w) else 0 for w in words}
 
     def stored_chunks(self, doc_id: str) -> list[tuple[int, Chunk]]:
         """A document's chunks as built (context included), in order, each with its vector id."""

@@ -38,6 +38,18 @@ def test_the_product_example_is_answered(real_searcher):
     assert any("stress" in p.text for p in result.passages)
 
 
+def test_how_is_it_treated_finds_the_treatments_and_marks_what_doctors_do(real_searcher):
+    """"treated" is in one chunk (a diagnosis section), "treatment" in many: the word family counts.
+    The fact sheet's first treatment sentence says only what is not so; the mark runs on to "Instead"."""
+    result = real_searcher.search("how is dystonia treated", k=5)
+    top = result.passages[0]
+    assert "diagnos" not in top.section.lower() and "treatment" in top.section.lower(), top.section
+    sheet = [p for p in result.passages if p.title == "What are Dystonias?"]
+    assert sheet, [p.title for p in result.passages]
+    a, b = sheet[0].highlight
+    assert "Instead, doctors use a variety of therapies" in sheet[0].text[a:b]
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -4,6 +4,7 @@ abstention, evidence marks and the escaping of everything shown to a reader."""
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -256,6 +257,35 @@ def test_keyword_search_leaves_out_words_too_common_to_rank_cheaply():
     assert fts_query("dystonia botulinum", counts, cap=20_000) == '"botulinum"'
     assert fts_query("dystonia", counts, cap=20_000) == "", "all common: keyword finds nothing, dense answers"
     assert fts_query("dystonia botulinum") == '"dystonia" OR "botulinum"', "no counts: every word"
+
+
+def test_a_word_can_be_looked_for_as_its_word_family():
+    from index.keyword import family_word
+
+    question = "how is dystonia treated"
+    assert fts_query(question, families={"treated"}) == '"dystonia" OR "treated" *'
+    assert fts_query(question) == '"dystonia" OR "treated"', "no families: plain terms"
+    assert family_word("treated") and not family_word("hands"), "a short word's stem starts too many others"
+    assert not family_word("dyt1ab"), "only plain letters become a prefix term"
+
+
+def test_a_rare_form_of_a_common_word_family_is_searched_as_the_family(hash_index):
+    """On the real corpus "treated" is in one chunk (a diagnosis section) and "treatment" in many: keyword
+    search used to put that one chunk first for "how is dystonia treated"."""
+    from index.store import open_snapshot
+
+    searcher = Searcher(hash_index, HashEmbedder())
+    snapshot = open_snapshot(hash_index)
+    counts = searcher.frequencies(snapshot, ["treated", "dystonia", "botulinum"])
+    families = searcher.families(snapshot, counts)
+    assert counts["treated"] <= 3 and snapshot.family_frequencies(["treated"])["treated"] >= 3 * counts["treated"]
+    assert families == {"treated"}, "dystonia: its family is itself; botulinum: no larger family"
+    plain = Searcher(hash_index, HashEmbedder(), SearchSettings(family_ratio=0))
+    assert plain.families(snapshot, counts) == frozenset()
+    before = plain.search("how is dystonia treated", k=5, mode="keyword").passages
+    after = searcher.search("how is dystonia treated", k=5, mode="keyword").passages
+    assert re.search(r"\btreated\b", before[0].text) and "diagnos" in before[0].section.lower()
+    assert "diagnos" not in after[0].section.lower() and "treatment" in after[0].text.lower(), after[0].section
 
 
 def test_chunk_counts_stop_at_the_cap(hash_index):

@@ -83,8 +83,9 @@ def named_conditions(
             names.append(name)
             absent.append(written)
     unknown = unknown_names(snapshot, question, frequencies)
-    held = " ".join(str(getattr(item, "written", item)).lower() for item in absent)
+    # A word of an unknown name is given as that name: "asdfgh qwerty zxcvb", not three words and the name.
     absent = [item for item in absent if not (isinstance(item, str) and any(item in name for name in unknown))]
+    held = " ".join(str(getattr(item, "written", item)).lower() for item in absent)
     absent += [name for name in unknown if name.lower() not in held]
     return names, _once(absent)
 
@@ -92,8 +93,8 @@ def named_conditions(
 def unknown_names(snapshot: Snapshot, question: str, frequencies: Frequencies) -> list[str]:
     """Names the question holds that the index never does, found by their form where the word-by-word
     tests cannot judge them: a symbol in capitals ("PRKRA": four or more letters, no digits, not a
-    word the model holds whole), and two adjacent words that are both rare words (three or more of
-    the model's pieces) no chunk holds ("globus pallidus", where "pallidus" looks like a form of
+    word the model holds whole), and two or more adjacent words that are all rare words (three or
+    more of the model's pieces) no chunk holds ("globus pallidus", where "pallidus" looks like a form of
     "palliative" and the model reads "globus" as everyday). A question in capitals has no symbols.
     Numbered symbols ("DYT16", "EKD2") are left out: they are other names of conditions the corpus
     describes in words. On the tuning sets neither form occurs in an answerable question
@@ -107,13 +108,19 @@ def unknown_names(snapshot: Snapshot, question: str, frequencies: Frequencies) -
     symbols = (
         [] if shouting else [w for w in dict.fromkeys(written) if _SYMBOL.fullmatch(w) and pieces.count(w.lower()) >= 2]
     )
-    rare = [w.isalpha() and len(w) >= 4 and pieces.count(w) >= 3 for w in (word.lower() for word in written)]
-    pairs = [(a.lower(), b.lower()) for a, b, ra, rb in zip(written, written[1:], rare, rare[1:]) if ra and rb]
-    asked = sorted({w.lower() for w in symbols} | {w for pair in pairs for w in pair})
+    lower = [word.lower() for word in written]
+    rare = [w.isalpha() and len(w) >= 4 and pieces.count(w) >= 3 for w in lower]
+    paired = [r and ((i > 0 and rare[i - 1]) or (i + 1 < len(rare) and rare[i + 1])) for i, r in enumerate(rare)]
+    asked = sorted({w.lower() for w in symbols} | {w for w, p in zip(lower, paired) if p})
     counts = frequencies(snapshot, asked) if asked else {}  # only the candidates: a common word costs a count
-    return [w for w in symbols if counts[w.lower()] == 0] + [
-        f"{a} {b}" for a, b in pairs if counts[a] == 0 and counts[b] == 0
-    ]
+    # Adjacent such words are one name, however many: "asdfgh qwerty zxcvb", not two overlapping pairs.
+    runs: list[list[str]] = [[]]
+    for word, candidate in zip(lower, paired):
+        if candidate and counts[word] == 0:
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    return [w for w in symbols if counts[w.lower()] == 0] + [" ".join(run) for run in runs if len(run) >= 2]
 
 
 def not_covered(missing: tuple[str, ...]) -> str:

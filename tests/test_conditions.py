@@ -114,6 +114,9 @@ def test_a_gene_symbol_or_a_two_word_name_the_index_never_holds_is_flagged(hash_
     assert brain.missing == ("globus pallidus",) and "globus pallidus" in brain.note + brain.message
     gene = searcher.search("PRKRA dystonia inheritance", mode="keyword")
     assert gene.missing == ("PRKRA",) and "PRKRA" in gene.note + gene.message
+    # Three such words in a row are one name, not two overlapping pairs (a new user's "asdfgh qwerty zxcvb").
+    typed = searcher.search("asdfgh qwerty zxcvb", mode="keyword")
+    assert typed.abstained and typed.message == "No passage in the knowledge base is about asdfgh qwerty zxcvb."
 
 
 def test_capitals_numbered_symbols_and_everyday_pairs_are_not_names(hash_index):

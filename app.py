@@ -74,6 +74,8 @@ KEYWORD_FOR_NOW = (
 MORE_FROM_DOCUMENT = 3
 FREE_SIGN_IN_TRIES = 3  # wrong passwords before the gate starts to slow down
 MAX_SIGN_IN_DELAY = 300  # seconds
+QUESTION_LABEL = "Your question"
+EMPTY_QUESTION = "Type a question in the box first, for example: Does stress make dystonia worse?"
 QUESTION_ANCHOR = "kb-ask"  # the question box's place on the page, for "Ask another question"
 LIBRARY_SORTS = ("Collection, then title", "Title", "Most passages", "Recently indexed")
 
@@ -225,7 +227,7 @@ def ask_tab(searcher: Searcher, snapshot, problem: str = "") -> Any:
         st.warning(f"Showing the previous index version: {searcher.reload_error}")
     st.html(f'<div id="{QUESTION_ANCHOR}"></div>')
     st.text_area(
-        "Your question",
+        QUESTION_LABEL,
         key="question",
         height="content",
         placeholder="e.g. Does stress make dystonia worse? Press Enter to ask.",
@@ -233,7 +235,9 @@ def ask_tab(searcher: Searcher, snapshot, problem: str = "") -> Any:
     )
     # A visible button as well as Enter: a phone's keyboard may have no Enter key that asks. Leaving
     # the box hands its text to the page, so the button itself only has to rerun it.
-    st.button("Ask", key="ask", type="primary", icon=":material/search:")
+    asked = st.button("Ask", key="ask", type="primary", icon=":material/search:")
+    if asked and not (st.session_state.get("question") or "").strip():
+        st.info(EMPTY_QUESTION, icon=":material/edit:")
     status = st.empty()
     documents = snapshot.documents()
     titles = {d.doc_id: display_title(d.title) for d in documents}
@@ -262,7 +266,10 @@ def ask_tab(searcher: Searcher, snapshot, problem: str = "") -> Any:
         st.button("Ask another question", key="again", icon=":material/arrow_upward:", on_click=_ask_again)
         if st.session_state.pop("jump_to_question", False):  # once, right after the click
             jump = st.session_state.get("ask_again", 0)
-            st.html(scroll_script(QUESTION_ANCHOR, jump, block="start"), unsafe_allow_javascript=True)
+            st.html(
+                scroll_script(QUESTION_ANCHOR, jump, block="start", focus_box=QUESTION_LABEL),
+                unsafe_allow_javascript=True,
+            )
         st.divider()
     st.caption("Other questions to try:" if question else "Try:")
     columns = st.columns(2)
@@ -338,7 +345,8 @@ def _set_question(text: str) -> None:
 
 
 def _ask_again() -> None:
-    """Back up to the question box (after the passages on a phone), with the last question kept to edit."""
+    """Back up to the question box (after the passages on a phone), the last question kept and selected:
+    typing replaces it, a tap edits it."""
     st.session_state["ask_again"] = st.session_state.get("ask_again", 0) + 1
     st.session_state["jump_to_question"] = True
 

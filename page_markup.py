@@ -108,17 +108,30 @@ ENTER_SCRIPT = """<script>
 </script>"""
 
 
-def scroll_script(target: str, nonce: int, block: str = "center", only_below_fold: bool = False) -> str:
+def scroll_script(
+    target: str, nonce: int, block: str = "center", only_below_fold: bool = False, focus_box: str = ""
+) -> str:
     """A script that scrolls the element with this id into view once it is shown (its tab opened).
 
     `target` is one of this module's own ids, never document text; the nonce makes each jump a
     new script, so Streamlit runs it again. With `only_below_fold` it scrolls only when the element
     starts in the lower half of the screen or below (a phone, after asking), never on a wide screen
-    where the element is already in view.
+    where the element is already in view. With `focus_box` (a text box's label, one of the page's own)
+    the box with that label then takes the focus with its text selected: typing replaces the last
+    question, and a tap or an arrow key edits it instead.
     """
     if not re.fullmatch(r"[a-z][a-z0-9-]*", target) or block not in ("start", "center"):
         raise ValueError(f"not a plain element id or block: {target!r}, {block!r}")
+    if focus_box and not re.fullmatch(r"[A-Za-z][A-Za-z ]*", focus_box):
+        raise ValueError(f"not a plain label: {focus_box!r}")
     condition = "mark.getBoundingClientRect().top > window.innerHeight * 0.5" if only_below_fold else "true"
+    focus = (
+        f"""
+      var box = document.querySelector('textarea[aria-label="{focus_box}"], input[aria-label="{focus_box}"]');
+      if (box) {{ box.focus({{preventScroll: true}}); box.select(); }}"""
+        if focus_box
+        else ""
+    )
     return f"""<script>
 (function () {{
   var tries = 0;
@@ -127,7 +140,7 @@ def scroll_script(target: str, nonce: int, block: str = "center", only_below_fol
     tries += 1;
     if (mark && mark.offsetParent !== null) {{
       clearInterval(timer);
-      if ({condition}) mark.scrollIntoView({{block: "{block}", behavior: "smooth"}});
+      if ({condition}) mark.scrollIntoView({{block: "{block}", behavior: "smooth"}});{focus}
     }} else if (tries > 100) {{
       clearInterval(timer);
     }}

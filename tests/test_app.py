@@ -101,6 +101,20 @@ def test_a_question_returns_cited_passages(real_page_env):
     assert '<mark class="passage">' in context
 
 
+def test_asking_with_an_empty_box_says_what_to_do(page_env):
+    """A new user pressed Ask with nothing typed and saw nothing happen."""
+    from app import EMPTY_QUESTION
+
+    at = _page()
+    at.button(key="ask").click().run()
+    assert not at.exception, at.exception
+    assert EMPTY_QUESTION in [i.value for i in at.info] and _cards(at) == []
+    at = _ask(at, "   ")
+    assert EMPTY_QUESTION not in [i.value for i in at.info], "only a press of Ask says it, not every rerun"
+    at.button(key="ask").click().run()
+    assert EMPTY_QUESTION in [i.value for i in at.info], "a box of spaces is empty too"
+
+
 @pytest.mark.model
 def test_an_example_question_can_be_clicked(real_page_env):
     at = _page()

@@ -470,6 +470,12 @@ def test_on_a_phone_the_ask_button_asks_and_ask_another_question_brings_the_box_
     _shot(page, shots, "phone-ask-again", full_page=False)
     assert 0 <= box.bounding_box()["y"] < 844 - 200, "the question box is back on screen"
     assert box.input_value() == "does stress make it worse"
+    # The box has the focus with the last question selected: typing replaces it (a new user found the
+    # focus left on the button and the old text in the way).
+    expect(box).to_be_focused(timeout=10_000)
+    assert box.evaluate("e => [e.selectionStart, e.selectionEnd]") == [0, len("does stress make it worse")]
+    page.keyboard.type("can children get it")
+    assert box.input_value() == "can children get it"
     context.close()
 
 

@@ -226,6 +226,11 @@ def test_scroll_script_takes_only_plain_ids():
     assert 'getElementById("kb-target")' in scroll_script("kb-target", 3) and "jump 3" in scroll_script("kb-target", 3)
     with pytest.raises(ValueError):
         scroll_script('x");alert(1);("', 1)
+    focused = scroll_script("kb-ask", 1, focus_box="Your question")
+    assert 'textarea[aria-label="Your question"]' in focused and "box.select()" in focused
+    assert "box.select()" not in scroll_script("kb-ask", 1), "no focus unless asked"
+    with pytest.raises(ValueError):
+        scroll_script("kb-ask", 1, focus_box='x"], body, [x="')
 
 
 @pytest.mark.parametrize(

@@ -597,8 +597,8 @@ class Searcher:
 
     def families(self, snapshot: Snapshot, counts: dict[str, int]) -> frozenset[str]:
         """The question words keyword search looks for as their word family (`keyword.fts_query`):
-        those the family of outnumbers `family_ratio` times over ("treated": 1 chunk of the
-        default corpus; "treat…", with "treatment" and "treatments": 22). The keyword index's
+        those whose family is in at least `family_ratio` times as many chunks ("treated": 1 chunk
+        of the default corpus; "treat…", with "treatment" and "treatments": 22). The keyword index's
         stemmer leaves "treated" and "treatment" apart, so "how is dystonia treated?" found only the
         one passage saying "treated" (a diagnosis section) and put it first."""
         ratio = self.settings.family_ratio
@@ -852,6 +852,8 @@ class Searcher:
             return p
         chunk = rows[chunk_of[ordered[best]]]
         start, end = with_continuation(ordered, best, texts[p.doc_id])
+        if end != ordered[best][1] and rows[chunk_of[ordered[best + 1]]].page != chunk.page:
+            end = ordered[best][1]  # a mark never runs over onto another PDF page: the page shown is its own
         if intent.contact_lines_answer and is_contact_entry(chunk.text):
             # How to reach someone: the answer is the whole entry (name, address, phone), not one line of it.
             start, end = max(chunk.char_start, p.char_start), min(chunk.char_end, p.char_end)

@@ -277,16 +277,17 @@ class Snapshot:
     def chunk_frequencies(self, terms: list[str], cap: int | None = None) -> dict[str, int]:
         """In how many chunks each (plain, lower-case) term occurs, through the keyword index; with
         `cap`, counting stops there (a common word costs at most `cap` rows, not the whole table)."""
-        sql = "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)"
-        limit = -1 if cap is None else cap  # SQLite: a negative LIMIT is no limit
-        return {term: self._rows(sql, (f'"{term}"', limit))[0][0] for term in terms}
+        return {term: self._match_count(f'"{term}"', cap) for term in terms}
 
     def family_frequencies(self, words: list[str], cap: int | None = None) -> dict[str, int]:
         """In how many chunks each word's family occurs (`keyword.family_term`: its stem as a prefix,
         "treated" → treat…), counted up to `cap`, as `chunk_frequencies` counts a word."""
+        return {w: self._match_count(family_term(w), cap) if family_word(w) else 0 for w in words}
+
+    def _match_count(self, expression: str, cap: int | None) -> int:
+        """Chunks matching an FTS5 expression, counted up to `cap` (None: all)."""
         sql = "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)"
-        limit = -1 if cap is None else cap
-        return {w: self._rows(sql, (family_term(w), limit))[0][0] if family_word(w) else 0 for w in words}
+        return self._rows(sql, (expression, -1 if cap is None else cap))[0][0]  # a negative LIMIT is no limit
 
     def stored_chunks(self, doc_id: str) -> list[tuple[int, Chunk]]:
         """A document's chunks as built (context included), in order, each with its vector id."""

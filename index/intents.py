@@ -1,7 +1,7 @@
 """What kind of answer a question asks for, when its words say so: how to reach someone, an
 organisation that helps, the document itself (its source, its date), or an answer of a particular
-shape (a duration, an age, a rate, a chance, a gene, a trigger). No model here; plain patterns over
-the question's words.
+shape (a duration, an age, a rate, a chance, a gene, a trigger, what something is). No model here;
+plain patterns over the question's words.
 
 A contact question ("what's their phone number?") lets an address line be the marked answer. An
 organisation question ("is there a charity for…", "who can help with…", "a support group") asks
@@ -86,6 +86,18 @@ _NOT_FOUND = (
 )
 
 
+# A question asking what something is ("What is dystonia?", "what actually is this twisting muscle
+# thing?", "What does idiopathic mean?"), not what its treatment or cause is: the answer is the
+# sentence that says what it is ("Dystonia is a movement disorder that…", "…are called primary or
+# idiopathic dystonia"), not the shortest sentence that names it ("Some people inherit dystonia.").
+_DEFINITION_QUESTION = (
+    r"^\W*(?:so |and |ok |but )?what\s+(?:exactly|actually|really)\s+(?:is|are)\b"
+    r"|^\W*(?:so |and |ok |but )?what(?:'s|’s|s|\s+is|\s+are)\s+(?:(?:exactly|actually|really)\b"
+    r"|(?!(?:the|a|an|your|my|its|their|this|that|it)\b)(?:[\w'’-]+\s*){1,4}\W*$)"
+    r"|\bwhat (?:does|do) (?:\S+\s+){1,6}?mean\b|\bwhat is meant by\b|\bdefin(?:e|ition)\b|\bmeaning of\b"
+)
+
+
 @dataclass(frozen=True)
 class Shape:
     """The shape of sentence that answers a question: `pattern` matches it, unless `unless` does."""
@@ -152,13 +164,20 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             re.I,
             None,
         ),
+        (
+            _DEFINITION_QUESTION,
+            r"\b(?:is|are)\s+(?:(?:a|an|one|any)\b|(?:\w+\s+){0,2}(?:disorders?|conditions?|diseases?|syndromes?"
+            r"|forms?|types?|groups?)\b)|\b(?:called|referred to as|known as|defined as|(?<!which )means)\b",
+            re.I,
+            None,
+        ),
     )
 )
 
 
 def answer_shape(question: str) -> Shape | None:
     """The shape a sentence answering the question has, when the question asks for a duration, an
-    age, how common something is, a chance, a gene or a trigger; else None (the gene pattern is
+    age, how common something is, a chance, a gene, a trigger or what something is; else None (the gene pattern is
     case-sensitive: it looks for symbols such as "GCH1" or "SPR gene", and a sentence saying no
     gene was found is not of its shape)."""
     return next((sentence for asked, sentence in _SHAPES if asked.search(question)), None)

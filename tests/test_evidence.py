@@ -3,6 +3,7 @@ possessive fragments are not question words, and sentence units join short fragm
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -206,8 +207,37 @@ def test_questions_that_ask_for_a_shape_of_answer_are_recognised():
     assert not answer_shape("which gene is involved").search("The gene makes a protein."), "symbols only"
     assert not answer_shape("which gene is involved").search("Dystonia 6 is also called DYT6.")
     assert not answer_shape("how long do attacks last").search("The disorder causes involuntary movement.")
-    for question in ("What is dystonia?", "How is it treated?", "how long ago was it found", "Is it contagious?"):
+    for question in ("What is the treatment for it?", "How is it treated?", "how long ago was it found",
+                     "Is it contagious?", "what is it", "What is the capital of France?"):
         assert answer_shape(question) is None, question
+
+
+def test_a_question_asking_what_something_is_marks_the_sentence_that_says_what_it_is():
+    from index.intents import answer_shape
+
+    for question in ("What is dystonia?", "whats DYT1", "What is writer's cramp?",
+                     "what actually is this twisting muscle thing my mum just got diagnosed with?",
+                     "What does primary or idiopathic dystonia mean?"):
+        shape = answer_shape(question)
+        assert shape is not None and shape.search("Dystonia is a movement disorder."), question
+    definition = answer_shape("What is dystonia?")
+    assert definition is not None
+    assert definition.search("About half the cases have no known cause and are called primary dystonia.")
+    assert definition.search("The dystonias are movement disorders in which muscles contract.")
+    assert not definition.search("Some people inherit dystonia.")
+    assert not definition.search("It is inherited, which means one copy of the gene is altered.")
+
+    text = (
+        "Dystonia is a movement disorder that causes involuntary contractions of your muscles. Symptoms often "
+        "start in childhood. Others are mild. Some people inherit dystonia. There is no cure."
+    )
+    ends = [m.end() for m in re.finditer(r"\.", text)]
+    units = [(0 if i == 0 else ends[i - 1] + 1, end) for i, end in enumerate(ends)]
+    question = "What is dystonia?"
+    terms = {t: 1.0 for t in query_terms(question)}
+    similarity = np.array([0.55, 0.4, 0.3, 0.62, 0.3], dtype=np.float32)  # the short sentence reads closest
+    assert best_unit(units, similarity, text, terms) == 3
+    assert best_unit(units, similarity, text, terms, read_intent(question)) == 0
 
 
 def test_a_sentence_saying_no_gene_was_found_is_not_the_gene_the_question_asks_for():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,22 @@ def test_how_is_it_treated_finds_the_treatments_and_marks_what_doctors_do(real_s
     assert sheet, [p.title for p in result.passages]
     a, b = sheet[0].highlight
     assert "Instead, doctors use a variety of therapies" in sheet[0].text[a:b]
+
+
+def test_what_is_dystonia_marks_the_sentence_that_says_what_it_is(real_searcher):
+    """Not the shortest sentence naming it ("Others are mild. Some people inherit dystonia.")."""
+    result = real_searcher.search("What is dystonia?", k=3)
+    for passage in result.passages:
+        a, b = passage.highlight or (0, 0)
+        assert re.search(r"\b(is|are) (a|movement disorders)\b", passage.text[a:b]), passage.text[a:b]
+
+
+def test_a_question_naming_the_news_items_university_is_answered_from_it(real_searcher):
+    # Its best cosine is 0.207, under the 0.22 threshold; "Duke" is in one chunk's text.
+    result = real_searcher.search("the Duke people apparently built some new lab model out of cells?", k=5)
+    assert not result.abstained
+    assert result.passages[0].title == "Dystonia Treatment News and Information", result.passages[0].title
+    assert real_searcher.search("How tall is the Fred French Building?").abstained, "a name only an address holds"
 
 
 @pytest.mark.parametrize(
@@ -165,6 +182,7 @@ def test_everyday_wording_finds_the_medical_passage(real_searcher):
         ("blind18.jsonl", 0.88, 0.73, 0.68, 0.95, 0.04, 0.02),
         ("blind19.jsonl", 0.92, 0.78, 0.69, 0.85, 0.04, 0.02),
         ("blind20.jsonl", 0.87, 0.78, 0.72, 0.95, 0.04, 0.02),
+        ("blind21.jsonl", 0.88, 0.76, 0.70, 0.95, 0.04, 0.04),
     ],
 )
 def test_the_blind_sets_stay_at_their_measured_level(
@@ -174,7 +192,7 @@ def test_the_blind_sets_stay_at_their_measured_level(
     unanswerable flagged / answerable with a note / answerable refused; today's figures are in
     EVALUATION.md, sixteenth session: e.g. blind10 0.933 / 0.849 / 0.879 / 1.0 / 0 / 0), so a change
     that loses ground on questions written without the code fails here. blind, tune2 and tune3
-    choose settings, and tune4 (written to provoke refusals); blind2 to blind20 are report-only. blind11,
+    choose settings, and tune4 (written to provoke refusals); blind2 to blind21 are report-only. blind11,
     written to avoid the documents' own words, is among the hardest (0.883 / 0.742 / 0.685, 1 of 60
     refused; 3 before a question about "it" was answered with a weak-match note, nineteenth session,
     which moved one blind3 question from refused to noted: its note floor is 0.06). These are not issue 9's

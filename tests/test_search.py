@@ -141,6 +141,38 @@ def test_a_question_about_it_unnamed_is_taken_at_the_rescue_floor(similarity, ab
     assert searcher.abstains(similarity, 0.3, refers=False) is True
 
 
+@pytest.mark.parametrize("similarity, abstains", [(0.2, False), (0.15, False), (0.14, True)])
+def test_a_question_naming_what_few_passages_hold_is_taken_at_the_rescue_floor(similarity, abstains):
+    searcher = Searcher.__new__(Searcher)
+    searcher.settings = SearchSettings()
+    assert searcher.abstains(similarity, 0.3, named=True) is abstains
+    assert searcher.abstains(similarity, 0.3, named=False) is True
+
+
+def test_a_name_counts_when_few_passages_hold_it_in_their_text(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("what_are_dystonias.txt", "dystonia_treatment_news.txt"):
+        (corpus / name).write_text((_FACT_SHEET.parent / name).read_text(encoding="utf-8"), encoding="utf-8")
+    update_index(corpus, tmp_path / "kb", HashEmbedder())
+    searcher = Searcher(tmp_path / "kb", HashEmbedder())
+    snapshot = searcher.snapshot()
+
+    def named(question: str) -> bool:
+        return searcher.names_rare_subject(snapshot, question, searcher.question_terms(snapshot, question).counts)
+
+    assert named("the Duke people apparently built some new lab model out of cells?"), "the news item's text"
+    assert not named("the duke people apparently built some new lab model?"), "no capital: no name"
+    assert not named("Duke people built a lab model?"), "a question's first word is capitalised anyway"
+    assert not named("Is the Bronx Zoo open on Sundays?"), "only an address holds it"
+    assert not named("Is Cleveland Clinic good for heart surgery?"), "only the disclaimer holds the name itself"
+    news = ["dystonia_treatment_news.txt"]
+    assert not searcher.names_rare_subject(
+        snapshot, "the Duke people?", {"duke": 1}, snapshot.chunk_ids_where([], ["what_are_dystonias.txt"])
+    ), "outside the filter"
+    assert searcher.names_rare_subject(snapshot, "the Duke people?", {"duke": 1}, snapshot.chunk_ids_where([], news))
+
+
 def test_a_question_about_it_answered_under_the_threshold_says_the_match_is_weak(small_corpus, tmp_path, monkeypatch):
     update_index(small_corpus, tmp_path / "kb", HashEmbedder())
     only_the_rescue = SearchSettings(answer_above=1.01, rescue_above=0.0, rescue_coverage=1.01)

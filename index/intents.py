@@ -1,7 +1,7 @@
 """What kind of answer a question asks for, when its words say so: how to reach someone, an
 organisation that helps, the document itself (its source, its date), or an answer of a particular
-shape (a duration, an age, a rate, a chance, a gene, a trigger, what something is). No model here;
-plain patterns over the question's words.
+shape (a duration, an age, a rate, a chance, a gene, a trigger, what something is, a treatment).
+No model here; plain patterns over the question's words.
 
 A contact question ("what's their phone number?") lets an address line be the marked answer. An
 organisation question ("is there a charity for…", "who can help with…", "a support group") asks
@@ -171,15 +171,26 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             re.I,
             None,
         ),
+        (
+            r"\btreat(?:ed|ment|ments|ing)?\b|\btherap(?:y|ies)\b|\bmanag(?:e|ed|ing)\b|\brelie(?:ve|f)\b|\boptions\b"
+            r"|\bwhat (?:can|could|should) (?:be done|help|i do|we do|they do|doctors do)\b"
+            r"|\b(?:what|which|anything|something)\b(?:\s+\w+){0,3}\s+(?:help|helps)\b",
+            r"\b(?:treat(?:ed|ment|ments)?|therap(?:y|ies|eutic)|medications?|drugs?|injections?|surgery|surgical"
+            r"|botulinum|botox|levodopa|L-Dopa|splint\w*|biofeedback|deep brain stimulation|relaxants?"
+            r"|may help|can help)\b",
+            re.I,
+            None,
+        ),
     )
 )
 
 
 def answer_shape(question: str) -> Shape | None:
     """The shape a sentence answering the question has, when the question asks for a duration, an
-    age, how common something is, a chance, a gene, a trigger or what something is; else None (the gene pattern is
-    case-sensitive: it looks for symbols such as "GCH1" or "SPR gene", and a sentence saying no
-    gene was found is not of its shape)."""
+    age, how common something is, a chance, a gene, a trigger, what something is or what treats
+    it; else None. The first that fits counts, in that order. The gene pattern is case-sensitive:
+    it looks for symbols such as "GCH1" or "SPR gene", and a sentence saying no gene was found is
+    not of its shape."""
     return next((sentence for asked, sentence in _SHAPES if asked.search(question)), None)
 
 

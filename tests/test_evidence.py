@@ -200,6 +200,9 @@ def test_questions_that_ask_for_a_shape_of_answer_are_recognised():
         "what are the odds my kids get it": "Each child has a 50% (1 in 2) chance to inherit the mutation.",
         "which genes cause the levodopa form?": "It is caused by mutations in the GCH1, TH or SPR genes.",
         "what sets off the jerks": "Attacks can be brought on by alcohol, caffeine or stress.",
+        "what treatments might help an arm or leg": "Botulinum toxin injection and physical therapy may help.",
+        "How is it treated?": "Doctors use medicines, Botox injections, surgery and other treatments.",
+        "what can be done for it": "Drugs such as levodopa improve the symptoms.",
     }
     for question, sentence in cases.items():
         shape = answer_shape(question)
@@ -207,8 +210,9 @@ def test_questions_that_ask_for_a_shape_of_answer_are_recognised():
     assert not answer_shape("which gene is involved").search("The gene makes a protein."), "symbols only"
     assert not answer_shape("which gene is involved").search("Dystonia 6 is also called DYT6.")
     assert not answer_shape("how long do attacks last").search("The disorder causes involuntary movement.")
-    for question in ("What is the treatment for it?", "How is it treated?", "how long ago was it found",
-                     "Is it contagious?", "what is it", "What is the capital of France?"):
+    assert not answer_shape("How is it treated?").search("Jerks may be triggered by movement or stimulation.")
+    for question in ("Is it curable?", "how long ago was it found", "Is it contagious?", "what is it",
+                     "What is the capital of France?"):
         assert answer_shape(question) is None, question
 
 

@@ -80,6 +80,12 @@ def test_cue_words_count_as_understood_only_when_their_terms_are_usable():
     assert cue_stems("My golf swing hurts", {"soreness"}, glossary) == {stem("hurt")}
 
 
+def test_eyelids_that_keep_closing_are_covered_by_the_shipped_glossary():
+    # The corpus says "blepharospasm" and "eyelid twitching", never "closing": both words are meant.
+    found = cue_stems("what can I do about my eyelids closing", {"blepharospasm"})
+    assert found == {stem("eyelids"), stem("closing")}
+
+
 def test_a_word_whose_glossary_terms_the_index_holds_counts_for_the_models_coverage(hash_index, hash_embedder):
     searcher = Searcher(hash_index, hash_embedder)
     snapshot = searcher.snapshot()

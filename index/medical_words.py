@@ -10,7 +10,8 @@ tells a reader their answerable question is off-topic. Two checks keep such word
   from a word the index holds, with the same first letter;
 - how the model reads the word alone: nearer to the kinds of medical subject (a disease, a
   medicine, …) than to the kinds of everyday word (a thing, a place, a feeling, …), by at least
-  MEDICAL_MARGIN in cosine.
+  MEDICAL_MARGIN in cosine; a word built like a medicine's name ("baclofen": `DRUG_STEMS`) is a
+  medical subject without that reading.
 
 The kinds were written before any figure was looked at; the margin was chosen on the tuning sets
 (EVALUATION.md, seventh session).
@@ -47,6 +48,17 @@ EVERYDAY_KINDS = (
 # and dropped "knackered", "hairdresser", "scissor", "croaky", "wrinkle", "iloilo", "puregym";
 # 0.08 also dropped "baclofen" and "drowsiness".
 MEDICAL_MARGIN = 0.05
+# Medicine names are built from shared stems (the USAN and INN naming schemes: "-triptan",
+# "-statin", "-olol"…), so a word the index lacks that ends in one is a medicine whatever the model
+# makes of it: it reads "baclofen" and "tizanidine" as nearer everyday words than medical ones.
+DRUG_STEMS = tuple(
+    """fen profen azepam azolam triptan statin olol pril sartan dipine mab tinib cillin mycin
+    cycline floxacin prazole tidine nidine promazine perazine apine peridol oxetine setron
+    formin gliptin gliflozin glitazone lukast afil semide thiazide parin vudine navir ciclovir
+    caine barbital dronate trexate sone olone xaban gatran tadine pramine triptyline zodone""".split()
+)
+MIN_DRUG_LETTERS = 7  # with three letters or more before the stem: short words end in "-sone", "-mab" too
+
 MIN_MISSPELT_LETTERS = 5  # shorter words are too often a real word one letter from another ("stres" is 5)
 
 
@@ -74,6 +86,17 @@ def misspelt(word: str, any_occurs: Callable[[list[str]], bool]) -> bool:
     return len(word) >= MIN_MISSPELT_LETTERS and word.isalpha() and any_occurs(one_letter_away(word))
 
 
+def drug_name(word: str) -> bool:
+    """True when the word is built like a medicine's name: a stem of `DRUG_STEMS` after at least
+    three other letters, MIN_DRUG_LETTERS letters or more ("baclofen", "tizanidine", "sumatriptan")."""
+    word = word.lower()
+    return (
+        len(word) >= MIN_DRUG_LETTERS
+        and word.isalpha()
+        and any(word.endswith(stem) and len(word) - len(stem) >= 3 for stem in DRUG_STEMS)
+    )
+
+
 class MedicalReader:
     """Reads words alone with the search's own model: medical subject or everyday word. The kinds'
     vectors are computed once, on first use."""
@@ -84,13 +107,16 @@ class MedicalReader:
         self._lock = threading.Lock()
 
     def medical(self, words: list[str]) -> list[bool]:
-        """For each word: does the model read it as a disease, medicine or other medical subject?"""
-        if not words:
-            return []
+        """For each word: does the model read it as a disease, medicine or other medical subject? A
+        medicine's name by its stem (`drug_name`) is one without reading."""
+        unread = [word for word in words if not drug_name(word)]
+        if not unread:
+            return [True] * len(words)
         medical, everyday = self._kind_vectors()
-        vectors = self._embed(words)
+        vectors = self._embed(unread)
         margins = (vectors @ medical.T).max(axis=1) - (vectors @ everyday.T).max(axis=1)
-        return [bool(margin >= MEDICAL_MARGIN) for margin in margins]
+        read = dict(zip(unread, (bool(margin >= MEDICAL_MARGIN) for margin in margins)))
+        return [read.get(word, True) for word in words]
 
     def _kind_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:

@@ -54,6 +54,22 @@ def test_the_reader_keeps_words_read_as_medical_and_embeds_the_kinds_once():
     assert len(kinds) == 2, "each list of kinds is embedded once"
 
 
+def test_a_medicines_name_is_known_by_its_stem_without_reading_it():
+    from index.medical_words import drug_name
+
+    for word in ("baclofen", "tizanidine", "sumatriptan", "atorvastatin", "propranolol", "olanzapine", "Lidocaine"):
+        assert drug_name(word), word
+    for word in ("magazine", "person", "cocaine", "everyone", "season", "knackered", "telephone", "fen-phen"):
+        assert not drug_name(word), word
+    calls: list[list[str]] = []
+    reader = _reader(set())  # the stand-in model reads no word as medical
+    inner = reader._embed
+    reader._embed = lambda texts: calls.append(texts) or inner(texts)
+    assert reader.medical(["baclofen", "knackered"]) == [True, False]
+    assert ["baclofen"] not in calls and ["baclofen", "knackered"] not in calls, "a stem needs no reading"
+    assert reader.medical(["baclofen"]) == [True]
+
+
 def test_a_misspelt_corpus_word_is_not_noted_as_a_missing_subject(hash_index):
     searcher = Searcher(hash_index, HashEmbedder())
     result = searcher.search("could a dragging foot be early signs of dystnia", mode="keyword")

@@ -126,6 +126,8 @@ def test_everyday_words_the_corpus_never_uses_are_not_called_missing_subjects(re
         ("does the glaucoma eye pressure puff test at the optician hurt", "glaucoma"),
         ("Is propranolol a good medicine for essential tremor in older people?", "propranolol"),
         ("how do you tell appendicitis from just a bad stomach bug", "appendicitis"),
+        # The model reads "baclofen" as nearer an everyday word; its "-fen" names a medicine.
+        ("is baclofen safe to take long term for muscle stiffness?", "baclofen"),
     ],
 )
 def test_medical_subjects_the_corpus_never_names_are_still_noted(real_searcher, question, subject):

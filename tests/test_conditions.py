@@ -37,6 +37,8 @@ def test_listed_subjects_the_corpus_never_names_are_flagged(hash_index):
     assert heart.missing == ("heart attack",)
     drug = searcher.search("Is aspirin safe with dystonia?", mode="keyword")
     assert drug.missing == ("aspirin",), "a common medicine the model reads as one word piece"
+    dbs = searcher.search("what are the risks of deep brain stimulation surgery?", mode="keyword")
+    assert dbs.missing == ("deep brain stimulation",), "a treatment: each of its words is in the corpus, not the name"
 
 
 def test_the_questions_own_words_for_a_covered_subject_are_not_flagged(hash_index):

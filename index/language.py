@@ -7,8 +7,9 @@ are no answer. The page says so instead of showing them as if they were.
 The test reads the question's small words. `_OTHER` holds frequent words of Spanish, Portuguese,
 French, Italian, German and Dutch that are not English words (and the condition's name as they
 spell it: "distonía", "Dystonie"); `_SHARED` holds those that are also
-English words or names ("die", "son", "Los Angeles", "Des Moines", "MIT"), counted only beside
-at least one of the first kind. A question with three or more words is in another language when
+English words or names ("die", "son", "Los Angeles", "Des Moines", "MIT") or an English
+speaker's slip ("wat"), counted only beside at least one of the first kind, as is the condition's
+name in their spelling ("distonia", `_NAMES`). A question with three or more words is in another language when
 two of its words, and a quarter of all of them, are such words, or when it opens with "¿" or "¡".
 """
 
@@ -33,14 +34,17 @@ _OTHER = frozenset(
     "oder bei auf für über wenn warum wie wo welche welcher gibt sich auch sehr krankheit behandlung "
     "eine einen einem einer das der "
     # Dutch
-    "een ik niet mijn wat hoe waarom ziekte heeft kunnen ook "
-    # the condition's name and a few words patients ask with, as those languages spell them
-    "distonía distonías distonia distonias dystonie dystonien hereditaria ereditaria hereditária héréditaire "
-    "erblich erfelijk sintomi symptômes symptome symptomen sintomas".split()
+    "een ik niet mijn hoe waarom ziekte heeft kunnen ook "
+    # a few words patients ask with, as those languages spell them
+    "hereditaria ereditaria hereditária héréditaire erblich erfelijk "
+    "sintomi symptômes symptome symptomen sintomas".split()
 )
+# The condition's name as those languages spell it, counted only beside a word of `_OTHER`: alone it
+# is as often an English speaker's misspelling ("wat causes distonia").
+_NAMES = frozenset("distonía distonías distonia distonias dystonie dystonien".split())
 _SHARED = frozenset(
     "la las lo le les de del des di da do con para son es mi se si y o e a en et il un non per come "
-    "die von zu mit was het kan zijn van op in al den dem des est j hay hat ma los".split()
+    "die von zu mit was het kan zijn van op in al den dem des est j hay hat ma los wat".split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -56,5 +60,6 @@ def other_language(question: str) -> bool:
     other = sum(word in _OTHER for word in words)
     if not other:
         return False
+    other += sum(word in _NAMES for word in words)
     shared = sum(word in _SHARED for word in words)
     return other + shared >= 2 and (other + shared) * 4 >= len(words)

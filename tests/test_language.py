@@ -40,6 +40,8 @@ ENGLISH = [
     "el",
     "What is DYT1 (TOR1A) dystonia?",
     "Ménière's disease or dystonia: which causes my dizziness?",
+    "wat causes distonia",  # misspelt English: "wat" is Dutch, "distonia" Spanish, neither alone says so
+    "is distonia curable",
 ]
 
 

@@ -365,8 +365,13 @@ class Searcher:
         return [not slip and medical.get(word, True) for word, slip in zip(words, slips)]
 
     def _misspelt(self, snapshot: Snapshot, word: str) -> bool:
-        """`medical_words.misspelt`, remembered per generation (one query of ~300-650 candidates each)."""
-        return self._slips.get((snapshot.name, word), lambda: misspelt(word, snapshot.any_word_occurs))
+        """`medical_words.misspelt`, or written solid for two index words in a row ("antipsychotics"),
+        remembered per generation (one query of ~300-650 candidates each)."""
+
+        def slip() -> bool:
+            return misspelt(word, snapshot.any_word_occurs) or bool(split_compound(snapshot, word))
+
+        return self._slips.get((snapshot.name, word), slip)
 
     def dense_text(self, snapshot: Snapshot, question: str) -> str:
         """What the question's vector is computed from: the question with each misspelt word that has
@@ -468,13 +473,16 @@ class Searcher:
     def _corrections(self, snapshot: Snapshot, word: str) -> list[str]:
         """The index words a word no chunk holds is one letter away from ("alchohol": "alcohol"), when
         it is long enough to be a misspelling (`medical_words.misspelt`) and not a word of the model's
-        vocabulary (a real word: "leaving" is not "leading", "county" not "country"); remembered per
-        generation."""
+        vocabulary (a real word: "leaving" is not "leading", "county" not "country"); else the two
+        words in a row it is written solid for (`split_compound`: "antipsychotics" for "anti-psychotic");
+        remembered per generation."""
 
         def held() -> list[str]:
-            if len(word) < MIN_MISSPELT_LETTERS or not word.isalpha() or _whole_word(word):
-                return []
-            return sorted(snapshot.words_held(one_letter_away(word)))[:MAX_CORRECTIONS]
+            if len(word) >= MIN_MISSPELT_LETTERS and word.isalpha() and not _whole_word(word):
+                close = sorted(snapshot.words_held(one_letter_away(word)))[:MAX_CORRECTIONS]
+                if close:
+                    return close
+            return split_compound(snapshot, word)
 
         return self._fixes.get((snapshot.name, word), held)
 
@@ -956,6 +964,21 @@ def _coverage(rarity: dict[str, float], counts: dict[str, int], translated: froz
     weighed = weighed or rarity
     found = sum(weight for term, weight in weighed.items() if counts[term] > 0 or stem(term) in translated)
     return found / sum(weighed.values())
+
+
+MIN_COMPOUND_PART = 3  # letters in each half of a word written solid ("anti" + "psychotics")
+
+
+def split_compound(snapshot: Snapshot, word: str) -> list[str]:
+    """The two words in a row ("anti psychotics") that a word no chunk holds is written solid for,
+    when some chunk holds them so ("anti-psychotic drugs": the keyword index splits at the hyphen);
+    else []. The first split from the left that the index holds wins."""
+    if not word.isalpha() or len(word) < 2 * MIN_COMPOUND_PART:
+        return []
+    for at in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
+        if snapshot.phrase_occurs([word[:at], word[at:]]):
+            return [f"{word[:at]} {word[at:]}"]
+    return []
 
 
 def _rarity(count: int, total: int) -> float:

@@ -584,6 +584,21 @@ def test_a_misspelt_word_is_searched_as_the_index_word_it_is_one_letter_from(has
     assert searcher.question_terms(snapshot, "leaving the county").corrections == ()
 
 
+def test_a_word_written_solid_is_searched_as_the_two_words_the_index_holds(hash_index):
+    """The corpus writes "anti-psychotic drugs"; the keyword index splits at the hyphen."""
+    from index.search import split_compound
+
+    searcher = Searcher(hash_index, HashEmbedder())
+    snapshot = searcher.snapshot()
+    assert split_compound(snapshot, "antipsychotics") == ["anti psychotics"]
+    assert split_compound(snapshot, "zzzqqq") == [] and split_compound(snapshot, "anti") == []
+    terms = searcher.question_terms(snapshot, "do antipsychotics cause it")
+    assert "anti psychotics" in terms.corrections and terms.coverage == 1.0
+    result = searcher.search("antipsychotics", mode="keyword", k=3)
+    assert result.missing == () and result.note == "", "not 'No passage mentions “antipsychotics”'"
+    assert "anti-psychotic" in result.passages[0].text
+
+
 def test_the_model_reads_the_question_spelt_right(hash_index):
     """The model's vector is computed from the question with each misspelt word that has one
     correction replaced ("stres" is five letters: long enough), keeping the rest as typed."""

@@ -637,3 +637,26 @@ def test_a_how_long_question_prefers_the_passage_that_gives_a_duration(tmp_path)
     # A question that asks for no shape is not reordered by the weight.
     other = "What are attacks of paroxysmal dyskinesia?"
     assert _ranked(tmp_path, documents, other, SearchSettings(shape_weight=2.0))[0][0] == "about.txt"
+
+
+def test_a_passage_that_is_mostly_boilerplate_ranks_below_one_that_is_not(tmp_path):
+    """A sentence three documents hold (titles masked) is a template; a chunk made of such is boilerplate."""
+    boilerplate = (
+        "Frequencies\n\nThe frequency of a sign is listed as a rough estimate of how often it occurs. "
+        "Much of this information comes from a rare disease database."
+    )
+    own = {"alpha": "cramps in the hand", "beta": "a sign of rough speech", "gamma": "eyes that close often"}
+    documents = {
+        f"{name}.txt": f"{name.title()} palsy\n\n{name.title()} palsy causes {words}.\n\n{boilerplate}"
+        for name, words in own.items()
+    }
+    question = "how often does a sign occur, as a rough estimate?"
+    plain = _ranked(tmp_path, documents, question, SearchSettings(boilerplate_weight=0.0))
+    assert plain[0][1].startswith("The frequency of a sign"), "the test needs the boilerplate first"
+    weighted = _ranked(tmp_path, documents, question, SearchSettings(boilerplate_weight=2.0))
+    assert "palsy causes" in weighted[0][1]
+    searcher = Searcher(tmp_path / "kb", HashEmbedder())
+    snapshot = searcher.snapshot()
+    rows = snapshot.chunks(list(snapshot.chunk_ids_where([], [])))
+    flagged = searcher._boilerplate(snapshot, rows)
+    assert flagged and all(rows[c].text.startswith("The frequency of a sign") for c in flagged)

@@ -1,7 +1,7 @@
 """What kind of answer a question asks for, when its words say so: how to reach someone, an
 organisation that helps, the document itself (its source, its date), or an answer of a particular
-shape (a duration, an age, a rate, a chance, a gene, a trigger, what something is, a treatment).
-No model here; plain patterns over the question's words.
+shape (a duration, an age, a rate, a chance, a gene, a trigger, an inheritance, a cause, what
+something is, a treatment). No model here; plain patterns over the question's words.
 
 A contact question ("what's their phone number?") lets an address line be the marked answer. An
 organisation question ("is there a charity for…", "who can help with…", "a support group") asks
@@ -165,6 +165,25 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             None,
         ),
         (
+            r"\b(?:is|are) (?:it|this|that|they|\w+(?:[- ]\w+){0,3}) (?:hereditary|inherited|genetic)\b|\bhereditary\?"
+            r"|\bruns? in (?:the |my |our )?famil\w*|\bpass(?:ed|es|ing)? (?:it |this |that )?(?:on|down)\b"
+            r"|\bhow (?:is|are) (?:it|this|they|\w+(?:[- ]\w+){0,3}) (?:inherited|passed)\b"
+            r"|\bfrom (?:my|his|her|their|the|your) (?:parents?|mum|mom|dad|father|mother)\b"
+            r"|\b(?:mum|mom|mother|dad|father)(?:'s|s)? side\b",
+            r"\binherit\w*|\bautosomal\b|\bX-linked\b|\bfamil(?:y|ies|ial)\b|\bpaternal\b|\bmaternal\b"
+            r"|\bparents?\b",
+            re.I,
+            None,
+        ),
+        (
+            r"\bwhat (?:causes|caused)\b|\bcauses? of\b|\bwhat(?:'s| is) (?:behind|the reason)\b"
+            r"|\bwhy (?:do|does|did) (?:\w+ ){0,4}(?:get|have|develop)\b",
+            r"\b(?:caused by|due to|results? from|resulting from|because of|inherit\w*|mutations?|another disease"
+            r"|other diseases|injury|unknown)\b",
+            re.I,
+            None,
+        ),
+        (
             _DEFINITION_QUESTION,
             r"\b(?:is|are)\s+(?:(?:a|an|one|any)\b|(?:\w+\s+){0,2}(?:disorders?|conditions?|diseases?|syndromes?"
             r"|forms?|types?|groups?)\b)|\b(?:called|referred to as|known as|defined as|(?<!which )means)\b",
@@ -187,10 +206,10 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
 
 def answer_shape(question: str) -> Shape | None:
     """The shape a sentence answering the question has, when the question asks for a duration, an
-    age, how common something is, a chance, a gene, a trigger, what something is or what treats
-    it; else None. The first that fits counts, in that order. The gene pattern is case-sensitive:
-    it looks for symbols such as "GCH1" or "SPR gene", and a sentence saying no gene was found is
-    not of its shape."""
+    age, how common something is, a chance, a gene, a trigger, how it is inherited, what causes
+    it, what it is or what treats it; else None. The first that fits counts, in that order. The
+    gene pattern is case-sensitive: it looks for symbols such as "GCH1" or "SPR gene", and a
+    sentence saying no gene was found is not of its shape."""
     return next((sentence for asked, sentence in _SHAPES if asked.search(question)), None)
 
 

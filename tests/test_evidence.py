@@ -202,6 +202,9 @@ def test_questions_that_ask_for_a_shape_of_answer_are_recognised():
         "what sets off the jerks": "Attacks can be brought on by alcohol, caffeine or stress.",
         "what treatments might help an arm or leg": "Botulinum toxin injection and physical therapy may help.",
         "How is it treated?": "Doctors use medicines, Botox injections, surgery and other treatments.",
+        "Does this run in families?": "Of the primary dystonias, many cases appear to be inherited.",
+        "does it come from the dad's side": "It occurs when mutations affect the paternal copy of the gene.",
+        "what causes dystonia?": "The cause is unknown, but it can be due to another disease.",
         "what can be done for it": "Drugs such as levodopa improve the symptoms.",
     }
     for question, sentence in cases.items():
@@ -211,6 +214,7 @@ def test_questions_that_ask_for_a_shape_of_answer_are_recognised():
     assert not answer_shape("which gene is involved").search("Dystonia 6 is also called DYT6.")
     assert not answer_shape("how long do attacks last").search("The disorder causes involuntary movement.")
     assert not answer_shape("How is it treated?").search("Jerks may be triggered by movement or stimulation.")
+    assert not answer_shape("what causes dystonia?").search("Dystonia is a disorder that causes contractions.")
     for question in ("Is it curable?", "how long ago was it found", "Is it contagious?", "what is it",
                      "What is the capital of France?"):
         assert answer_shape(question) is None, question

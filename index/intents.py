@@ -80,10 +80,11 @@ _UNITS = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
 # A sentence that says no gene has been found is not of the gene shape: for "which gene is behind
 # rapid-onset dystonia parkinsonism?", "In some people …, no mutation in the ATP1A3 gene has been
 # identified." names a gene but answers the opposite (tuning sets tune2 and tune3, EVALUATION.md).
-_NOT_FOUND = (
+NOT_IDENTIFIED = (
     r"\bno (?:\w+ ){0,2}(?:mutations?|genes?|variants?|changes?)\b.*\b(?:identified|found|detected)\b"
-    r"|\b(?:not|never) (?:been |yet )?(?:identified|found|detected)\b|\b(?:is|are|remains?) unknown\b"
+    r"|\b(?:not|never) (?:been |yet )?(?:identified|found|detected)\b"
 )
+_NOT_FOUND = rf"{NOT_IDENTIFIED}|\b(?:is|are|remains?) unknown\b"
 
 
 # A question asking what something is ("What is dystonia?", "what actually is this twisting muscle

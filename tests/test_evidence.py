@@ -267,6 +267,17 @@ def test_a_sentence_saying_no_gene_was_found_is_not_the_gene_the_question_asks_f
     assert best_unit(units, similar, text, {"gene": 1.0}, replace(NOTHING_ASKED, shape=gene)) == 1
 
 
+def test_a_sentence_saying_no_mutation_was_found_is_not_marked_over_one_that_names_the_cause():
+    found = "Rapid-onset dystonia parkinsonism is caused by mutations in the ATP1A3 gene."
+    not_found = "In some people, no mutation in the ATP1A3 gene has been identified."
+    text = f"{found} {not_found}"
+    units = [(0, len(found)), (len(found) + 1, len(text))]
+    similar = np.array([0.5, 0.58], dtype=np.float32)  # the negative one reads a little closer to "ATP1A3"
+    assert best_unit(units, similar, text, {"atp1a3": 1.0}) == 0
+    unknown = "The prevalence of the condition is unknown."
+    assert best_unit([(0, len(unknown))], np.array([0.5], dtype=np.float32), unknown, {}) == 0, "not a no-mutation"
+
+
 def test_evidence_marks_the_sentence_of_the_shape_the_question_asks_for():
 
     text = (

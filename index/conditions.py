@@ -24,6 +24,7 @@ from index.subjects import (
     listed_conditions,
     name_suffixes,
 )
+from ingest.records import is_contact_block
 
 PASSING_CHUNKS = 3  # a condition named in more chunks than this is one the corpus covers
 LISTING_ROWS = 20  # chunks read to find those that hold a name as written
@@ -196,6 +197,21 @@ def _only_listed(snapshot: Snapshot, name: NamedCondition, asked: set[str]) -> b
                 return False
             holders.add(text)
     return 0 < len(holders) <= PASSING_CHUNKS
+
+
+def organisation_conditions(snapshot: Snapshot, names: list[NamedCondition]) -> tuple[str, ...]:
+    """The names of two or more words the index holds only inside organisations' entries (a name,
+    an address, a phone: `ingest.records`), in at most PASSING_CHUNKS chunks: "spasmodic
+    torticollis" in "National Spasmodic Torticollis Association". The knowledge base says who helps
+    with it, not what it is, so "what is spasmodic torticollis?" is not answered by the addresses."""
+    found: list[str] = []
+    for name in names:
+        if not name.several_words:
+            continue
+        rows = [text for form in name.forms for _, text in snapshot.phrase_texts(list(form), LISTING_ROWS)]
+        if 0 < len(rows) <= PASSING_CHUNKS and all(is_contact_block(text) for text in rows):
+            found.append(name.written)
+    return tuple(found)
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:

@@ -25,6 +25,7 @@ from index.conditions import (
     kin_occurs,
     named_conditions,
     not_covered,
+    organisation_conditions,
     passing_conditions,
     unmentioned_conditions,
 )
@@ -340,11 +341,21 @@ class Searcher:
             note = WEAK_MATCH  # answered only because it asks about "it": say how weakly
         elif passages:
             passing = passing_conditions(snapshot, names, {*terms.rarity})
-            unmentioned = () if passing else unmentioned_conditions(names, passages)
+            helped = (
+                ()
+                if passing or read_intent(question).contact_lines_answer
+                else organisation_conditions(snapshot, names)
+            )
+            unmentioned = () if passing or helped else unmentioned_conditions(names, passages)
             if passing:
                 note = (
                     f"No passage is about {', '.join(passing)}: the knowledge base only lists it among others. "
                     "These are the nearest passages."
+                )
+            elif helped:
+                note = (
+                    f"No passage is about {', '.join(helped)}: the knowledge base only names it in an "
+                    "organisation's name. These are the nearest passages."
                 )
             elif unmentioned:
                 note = f"None of these passages mentions {', '.join(unmentioned)}; they are the nearest ones."

@@ -85,6 +85,20 @@ def test_a_condition_the_corpus_only_lists_among_others_is_noted(hash_index):
         )
 
 
+def test_a_form_named_only_in_an_organisations_name_is_noted_unless_the_organisation_is_asked_for(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    result = searcher.search("what is spasmodic torticollis", mode="keyword")
+    assert result.passages and not result.missing
+    assert result.note == (
+        "No passage is about spasmodic torticollis: the knowledge base only names it in an organisation's name. "
+        "These are the nearest passages."
+    )
+    for question in ("is there a support group for spasmodic torticollis", "phone number for spasmodic torticollis"):
+        assert searcher.search(question, mode="keyword").note == "", question
+    dysphonia = searcher.search("what is spasmodic dysphonia", mode="keyword")
+    assert dysphonia.missing == ("spasmodic dysphonia",), "its words occur, never together"
+
+
 def test_a_listed_condition_asked_about_with_what_its_list_is_about_is_not_noted(hash_index):
     searcher = Searcher(hash_index, HashEmbedder())
     for question in (

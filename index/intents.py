@@ -105,6 +105,11 @@ class Shape:
 
     pattern: re.Pattern[str]
     unless: re.Pattern[str] | None = None
+    # Whether a chunk holding a sentence of this shape gains in ranking (`search.SearchSettings.shape_weight`)
+    # as well as such a sentence being marked. Inheritance and cause only mark: their sentence words
+    # ("inherited", "caused by") are in most chunks about a condition (tuning sets: no ranking gain;
+    # SciFact, whose claims say "causes of", lost 0.7371 → 0.7352 nDCG@10 with it).
+    ranks: bool = True
 
     def search(self, sentence: str) -> bool:
         """True when the sentence (a sentence unit, as evidence scores them) is of this shape."""
@@ -113,15 +118,21 @@ class Shape:
         )
 
 
+# Each shape: the question's pattern, the answering sentence's pattern and its flags, the sentences
+# excluded, and whether a chunk holding such a sentence also ranks higher (`Shape.ranks`).
 _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
-    (re.compile(question, re.I), Shape(re.compile(sentence, flags), re.compile(unless, re.I) if unless else None))
-    for question, sentence, flags, unless in (
+    (
+        re.compile(question, re.I),
+        Shape(re.compile(sentence, flags), re.compile(unless, re.I) if unless else None, ranks),
+    )
+    for question, sentence, flags, unless, ranks in (
         (
             r"\bhow long\b(?!\s+ago)|\bhow many (?:hours|minutes|days|weeks)\b",
             rf"\b\d+(?:\s*(?:to|-|–|or)\s*\d+)?[\s-]*{_UNITS}\b|\b(?:a few|several|many) {_UNITS}\b"
             rf"|\b{_UNITS}[\s-]long\b|\blifelong\b|\bbrief\b",
             re.I,
             None,
+            True,
         ),
         (
             r"\b(?:what|which|at what) age\b|\bhow old\b|\bage (?:of onset|does|do|it)\b"
@@ -132,6 +143,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             r"|after age|birth|early life|mid-adulthood|teenage years)\b",
             re.I,
             None,
+            True,
         ),
         (
             r"\bhow (?:common|rare|many people|frequent|prevalent|widespread)\b|\bprevalence\b|\bincidence\b"
@@ -141,6 +153,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             r"|\b(?:most|more|less|least) common\b|\bestimated\b",
             re.I,
             None,
+            True,
         ),
         (
             r"\b(?:chance|chances|odds|likelihood|probability|risk)\b(?:\s+\S+){0,8}?\s+"
@@ -149,6 +162,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             r"\b\d+\s*%|\bpercent\b|\b1 in \d|\bchance\b|\brisk\b",
             re.I,
             None,
+            True,
         ),
         (
             r"\b(?:which|what) (?:\w+ )?genes?\b|\bgenes? (?:is |are )?(?:involved|responsible|affected|causes?)\b"
@@ -156,6 +170,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             r"\b(?!DYT)[A-Z][A-Z0-9]*\d[A-Z0-9]*\b|\b[A-Z]{2,8}\b(?:,? (?:or|and) [A-Z0-9]{2,8})? genes?\b",
             0,  # gene symbols are capitals: "GCH1", "SPR gene"
             _NOT_FOUND,
+            True,
         ),
         (
             r"\b(?:triggers?|triggered|set(?:s|ting)? (?:it |them |\w+ )?off|brings? (?:it |them )?on"
@@ -164,6 +179,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             r"|worsens?|worsened|made worse|aggravated)\b",
             re.I,
             None,
+            True,
         ),
         (
             r"\b(?:is|are) (?:it|this|that|they|\w+(?:[- ]\w+){0,3}) (?:hereditary|inherited|genetic)\b|\bhereditary\?"
@@ -175,6 +191,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             r"|\bparents?\b",
             re.I,
             None,
+            False,
         ),
         (
             r"\bwhat (?:causes|caused)\b|\bcauses? of\b|\bwhat(?:'s| is) (?:behind|the reason)\b"
@@ -183,6 +200,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             r"|other diseases|injury|unknown)\b",
             re.I,
             None,
+            False,
         ),
         (
             _DEFINITION_QUESTION,
@@ -190,6 +208,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             r"|forms?|types?|groups?)\b)|\b(?:called|referred to as|known as|defined as|(?<!which )means)\b",
             re.I,
             None,
+            True,
         ),
         (
             r"\btreat(?:ed|ment|ments|ing)?\b|\btherap(?:y|ies)\b|\bmanag(?:e|ed|ing)\b|\brelie(?:ve|f)\b|\boptions\b"
@@ -200,6 +219,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Shape], ...] = tuple(
             r"|may help|can help)\b",
             re.I,
             None,
+            True,
         ),
     )
 )

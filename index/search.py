@@ -776,7 +776,7 @@ class Searcher:
         else:
             entry_change = -settings.contact_weight
         note_change = settings.note_weight if intent.source else -settings.note_weight
-        shape = intent.shape if settings.shape_weight else None
+        shape = intent.shape if settings.shape_weight and intent.shape is not None and intent.shape.ranks else None
         top = ranked[: settings.rescore_depth]
         rows = snapshot.chunks([chunk_id for chunk_id, _ in top])
         boilerplate = self._boilerplate(snapshot, rows) if settings.boilerplate_weight else set()

@@ -639,6 +639,20 @@ def test_a_how_long_question_prefers_the_passage_that_gives_a_duration(tmp_path)
     assert _ranked(tmp_path, documents, other, SearchSettings(shape_weight=2.0))[0][0] == "about.txt"
 
 
+def test_an_inheritance_question_marks_its_shape_but_does_not_rank_by_it(tmp_path):
+    documents = {
+        "about.txt": "About\n\nAttacks of paroxysmal dyskinesia run in some households of patients.",
+        "pattern.txt": "Pattern\n\nIt is inherited in an autosomal dominant pattern.",
+    }
+    question = "Does paroxysmal dyskinesia run in families?"
+    from index.intents import answer_shape
+
+    for weight in (0.0, 2.0):
+        assert _ranked(tmp_path, documents, question, SearchSettings(shape_weight=weight))[0][0] == "about.txt"
+    shape = answer_shape(question)
+    assert shape is not None and shape.search("It is inherited in an autosomal dominant pattern.") and not shape.ranks
+
+
 def test_a_passage_that_is_mostly_boilerplate_ranks_below_one_that_is_not(tmp_path):
     """A sentence three documents hold (titles masked) is a template; a chunk made of such is boilerplate."""
     boilerplate = (

@@ -141,13 +141,6 @@ class SearchSettings:
     # this. Tuning sets (EVALUATION.md, fourteenth session): 0.1 / 0.2 / 0.3 / 0.4 all raised MRR on
     # dev, tune2 and tune3 and lowered none; 0.3 was best.
     shape_weight: float = 0.3
-    # Hybrid mode: a top chunk whose text is at least `boilerplate_share` template sentences
-    # (`templates`: held, titles masked, by TEMPLATE_DOCUMENTS documents or more, such as a phenotype
-    # table's explanation of its columns) loses `boilerplate_weight`. Tuning sets: 0.3 from a share
-    # of 0.8: blind1 MRR 0.702 → 0.703, evidence 0.845 → 0.847, nothing else moved; from 0.6, or
-    # 0.3 × the share itself: tune2 MRR 0.789 → 0.777 / 0.769, tune4 hit@5 0.867 → 0.850 / 0.833.
-    boilerplate_weight: float = 0.3
-    boilerplate_share: float = 0.8
     # Dense ranking: a question that refers to the knowledge base's topic without naming it ("Can
     # young kids get it too?": `topic.with_topic`) is ranked by its vector blended with this share of
     # the vector of the question naming it ("…get dystonia too?"); whether to answer at all is still
@@ -760,8 +753,7 @@ class Searcher:
         glossary's: "eyelids" is "blepharospasm") gains `subject_entry_weight` more: the
         organisation for that, not merely an organisation. A document's own note (`ingest.notes`:
         source, disclaimer, review date) gains `note_weight` for a question about the source and
-        loses it for any other. A chunk that is mostly template sentences (`_boilerplate`) loses
-        `boilerplate_weight`. Any other chunk holding a sentence of the shape the question asks
+        loses it for any other. Any other chunk holding a sentence of the shape the question asks
         for (`intents.answer_shape`: a duration, an age, a gene...) gains `shape_weight`; here only
         the shape's pattern counts: a chunk saying no further gene has been found is still about the
         gene (with the exclusion too, the passage holding "caused by mutations in the ATP1A3 gene"
@@ -777,39 +769,24 @@ class Searcher:
             entry_change = -settings.contact_weight
         note_change = settings.note_weight if intent.source else -settings.note_weight
         shape = intent.shape if settings.shape_weight and intent.shape is not None and intent.shape.ranks else None
+        if not entry_change and not note_change and shape is None:
+            return ranked
         top = ranked[: settings.rescore_depth]
         rows = snapshot.chunks([chunk_id for chunk_id, _ in top])
-        boilerplate = self._boilerplate(snapshot, rows) if settings.boilerplate_weight else set()
         changes = {
             c: entry_change + _subject_gain(row.text, subject, settings.subject_entry_weight)
             if is_contact_entry(row.text)
             else note_change
             if is_document_note(row.text)
-            else (settings.shape_weight if shape is not None and shape.pattern.search(row.text) else 0.0)
-            - (settings.boilerplate_weight if c in boilerplate else 0.0)
+            else settings.shape_weight
+            if shape is not None and shape.pattern.search(row.text)
+            else 0.0
             for c, row in rows.items()
         }
         if not any(changes.values()):
             return ranked
         rescored = sorted(((c, s + changes.get(c, 0.0)) for c, s in top), key=lambda item: -item[1])
         return rescored + ranked[len(top) :]
-
-    def _boilerplate(self, snapshot: Snapshot, rows: dict[int, StoredChunk]) -> set[int]:
-        """The chunks with at least `boilerplate_share` of their characters in template sentence
-        units (`templates`), by the keys counted at build time (two queries for all the chunks)."""
-        units = snapshot.units_of(list(rows))
-        keyed: dict[int, list[tuple[int, int]]] = {}
-        for chunk_id, row in rows.items():
-            for _, start, end in units.get(chunk_id, []):
-                key = template_key(row.text[start - row.char_start : end - row.char_start], row.title)
-                if len(key) > 1:
-                    keyed.setdefault(key_hash(key), []).append((chunk_id, end - start))
-        templates = snapshot.template_hashes(list(keyed), TEMPLATE_DOCUMENTS)
-        shares: dict[int, float] = {}
-        for hashed in templates:
-            for chunk_id, length in keyed[hashed]:
-                shares[chunk_id] = shares.get(chunk_id, 0.0) + length / max(len(rows[chunk_id].text), 1)
-        return {chunk_id for chunk_id, share in shares.items() if share >= self.settings.boilerplate_share}
 
     def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):
         """Keep in the top k the chunk keyword search ranks first when it holds a rare question word."""

@@ -667,26 +667,3 @@ def test_an_inheritance_question_marks_its_shape_but_does_not_rank_by_it(tmp_pat
         assert _ranked(tmp_path, documents, question, SearchSettings(shape_weight=weight))[0][0] == "about.txt"
     shape = answer_shape(question)
     assert shape is not None and shape.search("It is inherited in an autosomal dominant pattern.") and not shape.ranks
-
-
-def test_a_passage_that_is_mostly_boilerplate_ranks_below_one_that_is_not(tmp_path):
-    """A sentence three documents hold (titles masked) is a template; a chunk made of such is boilerplate."""
-    boilerplate = (
-        "Frequencies\n\nThe frequency of a sign is listed as a rough estimate of how often it occurs. "
-        "Much of this information comes from a rare disease database."
-    )
-    own = {"alpha": "cramps in the hand", "beta": "a sign of rough speech", "gamma": "eyes that close often"}
-    documents = {
-        f"{name}.txt": f"{name.title()} palsy\n\n{name.title()} palsy causes {words}.\n\n{boilerplate}"
-        for name, words in own.items()
-    }
-    question = "how often does a sign occur, as a rough estimate?"
-    plain = _ranked(tmp_path, documents, question, SearchSettings(boilerplate_weight=0.0))
-    assert plain[0][1].startswith("The frequency of a sign"), "the test needs the boilerplate first"
-    weighted = _ranked(tmp_path, documents, question, SearchSettings(boilerplate_weight=2.0))
-    assert "palsy causes" in weighted[0][1]
-    searcher = Searcher(tmp_path / "kb", HashEmbedder())
-    snapshot = searcher.snapshot()
-    rows = snapshot.chunks(list(snapshot.chunk_ids_where([], [])))
-    flagged = searcher._boilerplate(snapshot, rows)
-    assert flagged and all(rows[c].text.startswith("The frequency of a sign") for c in flagged)

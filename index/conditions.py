@@ -208,7 +208,7 @@ def organisation_conditions(snapshot: Snapshot, names: list[NamedCondition]) -> 
     for name in names:
         if not name.several_words:
             continue
-        rows = [text for form in name.forms for _, text in snapshot.phrase_texts(list(form), LISTING_ROWS)]
+        rows = {text for form in name.forms for _, text in snapshot.phrase_texts(list(form), LISTING_ROWS)}
         if 0 < len(rows) <= PASSING_CHUNKS and all(is_contact_block(text) for text in rows):
             found.append(name.written)
     return tuple(found)

@@ -376,8 +376,9 @@ class Searcher:
         return [not slip and medical.get(word, True) for word, slip in zip(words, slips)]
 
     def _misspelt(self, snapshot: Snapshot, word: str) -> bool:
-        """`medical_words.misspelt`, or written solid for two index words in a row ("antipsychotics"),
-        remembered per generation (one query of ~300-650 candidates each)."""
+        """`medical_words.misspelt` (one query of ~300-650 candidates), or written solid for two index
+        words in a row ("antipsychotics": `split_compound`, a phrase query per split), remembered per
+        generation."""
 
         def slip() -> bool:
             return misspelt(word, snapshot.any_word_occurs) or bool(split_compound(snapshot, word))

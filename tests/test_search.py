@@ -539,22 +539,6 @@ def test_the_fact_sheets_disclaimer_does_not_answer_a_medical_question(tmp_path)
     assert _note_position(tmp_path, question, 0.3) > 0
 
 
-def test_a_passage_with_nothing_to_mark_follows_those_with_a_mark(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "sheet.txt").write_text(_FACT_SHEET.read_text(encoding="utf-8"), encoding="utf-8")
-    update_index(corpus, tmp_path / "kb", HashEmbedder())
-    searcher = Searcher(tmp_path / "kb", HashEmbedder(), SearchSettings(note_weight=0.0))
-    question = "Should I see my doctor or a health care provider about my twisting neck?"
-    unmarked = searcher.search(question, k=5, highlight=False).passages
-    assert unmarked[0].text.startswith("Source: National Institutes"), "the test needs the disclaimer first"
-    passages = searcher.search(question, k=5).passages
-    marks = [p.highlight is not None for p in passages]
-    assert marks[0] and marks == sorted(marks, reverse=True), marks
-    assert [p.rank for p in passages] == list(range(1, len(passages) + 1))
-    assert {p.chunk_ids for p in passages} == {p.chunk_ids for p in unmarked}, "the same passages, reordered"
-
-
 def test_a_question_about_the_source_gets_the_documents_note(tmp_path):
     question = "how up to date is this dystonia page?"
     assert _note_position(tmp_path, question, 0.0) > 0, "the test needs the note below the first"

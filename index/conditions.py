@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from index.medical_words import misspelt
 from index.passages import Passage
 from index.store import Snapshot
 from index.subjects import (
@@ -99,7 +100,8 @@ def unknown_names(snapshot: Snapshot, question: str, frequencies: Frequencies) -
     "palliative" and the model reads "globus" as everyday). A question in capitals has no symbols.
     Numbered symbols ("DYT16", "EKD2") are left out: they are other names of conditions the corpus
     describes in words. On the tuning sets neither form occurs in an answerable question
-    (EVALUATION.md, twentieth session)."""
+    (EVALUATION.md, twentieth session). A word one letter from an index word is a misspelling, not
+    a name ("dystonya symtoms")."""
     from ingest.tokens import load_token_counter
 
     pieces = load_token_counter()
@@ -117,7 +119,7 @@ def unknown_names(snapshot: Snapshot, question: str, frequencies: Frequencies) -
     # Adjacent such words are one name, however many: "asdfgh qwerty zxcvb", not two overlapping pairs.
     runs: list[list[str]] = [[]]
     for word, candidate in zip(lower, paired):
-        if candidate and counts[word] == 0:
+        if candidate and counts[word] == 0 and not misspelt(word, snapshot.any_word_occurs):
             runs[-1].append(word)
         elif runs[-1]:
             runs.append([])
@@ -199,17 +201,24 @@ def _only_listed(snapshot: Snapshot, name: NamedCondition, asked: set[str]) -> b
     return 0 < len(holders) <= PASSING_CHUNKS
 
 
-def organisation_conditions(snapshot: Snapshot, names: list[NamedCondition]) -> tuple[str, ...]:
+def organisation_conditions(
+    snapshot: Snapshot, names: list[NamedCondition], question_words: set[str] | frozenset[str] = frozenset()
+) -> tuple[str, ...]:
     """The names of two or more words the index holds only inside organisations' entries (a name,
     an address, a phone: `ingest.records`), in at most PASSING_CHUNKS chunks: "spasmodic
     torticollis" in "National Spasmodic Torticollis Association". The knowledge base says who helps
-    with it, not what it is, so "what is spasmodic torticollis?" is not answered by the addresses."""
+    with it, not what it is, so "what is spasmodic torticollis?" is not answered by the addresses.
+    A question that also names something else of such an entry (`question_words`: "spasmodic
+    torticollis dystonia mukwonago") asks for the organisation, and the name is not noted."""
     found: list[str] = []
     for name in names:
         if not name.several_words:
             continue
         rows = {text for form in name.forms for _, text in snapshot.phrase_texts(list(form), LISTING_ROWS)}
-        if 0 < len(rows) <= PASSING_CHUNKS and all(is_contact_block(text) for text in rows):
+        own = {fold_plural(word) for word in INDEX_WORD.findall(name.written.lower())}
+        other = {fold_plural(word) for word in question_words} - own
+        entry_words = {fold_plural(word) for text in rows for word in INDEX_WORD.findall(text.lower())}
+        if 0 < len(rows) <= PASSING_CHUNKS and all(is_contact_block(t) for t in rows) and not other & entry_words:
             found.append(name.written)
     return tuple(found)
 

@@ -337,7 +337,7 @@ class Searcher:
             helped = (
                 ()
                 if passing or read_intent(question).contact_lines_answer
-                else organisation_conditions(snapshot, names)
+                else organisation_conditions(snapshot, names, set(terms.rarity) - terms.common)
             )
             unmentioned = () if passing or helped else unmentioned_conditions(names, passages)
             if passing:

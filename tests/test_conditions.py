@@ -93,7 +93,11 @@ def test_a_form_named_only_in_an_organisations_name_is_noted_unless_the_organisa
         "No passage is about spasmodic torticollis: the knowledge base only names it in an organisation's name. "
         "These are the nearest passages."
     )
-    for question in ("is there a support group for spasmodic torticollis", "phone number for spasmodic torticollis"):
+    for question in (
+        "is there a support group for spasmodic torticollis",
+        "phone number for spasmodic torticollis",
+        "spasmodic torticollis dystonia mukwonago",  # a word of the entry besides the name: the organisation
+    ):
         assert searcher.search(question, mode="keyword").note == "", question
     dysphonia = searcher.search("what is spasmodic dysphonia", mode="keyword")
     assert dysphonia.missing == ("spasmodic dysphonia",), "its words occur, never together"
@@ -133,6 +137,15 @@ def test_a_gene_symbol_or_a_two_word_name_the_index_never_holds_is_flagged(hash_
     # Three such words in a row are one name, not two overlapping pairs (a new user's "asdfgh qwerty zxcvb").
     typed = searcher.search("asdfgh qwerty zxcvb", mode="keyword")
     assert typed.abstained and typed.message == "No passage in the knowledge base is about asdfgh qwerty zxcvb."
+
+
+def test_misspelt_words_side_by_side_are_no_unknown_name(hash_index):
+    from index.conditions import unknown_names
+
+    searcher = Searcher(hash_index, HashEmbedder())
+    snapshot = searcher.snapshot()
+    assert unknown_names(snapshot, "dystonya symtoms", searcher.frequencies) == []
+    assert unknown_names(snapshot, "asdfgh qwerty zxcvb", searcher.frequencies) == ["asdfgh qwerty zxcvb"]
 
 
 def test_capitals_numbered_symbols_and_everyday_pairs_are_not_names(hash_index):

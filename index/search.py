@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from index.aspects import aspect_note, unanswered_aspects
 from index.conditions import (
     kin_occurs,
     named_conditions,
@@ -352,6 +353,8 @@ class Searcher:
                 )
             elif unmentioned:
                 note = f"None of these passages mentions {', '.join(unmentioned)}; they are the nearest ones."
+            elif aspects := unanswered_aspects(question, passages, terms.informative):
+                note = aspect_note(aspects)
         return SearchResult(
             question=question,
             mode=mode,

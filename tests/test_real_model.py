@@ -135,6 +135,19 @@ def test_medical_subjects_the_corpus_never_names_are_still_noted(real_searcher, 
     assert subject in result.missing and (result.abstained or result.note), result
 
 
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        # It marked "low doses of levodopa" with no warning (second new-user trial, twenty-third session).
+        ("what is the dose of botox for cervical dystonia", "doses"),
+        ("does insurance cover botox injections for dystonia", "insurance"),
+    ],
+)
+def test_practical_questions_the_passages_do_not_answer_are_noted(real_searcher, question, aspect):
+    result = real_searcher.search(question)
+    assert result.passages and aspect in result.note, result.note
+
+
 @needs_shared
 def test_dev_question_set_meets_its_targets(real_searcher):
     scores = evaluate_questions(real_searcher, load_questions(DEV_QUESTIONS), "hybrid", "dev")

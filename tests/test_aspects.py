@@ -1,0 +1,62 @@
+"""Practical aspects (cost, doses, pregnancy…) the shown passages do not speak of get a note."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.aspects import asked_clauses, aspect_note, unanswered_aspects
+from index.passages import Passage
+
+
+def passage(text: str) -> Passage:
+    return Passage("d", "T", "s", "c", "", None, 0, len(text), text, 1.0, (0,), (0,))
+
+
+LEVODOPA = passage("If DRD is suspected, a therapeutic trial with low doses of levodopa is the practical approach.")
+BOTOX = passage("Doctors use medicines, Botox injections, surgery and physical therapy.")
+
+
+def test_a_dose_question_answered_only_by_another_medicines_doses_is_noted():
+    question = "what is the dose of botox for cervical dystonia"
+    assert unanswered_aspects(question, [LEVODOPA, BOTOX], ["botox", "cervical"]) == ("doses",)
+    assert unanswered_aspects("what dose of levodopa is tried", [LEVODOPA, BOTOX], ["levodopa"]) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("does insurance cover botox injections", "insurance"),
+        ("can I get pregnant if I have dystonia", "pregnancy"),
+        ("is it safe to drive with cervical dystonia", "driving"),
+        ("how much does it cost", "cost"),
+        ("what are the side-effects of the injections", "side effects"),
+        ("what diet helps", "diet"),
+    ],
+)
+def test_each_aspect_no_passage_speaks_of_is_named(question, aspect):
+    assert unanswered_aspects(question, [BOTOX], []) == (aspect,)
+    assert aspect in aspect_note((aspect,))
+
+
+def test_a_question_without_an_aspect_gets_nothing():
+    assert unanswered_aspects("what causes dystonia", [BOTOX], ["causes"]) == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is there a dystonia society in new jersey?? what town is it in, might drive over from philly on the weekend",
+        "does physio actually help with this or is it a waste of money, my insurance only covers 10 sessions",
+        "i carry the gch1 change and im 20 weeks pregnant, what are the odds the baby gets it",
+    ],
+)
+def test_an_aspect_told_in_an_aside_is_not_what_is_asked(question):
+    assert unanswered_aspects(question, [BOTOX], []) == ()
+
+
+def test_the_asking_clauses_are_those_that_open_with_a_question_word_or_end_in_a_question_mark():
+    assert asked_clauses("what is the dose of botox") == ["what is the dose of botox"]
+    assert asked_clauses("my son has it, the injections cost a lot. is there a cheaper one?") == [
+        "is there a cheaper one"
+    ]
+    assert asked_clauses("im pregnant, botox safe?") == ["botox safe"]

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from index.acronyms import candidates, spelled_out, with_spelled_out
 from index.aspects import aspect_note, unanswered_aspects
 from index.conditions import (
     kin_occurs,
@@ -224,6 +225,7 @@ class Searcher:
         self._slips: Remembered[tuple[str, str], bool] = Remembered(FREQUENCIES_KEPT)  # word → misspelling
         self._fixes: Remembered[tuple[str, str], list[str]] = Remembered(FREQUENCIES_KEPT)  # word → index words
         self._topics: Remembered[str, str | None] = Remembered(4)  # generation → the corpus's topic word
+        self._long_forms: Remembered[tuple[str, str], str | None] = Remembered(FREQUENCIES_KEPT)  # short name → long
         self._medical = MedicalReader(embedder.embed)
         self.reload_error: str = ""
 
@@ -283,6 +285,8 @@ class Searcher:
                 message="Type a question to search the knowledge base.",
             )
         clock = clock or _NO_CLOCK
+        long_forms = self.long_forms(snapshot, question)
+        asked = with_spelled_out(question, long_forms)  # what is searched: "BEBRF (Benign Essential …)"
         query: np.ndarray | None = None  # what the chunks are ranked by
         own: np.ndarray | None = None  # the question's own reading: whether to answer, which sentence to mark
         dense: list[tuple[int, float]] = []
@@ -291,7 +295,7 @@ class Searcher:
         refers = False  # the question refers to the knowledge base's topic without naming it
         if mode != "keyword":
             with clock.stage("embed"):
-                vectors = self.question_vectors(snapshot, [question])[0]
+                vectors = self.question_vectors(snapshot, [asked])[0]
                 own, query = vectors
                 refers = vectors.blended
             with clock.stage("dense"):
@@ -302,12 +306,11 @@ class Searcher:
                 else:
                     best = dense[0][1] if dense else 0.0
         with clock.stage("keyword"):
-            terms = self.question_terms(snapshot, question)
+            terms = self.question_terms(snapshot, asked)
             subjects = partial(self.subject_words, snapshot, read=query is not None)
-            names, absent = named_conditions(
-                snapshot, question, terms.missing, terms.common, self.frequencies, subjects
-            )
-            terms = replace(terms, missing=absent)
+            names, absent = named_conditions(snapshot, asked, terms.missing, terms.common, self.frequencies, subjects)
+            spelt = {short.lower() for short in long_forms}  # held, as its long form
+            terms = replace(terms, missing=tuple(name for name in absent if name.lower() not in spelt))
         passages: tuple[Passage, ...] = ()
         message = NO_ANSWER
         if terms.missing:
@@ -316,17 +319,17 @@ class Searcher:
         named = (
             query is not None
             and self.settings.rescue_above <= best < self.settings.answer_above
-            and self.names_rare_subject(snapshot, question, terms.counts, allowed)
+            and self.names_rare_subject(snapshot, asked, terms.counts, allowed)
         )
         if not self.abstains(best, covered, keyword_only=query is None, refers=refers, named=named):
-            intent = read_intent(question)
+            intent = read_intent(asked)
             ranked = self.ranking(
-                snapshot, question, query, mode, k, allowed, dense=dense, clock=clock, terms=terms, intent=intent
+                snapshot, asked, query, mode, k, allowed, dense=dense, clock=clock, terms=terms, intent=intent
             )
             # The evidence answers the question as asked: its own vector marks the sentence.
             passages = self._passages(snapshot, ranked, k, intent, own, terms if highlight else None, clock)
         note = ""
-        if other_language(question):  # its words matched by chance, if at all: that, not which were missing
+        if other_language(asked):  # its words matched by chance, if at all: that, not which were missing
             note = f"{IN_ENGLISH}: these passages may not answer a question in another language." if passages else ""
             message = f"{IN_ENGLISH}: please ask in English."
         elif passages and terms.missing:
@@ -337,7 +340,7 @@ class Searcher:
             passing = passing_conditions(snapshot, names, {*terms.rarity})
             helped = (
                 ()
-                if passing or read_intent(question).contact_lines_answer
+                if passing or read_intent(asked).contact_lines_answer
                 else organisation_conditions(snapshot, names, set(terms.rarity) - terms.common)
             )
             unmentioned = () if passing or helped else unmentioned_conditions(names, passages)
@@ -353,7 +356,7 @@ class Searcher:
                 )
             elif unmentioned:
                 note = f"None of these passages mentions {', '.join(unmentioned)}; they are the nearest ones."
-            elif aspects := unanswered_aspects(question, passages, terms.informative):
+            elif aspects := unanswered_aspects(asked, passages, terms.informative):
                 note = aspect_note(aspects)
         return SearchResult(
             question=question,
@@ -387,6 +390,30 @@ class Searcher:
             return misspelt(word, snapshot.any_word_occurs) or bool(split_compound(snapshot, word))
 
         return self._slips.get((snapshot.name, word), slip)
+
+    def long_forms(self, snapshot: Snapshot, question: str) -> dict[str, str]:
+        """The question's short names the index spells out (`acronyms`), with their long forms: the
+        search reads "BEBRF phone" as "BEBRF (Benign Essential Blepharospasm Research Foundation)
+        phone". A short name is written in capitals, or is no word of the model's vocabulary ("bebrf")."""
+        found: dict[str, str] = {}
+        for word in candidates(question):
+            if word.isupper() or not _whole_word(word.lower()):
+                key = (snapshot.name, word.lower())
+                if long := self._long_forms.get(key, partial(self._long_form, snapshot, word.lower())):
+                    found[word] = long
+        return found
+
+    def _long_form(self, snapshot: Snapshot, short: str) -> str | None:
+        """The long form a chunk holding `short` (as a word, or the start of one: "NSTAmail@aol.com")
+        spells out, when at most `rare_chunks` chunks hold it: a name more use is known by itself."""
+        holders = snapshot.keyword_search(f"{short}*", self.settings.rare_chunks + 1)
+        if not holders or len(holders) > self.settings.rare_chunks:
+            return None
+        own = re.compile(rf"\b{re.escape(short)}", re.IGNORECASE)
+        for chunk in snapshot.chunks([i for i, _ in holders]).values():
+            if own.search(chunk.text) and (long := spelled_out(chunk.text, short)):
+                return long
+        return None
 
     def dense_text(self, snapshot: Snapshot, question: str) -> str:
         """What the question's vector is computed from: the question with each misspelt word that has

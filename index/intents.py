@@ -71,6 +71,20 @@ def asks_about_source(question: str) -> bool:
     return _SOURCE_QUESTION.search(question) is not None
 
 
+# "this", or the document named: the question is about what the reader is looking at.
+_ITSELF = re.compile(
+    r"\b(?:this|these|here)\b|\bthe (?:page|site|website|document|article|fact ?sheet|leaflet|information|info)\b",
+    re.I,
+)
+
+
+def asks_about_itself(question: str) -> bool:
+    """True when the question asks about the source of what the reader is looking at ("when was this
+    page last updated?", "who wrote this?"): documents' own notes answer it, however little its
+    words mean to the model. "What is a good source of iron?" asks about no document."""
+    return asks_about_source(question) and _ITSELF.search(question) is not None
+
+
 # The shape of an answer, when the question's words ask for one: a duration ("how long do attacks
 # last?"), an age ("at what age does it start?"), how common something is, a chance ("will my kids
 # get it?"), a gene, or what sets something off. Each question pattern is paired with the pattern a

@@ -35,7 +35,7 @@ from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import best_unit, unit_words, with_continuation
 from index.fusion import reciprocal_rank_fusion, score_fusion
-from index.intents import Intent, read_intent
+from index.intents import Intent, asks_about_itself, read_intent
 from index.keyword import QUERY_CAP, ROW_CAP, family_word, fts_query, query_terms
 from index.language import other_language
 from index.lay_terms import cue_stems, glossary_terms, stem, term_words
@@ -321,7 +321,8 @@ class Searcher:
             and self.settings.rescue_above <= best < self.settings.answer_above
             and self.names_rare_subject(snapshot, asked, terms.counts, allowed)
         )
-        if not self.abstains(best, covered, keyword_only=query is None, refers=refers, named=named):
+        itself = asks_about_itself(asked)  # the documents' own notes answer it
+        if itself or not self.abstains(best, covered, keyword_only=query is None, refers=refers, named=named):
             intent = read_intent(asked)
             ranked = self.ranking(
                 snapshot, asked, query, mode, k, allowed, dense=dense, clock=clock, terms=terms, intent=intent
@@ -334,6 +335,8 @@ class Searcher:
             message = f"{IN_ENGLISH}: please ask in English."
         elif passages and terms.missing:
             note = f"No passage {not_covered(terms.missing)}; these are the nearest passages."
+        elif passages and itself and not is_document_note(passages[0].text):
+            note = WEAK_MATCH  # asked about the documents themselves, and no note of one came first
         elif passages and self.answered_by_reference(best, covered, refers):
             note = WEAK_MATCH  # answered only because it asks about "it": say how weakly
         elif passages:

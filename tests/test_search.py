@@ -651,3 +651,11 @@ def test_an_inheritance_question_marks_its_shape_but_does_not_rank_by_it(tmp_pat
         assert _ranked(tmp_path, documents, question, SearchSettings(shape_weight=weight))[0][0] == "about.txt"
     shape = answer_shape(question)
     assert shape is not None and shape.search("It is inherited in an autosomal dominant pattern.") and not shape.ranks
+
+
+
+def test_questions_about_what_the_reader_is_looking_at_are_recognised():
+    from index.intents import asks_about_itself
+
+    assert asks_about_itself("when was this page last updated") and asks_about_itself("who wrote this?")
+    assert not asks_about_itself("what is a good source of iron") and not asks_about_itself("who gets this")

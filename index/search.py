@@ -321,9 +321,9 @@ class Searcher:
             and self.settings.rescue_above <= best < self.settings.answer_above
             and self.names_rare_subject(snapshot, asked, terms.counts, allowed)
         )
+        intent = read_intent(asked)
         itself = asks_about_itself(asked)  # the documents' own notes answer it
         if itself or not self.abstains(best, covered, keyword_only=query is None, refers=refers, named=named):
-            intent = read_intent(asked)
             ranked = self.ranking(
                 snapshot, asked, query, mode, k, allowed, dense=dense, clock=clock, terms=terms, intent=intent
             )
@@ -343,7 +343,7 @@ class Searcher:
             passing = passing_conditions(snapshot, names, {*terms.rarity})
             helped = (
                 ()
-                if passing or read_intent(asked).contact_lines_answer
+                if passing or intent.contact_lines_answer
                 else organisation_conditions(snapshot, names, set(terms.rarity) - terms.common)
             )
             unmentioned = () if passing or helped else unmentioned_conditions(names, passages)

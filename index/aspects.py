@@ -24,7 +24,9 @@ QUESTION_OPENERS = frozenset(
     """what which who whom whose when where why how is are was were do does did can could will would
     should shall has have any""".split()
 )
-_CLAUSE_END = re.compile(r"[,.;:!?]+\s*|\s+-+\s+")
+# A clause ends at punctuation, a dash, or "and"/"but"/"so" before the asker's own words: "im
+# pregnant and my husband has DRD will the baby get it" tells, then asks (a new user's trial).
+_CLAUSE_END = re.compile(r"[,.;:!?]+\s*|\s+-+\s+|\s+(?:and|but|so)\s+(?=(?:i|im|i'm|my|we|our)\b)", re.I)
 
 ASPECTS: dict[str, re.Pattern[str]] = {
     label: re.compile(rf"\b(?:{words})\b", re.IGNORECASE)

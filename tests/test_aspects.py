@@ -48,6 +48,7 @@ def test_a_question_without_an_aspect_gets_nothing():
         "is there a dystonia society in new jersey?? what town is it in, might drive over from philly on the weekend",
         "does physio actually help with this or is it a waste of money, my insurance only covers 10 sessions",
         "i carry the gch1 change and im 20 weeks pregnant, what are the odds the baby gets it",
+        "im pregnant and my husband has DRD will the baby get it",
     ],
 )
 def test_an_aspect_told_in_an_aside_is_not_what_is_asked(question):

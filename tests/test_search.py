@@ -659,3 +659,6 @@ def test_questions_about_what_the_reader_is_looking_at_are_recognised():
 
     assert asks_about_itself("when was this page last updated") and asks_about_itself("who wrote this?")
     assert not asks_about_itself("what is a good source of iron") and not asks_about_itself("who gets this")
+    # A new user's trial: these were answered with the fact sheet's review date and source line.
+    off = ["who wrote this song", "source code for this app", "who made this car"]
+    assert not any(asks_about_itself(q) for q in off)

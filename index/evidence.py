@@ -6,8 +6,9 @@ is in the index and by how few of the passage's units hold it. Units that cannot
 are passed over: a question (MedQuAD repeats its own), a table's header row, and a bare contact
 line (address, phone, email) unless the question asks how to reach someone, a condition's list of
 other names unless the question asks what else it is called, and a document's note about itself (a
-disclaimer, a source line) unless the question asks about the source; a passage with nothing else
-gets no mark. No embedding happens at query time.
+disclaimer, a source line) unless the question asks about the source. A passage with nothing else
+is marked where it names what was asked (an organisation's name line, a list of other names holding
+the question's word), else not at all. No embedding happens at query time.
 """
 
 from __future__ import annotations
@@ -148,23 +149,49 @@ def best_unit(
     weights = passage_weights(stemmed, words)
     question_words = set(stemmed)
     names_ok = [_names_answer(document_text[a:b], question_words, asked.names) for a, b in units]
-    scores = [
+    headers = [is_table_header(document_text, a) for a, _ in units]
+    repeated = [bool(templates) and template_key(document_text[a:b], title) in templates for a, b in units]
+    merits = [
         float(similarities[i])
         + LEXICAL_WEIGHT * (sum(w for t, w in weights.items() if t in words[i]) / total if total else 0.0)
-        - unit_penalty(
-            document_text[a:b],
-            is_table_header(document_text, a),
-            asked.contact_lines_answer,
-            bool(templates) and template_key(document_text[a:b], title) in templates,
-            names_ok[i],
-            asked.source,
-        )
         + (SHAPE_WEIGHT if asked.shape is not None and asked.shape.search(document_text[a:b]) else 0.0)
         - (NOT_FOUND_WEIGHT if _NOT_IDENTIFIED.search(document_text[a:b]) else 0.0)
         for i, (a, b) in enumerate(units)
     ]
+    scores = [
+        merits[i]
+        - unit_penalty(
+            document_text[a:b], headers[i], asked.contact_lines_answer, repeated[i], names_ok[i], asked.source
+        )
+        for i, (a, b) in enumerate(units)
+    ]
     best = int(np.argmax(scores))
-    return best if scores[best] > -NOT_AN_ANSWER / 2 else None
+    if scores[best] > -NOT_AN_ANSWER / 2:
+        return best
+    # No unit can answer. Rather than no mark at all, a unit that names what was asked about: a
+    # contact entry's name, or a list of other names or a document's note holding a question word.
+    # A question, a table header or a template stays unmarked.
+    naming = [
+        i
+        for i, (a, b) in enumerate(units)
+        if not (headers[i] or repeated[i] or document_text[a:b].strip().endswith("?"))
+        and (
+            entry_name(document_text[a:b]) is not None
+            if mostly_contact_lines(document_text[a:b])
+            else bool(words[i] & question_words)
+        )
+    ]
+    return max(naming, key=lambda i: merits[i]) if naming else None
+
+
+def entry_name(text: str) -> str | None:
+    """The first line of a unit made mostly of contact lines, when that line is not one itself (an
+    organisation's name above its address): what such a unit shows when it is marked for a question
+    that does not ask how to reach anyone."""
+    if not mostly_contact_lines(text):
+        return None
+    first = text.strip().split("\n", 1)[0].strip()
+    return None if _CONTACT_LINE.search(first) else first
 
 
 # A sentence that says what is not so ("No one treatment has been found to be universally effective.",

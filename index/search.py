@@ -33,7 +33,7 @@ from index.conditions import (
 )
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
-from index.evidence import best_unit, unit_words, with_continuation
+from index.evidence import best_unit, entry_name, unit_words, with_continuation
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.intents import Intent, asks_about_itself, read_intent
 from index.keyword import QUERY_CAP, ROW_CAP, family_word, fts_query, query_terms
@@ -948,6 +948,10 @@ class Searcher:
         if intent.contact_lines_answer and is_contact_entry(chunk.text):
             # How to reach someone: the answer is the whole entry (name, address, phone), not one line of it.
             start, end = max(chunk.char_start, p.char_start), min(chunk.char_end, p.char_end)
+        elif (name := entry_name(texts[p.doc_id][start:end])) is not None:
+            # Not asked how to reach them: the organisation's name, not its address.
+            start = texts[p.doc_id].index(name, start)
+            end = start + len(name)
         page = chunk.page if chunk.page else p.page
         return replace(p, highlight=(start - p.char_start, end - p.char_start), page=page)
 

@@ -94,6 +94,38 @@ def test_a_passage_with_no_sentence_that_can_answer_has_none_marked():
     assert best_unit(units, similarity, text, {"sign": 1.0}) is None, "a question and a names list: no mark"
 
 
+def test_with_no_sentence_that_can_answer_the_one_naming_what_was_asked_is_marked():
+    """A bare short name ("PED") finds a passage whose only unit holding it is the list of other
+    names: that list is marked rather than nothing. An organisation's entry, for a question that
+    does not ask how to reach it, is marked by its name line alone."""
+    from index.evidence import entry_name
+
+    text = "What are the signs and symptoms of dystonia 18?\nOther names: DYT18; PED; Paroxysmal dyskinesia"
+    second = text.index("Other")
+    units = [(0, second - 1), (second, len(text))]
+    similarity = np.array([0.8, 0.6], dtype=np.float32)
+    assert best_unit(units, similarity, text, {"ped": 1.0}) == 1, "the names list holds the asked word"
+    assert best_unit(units, similarity, text, {"sign": 1.0}) is None, "never the question, though it holds it"
+    entry = "American Speech-Language-Hearing Association (ASHA)\n2200 Research Boulevard"
+    assert best_unit([(0, len(entry))], np.array([0.3], dtype=np.float32), entry, {"voice": 1.0}) == 0
+    assert entry_name(entry) == "American Speech-Language-Hearing Association (ASHA)"
+    address = "Rockville, MD 20850\nToll-free: 800.638.8255"
+    assert best_unit([(0, len(address))], np.array([0.3], dtype=np.float32), address, {"md": 1.0}) is None
+    assert entry_name("Writer's cramp is a task-specific dystonia.") is None
+
+
+def test_an_entry_shown_for_a_question_not_about_reaching_anyone_marks_its_name(hash_index):
+    from index.embedder import HashEmbedder
+    from index.search import Searcher
+
+    searcher = Searcher(hash_index, HashEmbedder())
+    result = searcher.search("Is blepharospasm benign?", mode="keyword", k=10)
+    entry = next(p for p in result.passages if p.text.startswith("Benign Essential Blepharospasm Research Foundation"))
+    assert entry.highlight is not None, "an entry is not shown with nothing marked"
+    a, b = entry.highlight
+    assert entry.text[a:b] == "Benign Essential Blepharospasm Research Foundation"
+
+
 def test_contact_questions_are_recognised():
     assert asks_for_contact("What is the phone number of the foundation?")
     assert not asks_for_contact("Does stress make dystonia worse?")

@@ -74,18 +74,65 @@ def asks_about_source(question: str) -> bool:
 # The document named ("this page", "the information"), or "this" with nothing after it ("who wrote
 # this?"): the question is about what the reader is looking at, not "this song" or "this app".
 _ITSELF = re.compile(
-    r"\b(?:this|these|the)\s+(?:page|pages|site|website|document|article|fact ?sheet|leaflet|information|info"
-    r"|material|text)\b|\b(?:this|these|here)\s*(?:[?.!]|$)",
+    r"\b(?:this|ths|these|the)\s+(?:page|pages|site|website|document|article|fact ?sheet|leaflet|information|info"
+    r"|material|text)\b|\b(?:this|ths|these|here)\s*(?:[?.!]|$)",
+    re.I,
+)
+# Words that ask about a document only when it is named or nothing else is asked ("when was this
+# page updated", "is this info current", "where does this info come from", "published date").
+_ABOUT_ITSELF = re.compile(
+    r"\b(?:updated|revised|written|wrote|published|publish|dated?|authors?|current|trust|trustworthy|reliable"
+    r"|copyright|comes? from|came from)\b|\b(?:get|got) (?:this|ths|the|that|your) info(?:rmation)?\b",
+    re.I,
+)
+# What else a question about the document itself may hold: question words and their phone spellings.
+_FILLER = re.compile(
+    r"\b(?:who|whom|whose|what|whats|wat|when|wen|where|is|are|was|were|the|a|an|it|its|of|by|on|last"
+    r"|did|does|do|u|you|ur|your|this|ths|these|here)\b|[^\w\s]",
     re.I,
 )
 
 
 def asks_about_itself(question: str) -> bool:
     """True when the question asks about the source of what the reader is looking at ("when was this
-    page last updated?", "who wrote this?"): documents' own notes answer it, however little its
+    page last updated?", "who wrote this?", "where does this info come from", or with nothing else
+    asked: "last updated", "who is the author"): documents' own notes answer it, however little its
     words mean to the model. "What is a good source of iron?" and "who wrote this song?" ask about no
     document (a new user's trial found the second answered with the review date)."""
-    return asks_about_source(question) and _ITSELF.search(question) is not None
+    source = _SOURCE_QUESTION.search(question) is not None
+    if not source and _ABOUT_ITSELF.search(question) is None:
+        return False
+    if _ITSELF.search(question):
+        return True
+    rest = _ABOUT_ITSELF.sub(" ", _SOURCE_QUESTION.sub(" ", question))
+    return not _FILLER.sub(" ", rest).strip()
+
+
+# Which of a document's notes answers a question about it: who put it out (a source or credit line,
+# "provided by …") or when (a review date). "who wrote this" marked the review date, though the
+# sentence before it says "This information is provided by Cleveland Clinic" (a new user's trial).
+_SOURCE_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (  # who put it out: a credit ("provided by"), over the source its text was taken from
+        re.compile(r"\bwho\b|\bauthors?\b|\bwhat (?:organi[sz]ation|company|group|agency)\b", re.I),
+        re.compile(r"\b(?:provided|produced|published|written|issued|put out) by\b", re.I),
+    ),
+    (  # where it comes from: a source or credit line
+        re.compile(r"\bwhere\b|\bsources?\b|\bfrom\b", re.I),
+        re.compile(r"^\W*sources?\s*:|^\W*NIH\s*:|\b(?:provided|produced|published|written|issued) by\b", re.I),
+    ),
+    (  # when: a date
+        re.compile(
+            r"\bwhen\b|\bwen\b|\bdate[ds]?\b|\bhow (?:old|recent|current)\b|\bup[ -]to[ -]date\b|\bupdated\b"
+            r"|\bcurrent\b|\brecent\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d\d\b|\b(?:reviewed|updated|revised) (?:on|in)\b"
+            r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b",
+            re.I,
+        ),
+    ),
+)
 
 
 # The shape of an answer, when the question's words ask for one: a duration ("how long do attacks
@@ -260,6 +307,7 @@ class Intent:
     source: bool  # `asks_about_source`
     shape: Shape | None  # `answer_shape`
     names: bool = False  # `asks_for_names`
+    itself: bool = False  # `asks_about_itself`: the documents' own notes answer it
 
     @property
     def contact_lines_answer(self) -> bool:
@@ -270,12 +318,27 @@ class Intent:
 NOTHING_ASKED = Intent(organisation=False, contact=False, source=False, shape=None)
 
 
+def source_shape(question: str) -> Shape | None:
+    """For a question about a document itself, the note that answers it: a source or credit line for
+    who put it out, a date for when; None when the question asks neither."""
+    return next((Shape(note, ranks=False) for asked, note in _SOURCE_SHAPES if asked.search(question)), None)
+
+
 def read_intent(question: str) -> Intent:
-    """Everything this module says about a question, in one value."""
+    """Everything this module says about a question, in one value. A question about the document
+    itself asks about its source, and for the note of the shape `source_shape` reads."""
+    itself = asks_about_itself(question)
+    source = itself or asks_about_source(question)
+    shape = answer_shape(question)
+    if source and shape is None:
+        shape = source_shape(question)
+    # "what organisation wrote this", "where does this info come from": a document's credit, not an
+    # organisation's entry or address.
     return Intent(
-        asks_for_organisation(question),
-        asks_for_contact(question),
-        asks_about_source(question),
-        answer_shape(question),
+        not itself and asks_for_organisation(question),
+        not itself and asks_for_contact(question),
+        source,
+        shape,
         asks_for_names(question),
+        itself,
     )

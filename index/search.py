@@ -35,7 +35,7 @@ from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import best_unit, entry_name, unit_words, with_continuation
 from index.fusion import reciprocal_rank_fusion, score_fusion
-from index.intents import Intent, asks_about_itself, read_intent
+from index.intents import Intent, read_intent
 from index.keyword import QUERY_CAP, ROW_CAP, family_word, fts_query, query_terms
 from index.language import other_language
 from index.lay_terms import cue_stems, glossary_terms, stem, term_words
@@ -70,6 +70,10 @@ SUBJECTS_KEPT = 50_000  # documents' title subjects remembered per searcher (a f
 MAX_CORRECTIONS = 3  # index words a misspelt question word may stand for
 _NAME = re.compile(r"\b[A-Z][A-Za-z]+\b")  # a capitalised word: a name, unless it starts the question
 MAX_QUESTION_CHARS = 1000  # a longer question is cut to this before searching, and the result says so
+# The FTS expression that finds documents' notes (`ingest.notes`) for a question about the documents
+# themselves, and how many of its matches are read: at most this many notes join the candidates.
+_NOTE_CUES = 'source OR sources OR reviewed OR "provided by" OR "last updated" OR copyright OR "not intended"'
+NOTE_CANDIDATES = 20
 
 
 # Evidence counts the words of glossary terms a question cues at this share of their rarity
@@ -322,7 +326,7 @@ class Searcher:
             and self.names_rare_subject(snapshot, asked, terms.counts, allowed)
         )
         intent = read_intent(asked)
-        itself = asks_about_itself(asked)  # the documents' own notes answer it
+        itself = intent.itself  # the documents' own notes answer it
         if itself or not self.abstains(best, covered, keyword_only=query is None, refers=refers, named=named):
             ranked = self.ranking(
                 snapshot, asked, query, mode, k, allowed, dense=dense, clock=clock, terms=terms, intent=intent
@@ -335,8 +339,8 @@ class Searcher:
             message = f"{IN_ENGLISH}: please ask in English."
         elif passages and terms.missing:
             note = f"No passage {not_covered(terms.missing)}; these are the nearest passages."
-        elif passages and itself and not is_document_note(passages[0].text):
-            note = WEAK_MATCH  # asked about the documents themselves, and no note of one came first
+        elif passages and itself:  # asked about the documents themselves: weak unless a note of one comes first
+            note = "" if is_document_note(passages[0].text) else WEAK_MATCH
         elif passages and self.answered_by_reference(best, covered, refers):
             note = WEAK_MATCH  # answered only because it asks about "it": say how weakly
         elif passages:
@@ -663,15 +667,18 @@ class Searcher:
         """The chunks a search takes its k passages from, best first: `rank`, then in hybrid mode
         the sentence-unit rescoring and the rare-term pin. Evaluation ranks through this too."""
         terms = terms or self.question_terms(snapshot, question)
+        intent = intent or read_intent(question)
         also = self._also(terms)
         ranked = self.rank(
             snapshot, question, query, mode, allowed, pool, dense=dense, clock=clock, counts=terms.counts, also=also
         )
+        if intent.itself:
+            ranked = self._with_notes(snapshot, ranked, allowed)
         if query is not None and mode == "hybrid":
             with clock.stage("rescore"):
                 ranked = self._rescore(snapshot, ranked, query)
                 ranked = self._favour_subjects(snapshot, ranked, terms, form_numbers(question))
-                ranked = self._favour_kinds(snapshot, ranked, intent or read_intent(question), terms)
+                ranked = self._favour_kinds(snapshot, ranked, intent, terms)
                 ranked = self._pin_rare(snapshot, question, ranked, terms, allowed, k)
         return ranked
 
@@ -821,6 +828,19 @@ class Searcher:
             return ranked
         rescored = sorted(((c, s + changes.get(c, 0.0)) for c, s in top), key=lambda item: -item[1])
         return rescored + ranked[len(top) :]
+
+    def _with_notes(self, snapshot: Snapshot, ranked: list[tuple[int, float]], allowed: set[int] | None):
+        """For a question about the documents themselves, their notes (source line, credit, review date)
+        among the candidates at the best score, whatever the question's words: "who is the author" or
+        "last updated" reads as nothing to the model and matches no note's words, and ranked
+        organisations' entries first (a new user's trial)."""
+        found = [c for c, _ in snapshot.keyword_search(_NOTE_CUES, NOTE_CANDIDATES) if allowed is None or c in allowed]
+        rows = snapshot.chunks(found)
+        notes = [c for c in found if c in rows and is_document_note(rows[c].text)]
+        if not notes:
+            return ranked
+        top = ranked[0][1] if ranked else 1.0
+        return [(c, top) for c in notes] + [(c, s) for c, s in ranked if c not in set(notes)]
 
     def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):
         """Keep in the top k the chunk keyword search ranks first when it holds a rare question word."""

@@ -562,7 +562,8 @@ def test_a_question_is_read_once_into_one_intent():
     charity = read_intent("Is there a charity that helps with eyelid spasms? What's their phone number?")
     assert charity.organisation and charity.contact and not charity.source and charity.contact_lines_answer
     source = read_intent("who wrote this fact sheet")
-    assert source.source and not source.contact_lines_answer and source.shape is None
+    assert source.source and source.itself and not source.contact_lines_answer
+    assert source.shape is not None and source.shape.search("This information is provided by Cleveland Clinic.")
     lasting = read_intent("how long do the attacks last")
     assert lasting.shape is answer_shape("how long do the attacks last") and lasting.shape is not None
     assert not read_intent("Is dystonia curable?").contact_lines_answer
@@ -662,3 +663,56 @@ def test_questions_about_what_the_reader_is_looking_at_are_recognised():
     # A new user's trial: these were answered with the fact sheet's review date and source line.
     off = ["who wrote this song", "source code for this app", "who made this car"]
     assert not any(asks_about_itself(q) for q in off)
+    # A later trial: typed the way people type, or with nothing else asked, these were refused.
+    plain = ["wen was this page updated", "who wrote ths", "last updated", "who is the author", "whats the source",
+             "published date", "is this page still current", "where does this info come from",
+             "where did u get this info", "can i trust this"]
+    assert all(asks_about_itself(q) for q in plain), [q for q in plain if not asks_about_itself(q)]
+    medical = ["where does the pain come from", "is dystonia research current", "who is the author of the duke study",
+               "when was dystonia first described", "date of onset of symptoms", "what is the current treatment",
+               "when was this bridge published in the news", "who published harry potter"]
+    assert not any(asks_about_itself(q) for q in medical), [q for q in medical if asks_about_itself(q)]
+
+
+def test_a_question_about_the_document_itself_is_neither_an_organisation_nor_a_contact_question():
+    from index.intents import read_intent
+
+    for question in ("what organisation wrote this", "where does this info come from"):
+        intent = read_intent(question)
+        assert intent.itself and intent.source and not intent.organisation and not intent.contact, question
+
+
+def test_who_when_and_where_from_mark_the_credit_the_date_and_the_source_line():
+    from index.evidence import best_unit
+    from index.intents import read_intent
+    from index.keyword import query_terms
+
+    text = (
+        "Source: National Institutes of Health\n\nThis information is provided by Cleveland Clinic and is not "
+        "intended to replace the medical advice of your doctor. This document was last reviewed on: 11/20/2012"
+    )
+    credit, date_at = text.index("This information"), text.index("This document")
+    units = [(0, credit - 2), (credit, date_at - 1), (date_at, len(text))]
+    similarity = np.array([0.3, 0.3, 0.3], dtype=np.float32)
+
+    def marked(question: str) -> str:
+        best = best_unit(units, similarity, text, {t: 1.0 for t in query_terms(question)}, read_intent(question))
+        assert best is not None, question
+        return text[units[best][0] : units[best][1]]
+
+    assert marked("who wrote this").startswith("This information is provided by Cleveland Clinic")
+    assert marked("wen was this page updated").startswith("This document was last reviewed")
+    assert marked("where does this info come from").startswith("Source:")
+
+
+def test_a_question_about_the_documents_finds_their_notes_whatever_its_words(hash_index):
+    """"who is the author" or "last updated" match no note's words and mean little to a model: the
+    documents' notes join the candidates and one of them comes first, without a note."""
+    from ingest.notes import is_document_note
+
+    searcher = Searcher(hash_index, HashEmbedder())
+    for question in ("who is the author", "last updated", "where did u get this info"):
+        result = searcher.search(question, k=5, mode="hybrid")
+        assert result.passages and is_document_note(result.passages[0].text), (question, result.passages[:1])
+        assert result.note == "", question
+        assert not any(p.text.startswith("American Dystonia Society") for p in result.passages[:1]), question

@@ -7,8 +7,10 @@ question are about its subject (Botox, cervical dystonia) and read like an answe
 dose of botox for cervical dystonia" marked "low doses of levodopa" with no word of warning. The
 aspects and their words come from the question types of consumer-health question sets (cost,
 dosage, side effects, pregnancy, diet…), written before any figure was looked at; words that also
-have everyday senses in questions the corpus answers ("pay" for research funding, "food", "eat")
-are left out.
+have everyday senses in questions the corpus answers ("pay" for research funding, "eating" in
+"trouble eating") are left out. A new user's trial added the phrasings people use: "how many
+shots", "how much botox", "how often do i take", "what should i eat", "cheap"; and a passage
+naming alcohol or caffeine speaks of diet.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Iterable
 from index.evidence import stem
 from index.passages import Passage
 from index.subjects import INDEX_WORD
+from ingest.records import is_contact_block
 
 QUESTION_OPENERS = frozenset(
     """what which who whom whose when where why how is are was were do does did can could will would
@@ -28,35 +31,52 @@ QUESTION_OPENERS = frozenset(
 # pregnant and my husband has DRD will the baby get it" tells, then asks (a new user's trial).
 _CLAUSE_END = re.compile(r"[,.;:!?]+\s*|\s+-+\s+|\s+(?:and|but|so)\s+(?=(?:i|im|i'm|my|we|our)\b)", re.I)
 
-ASPECTS: dict[str, re.Pattern[str]] = {
-    label: re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
-    for label, words in {
-        "cost": r"costs?|prices?|pricey|expensive|afford|affordable",
-        "insurance": r"insurance|insurers?|insured|medicare|medicaid",
-        "doses": r"doses?|dosages?|dosing|milligrams?|mg|units",
-        "side effects": r"side[- ]effects?|adverse effects?",
-        "pregnancy": r"pregnant|pregnancy|pregnancies|breastfeed(?:ing)?",
-        "driving": r"drive|driving",
-        "diet": r"diets?|dietary",
-    }.items()
+_NOT_A_DOSE = r"(?!(?:does|do|is|are|will|would|can|could|should)\b)"  # "how much does botox cost" asks a price
+# Each aspect: the words that ask about it, and, where they differ, the words that speak of it. A
+# passage naming alcohol or caffeine as triggers speaks of diet; "what should i eat" asks about it.
+_ASPECT_WORDS: dict[str, tuple[str, str | None]] = {
+    "cost": (r"costs?|prices?|pricey|expensive|afford|affordable|cheap(?:er|est)?|for free|free of charge", None),
+    "insurance": (r"insurance|insurers?|insured|medicare|medicaid", None),
+    "doses": (
+        r"doses?|dosages?|dosing|milligrams?|mg|units"
+        rf"|how (?:many|much) (?:{_NOT_A_DOSE}\w+ ){{0,2}}(?:shots?|injections?|pills?|tablets?|jabs?|mg|units"
+        r"|botox|levodopa|medicines?|medications?|drugs?)"
+        r"|how often (?:do|does|should|can|must|will) (?:i|you|we|he|she|they) (?:take|get|need|have to)",
+        r"doses?|dosages?|dosing|milligrams?|mg|units",
+    ),
+    "side effects": (r"side[- ]effects?|adverse effects?", None),
+    "pregnancy": (r"pregnant|pregnancy|pregnancies|breastfeed(?:ing)?", None),
+    "driving": (r"drive|driving", None),
+    "diet": (
+        r"diets?|dietary|nutrition(?:al)?|(?:what|which|any|certain|special|some) foods?|foods? to (?:eat|avoid)"
+        r"|what (?:should|can|do|to) (?:i |we |you |he |she |they )?eat",
+        r"diets?|dietary|nutrition(?:al)?|foods?|meals?|alcohol|caffeine|coffee|drinks?",
+    ),
+}
+ASPECTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    label: (
+        re.compile(rf"\b(?:{asking})\b", re.IGNORECASE),
+        re.compile(rf"\b(?:{speaking or asking})\b", re.IGNORECASE),
+    )
+    for label, (asking, speaking) in _ASPECT_WORDS.items()
 }
 
 
 def unanswered_aspects(question: str, passages: Iterable[Passage], subject: Iterable[str]) -> tuple[str, ...]:
     """The aspects the question asks about that no shown passage speaks of together with the
-    question's subject: a passage answers an aspect when it holds one of the aspect's words and, if
-    the question has `subject` words (its informative words other than the aspect's own), one of
-    those too ("doses of levodopa" does not answer a question about doses of Botox)."""
+    question's subject: a passage answers an aspect when it holds one of the words that speak of it
+    and, if the question has `subject` words (its informative words other than those asking about
+    the aspect), one of those too ("doses of levodopa" does not answer a question about doses of Botox)."""
     asking = asked_clauses(question)
-    asked = [label for label, words in ASPECTS.items() if any(words.search(clause) for clause in asking)]
-    if not asked:
-        return ()
-    texts = [p.text for p in passages]
+    texts = [p.text for p in passages if not is_contact_block(p.text)]  # "1 East Wacker Drive" is no driving
     unanswered: list[str] = []
-    for label in asked:
-        words = ASPECTS[label]
-        own = {stem(w) for w in subject if not words.fullmatch(w)}
-        holding = [text for text in texts if words.search(text)]
+    for label, (asks, speaks) in ASPECTS.items():
+        matched = [m.group() for clause in asking for m in asks.finditer(clause)]
+        if not matched:
+            continue
+        aspect_words = {stem(w) for phrase in matched for w in INDEX_WORD.findall(phrase.lower())}
+        own = {stem(w) for w in subject} - aspect_words
+        holding = [text for text in texts if speaks.search(text)]
         if not any(not own or own & {stem(w) for w in INDEX_WORD.findall(text.lower())} for text in holding):
             unanswered.append(label)
     return tuple(unanswered)

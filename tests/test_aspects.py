@@ -61,3 +61,39 @@ def test_the_asking_clauses_are_those_that_open_with_a_question_word_or_end_in_a
         "is there a cheaper one"
     ]
     assert asked_clauses("im pregnant, botox safe?") == ["botox safe"]
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("how many botox shots do i need", "doses"),
+        ("how much botox for neck", "doses"),
+        ("how often do i take it", "doses"),
+        ("what should i eat with dystonia", "diet"),
+        ("are there foods to avoid", "diet"),
+        ("cheap treatment for writers cramp", "cost"),
+        ("how much does botox cost", "cost"),
+    ],
+)
+def test_aspects_asked_in_everyday_phrasings_are_named(question, aspect):
+    """Phrasings a new user's trial found passing without a note."""
+    assert unanswered_aspects(question, [BOTOX], []) == (aspect,)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "dystonia 11 - how often do people have floppy, weak muscle tone",
+        "will my daughter have trouble getting food down",
+        "how many people get dystonia",
+    ],
+)
+def test_words_of_an_aspect_used_for_something_else_ask_nothing(question):
+    assert unanswered_aspects(question, [BOTOX], []) == ()
+
+
+def test_alcohol_and_caffeine_speak_of_diet_and_a_street_called_drive_of_no_driving():
+    triggers = passage("Attacks of dystonia 8 can be brought on by alcohol, caffeine, stress or fatigue.")
+    assert unanswered_aspects("diet and drinks that trigger dystonia", [triggers], ["trigger", "dystonia"]) == ()
+    entry = passage("Dystonia Medical Research Foundation\n1 East Wacker Drive, Suite 2810\nPhone: 312.755.0198")
+    assert unanswered_aspects("can dystonia stop me from driving", [entry], ["dystonia", "stop"]) == ("driving",)

@@ -6,7 +6,8 @@ name: "Email: NSTAmail@aol.com" under "National Spasmodic Torticollis Associatio
 reads "BEBRF" as nothing (best cosine 0.05: the question was refused) and keyword search finds the
 address but not what it belongs to. `spelled_out` finds, in a chunk that holds the short name, the
 run of capitalised words whose initials spell it; the search then reads the question with that run
-written beside the short name.
+written beside the short name. A short name defined in brackets after its long form ("cerebrospinal
+fluid (CSF)") is spelt out by that form (`defined`), in lower case as often as not.
 """
 
 from __future__ import annotations
@@ -44,6 +45,33 @@ def spelled_out(text: str, short: str) -> str | None:
             at += 1
         if matched == len(letters):
             return text[first.start() : end.end()]
+    return None
+
+
+def defined(text: str, short: str) -> str | None:
+    """The long form `text` defines `short` by, written before it in brackets: "cerebrospinal fluid
+    (CSF)" defines CSF. The short name's letters are found, last to first, in the few words before
+    the bracket, the first letter at the start of a word (Schwartz and Hearst's rule, 2003); the
+    long form runs from that word to the bracket. None when no bracketed use fits."""
+    letters = short.lower()
+    for use in re.finditer(rf"\(\s*{re.escape(short)}\s*\)", text, re.IGNORECASE):
+        before = text[: use.start()].rstrip()
+        words = list(_WORD.finditer(before))[-min(len(letters) + 5, 2 * len(letters)) :]
+        if not words:
+            continue
+        window = before[words[0].start() :]
+        lowered = window.lower()
+        at = len(lowered) - 1
+        for index in range(len(letters) - 1, -1, -1):
+            while at >= 0 and (lowered[at] != letters[index] or (index == 0 and at > 0 and lowered[at - 1].isalnum())):
+                at -= 1
+            if at < 0:
+                break
+            at -= 1
+        else:
+            long = window[at + 1 :].strip()
+            if " " in long:  # a long form of one word is the short name's own letters ("CSF" in "CSFs")
+                return long
     return None
 
 

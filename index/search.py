@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index.acronyms import candidates, spelled_out, with_spelled_out
+from index.acronyms import candidates, defined, spelled_out, with_spelled_out
 from index.aspects import aspect_note, unanswered_aspects
 from index.conditions import (
     kin_occurs,
@@ -412,15 +412,20 @@ class Searcher:
 
     def _long_form(self, snapshot: Snapshot, short: str) -> str | None:
         """The long form a chunk holding `short` (as a word, or the start of one: "NSTAmail@aol.com")
-        spells out, when at most `rare_chunks` chunks hold it: a name more use is known by itself."""
+        spells out, or defines it by in brackets, when at most `rare_chunks` chunks hold it: a name more
+        use is known by itself. ("what is CSF" was refused: the model reads the letters as nothing.)"""
         holders = snapshot.keyword_search(f"{short}*", self.settings.rare_chunks + 1)
         if not holders or len(holders) > self.settings.rare_chunks:
             return None
+        chunks = snapshot.chunks([i for i, _ in holders]).values()
         own = re.compile(rf"\b{re.escape(short)}", re.IGNORECASE)
-        for chunk in snapshot.chunks([i for i, _ in holders]).values():
+        for chunk in chunks:
             if own.search(chunk.text) and (long := spelled_out(chunk.text, short)):
                 return long
-        return None
+        # "cerebrospinal fluid (CSF)": the text says what it stands for. Only a term in lower case, a
+        # thing the model knows by its words; a capitalised one is a name the run above reads (with
+        # more holders allowed, DDON and HMDPC were spelt out this way, and tune3's answers fell).
+        return next((long for chunk in chunks if (long := defined(chunk.text, short)) and long[0].islower()), None)
 
     def dense_text(self, snapshot: Snapshot, question: str) -> str:
         """What the question's vector is computed from: the question with each misspelt word that has

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.acronyms import candidates, spelled_out, with_spelled_out
+from index.acronyms import candidates, defined, spelled_out, with_spelled_out
 from index.embedder import HashEmbedder
 from index.search import Searcher
 
@@ -42,3 +42,19 @@ def test_a_short_name_only_in_an_email_address_finds_its_organisation(hash_index
         assert result.passages and result.passages[0].text.startswith(name), result
         assert not result.missing and not result.note, result
         assert result.question == question
+
+
+def test_a_short_name_defined_in_brackets_is_spelt_out_by_the_words_before_them():
+    text = "measuring specific substances or enzymes in the blood or cerebrospinal fluid (CSF), may be useful"
+    assert defined(text, "CSF") == defined(text, "csf") == "cerebrospinal fluid"
+    assert defined("such as obsessive-compulsive disorder (OCD).", "OCD") == "obsessive-compulsive disorder"
+    assert defined("Specific laboratory tests performed on CSF help", "CSF") is None, "not defined here"
+    assert defined("the fluid (CSF) test", "CSF") is None, "its letters are not in the words before"
+
+
+def test_a_term_defined_in_lower_case_is_spelt_out(hash_index):
+    """The model reads the letters CSF as nothing, and "what is CSF" was refused (a new user's
+    trial); its long form is in lower case, so no run of capitalised words spells it."""
+    searcher = Searcher(hash_index, HashEmbedder())
+    snapshot = searcher.snapshot()
+    assert searcher.long_forms(snapshot, "what is CSF") == {"CSF": "cerebrospinal fluid"}

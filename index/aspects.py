@@ -31,6 +31,9 @@ QUESTION_OPENERS = frozenset(
 # pregnant and my husband has DRD will the baby get it" tells, then asks (a new user's trial).
 _CLAUSE_END = re.compile(r"[,.;:!?]+\s*|\s+-+\s+|\s+(?:and|but|so)\s+(?=(?:i|im|i'm|my|we|our)\b)", re.I)
 
+_MEDICINE = (
+    r"(?:shots?|injections?|pills?|tablets?|jabs?|mg|units|botox|levodopa|medicines?|medications?|drugs?|doses?)"
+)
 _NOT_A_DOSE = r"(?!(?:does|do|is|are|will|would|can|could|should)\b)"  # "how much does botox cost" asks a price
 # Each aspect: the words that ask about it, and, where they differ, the words that speak of it. A
 # passage naming alcohol or caffeine as triggers speaks of diet; "what should i eat" asks about it.
@@ -39,14 +42,18 @@ _ASPECT_WORDS: dict[str, tuple[str, str | None]] = {
     "insurance": (r"insurance|insurers?|insured|medicare|medicaid", None),
     "doses": (
         r"doses?|dosages?|dosing|milligrams?|mg|units"
-        rf"|how (?:many|much) (?:{_NOT_A_DOSE}\w+ ){{0,2}}(?:shots?|injections?|pills?|tablets?|jabs?|mg|units"
-        r"|botox|levodopa|medicines?|medications?|drugs?)"
-        r"|how often (?:do|does|should|can|must|will) (?:i|you|we|he|she|they) (?:take|get|need|have to)",
+        rf"|how (?:many|much) (?:{_NOT_A_DOSE}\w+ ){{0,2}}{_MEDICINE}(?!\s+(?:helps?|works?|improves?))"
+        r"|how often (?:do|does|should|can|must|will) (?:i|you|we|he|she|they) "
+        rf"(?:take|(?:get|need|have) (?:the |my |a |an |more )?{_MEDICINE})",
         r"doses?|dosages?|dosing|milligrams?|mg|units",
     ),
     "side effects": (r"side[- ]effects?|adverse effects?", None),
     "pregnancy": (r"pregnant|pregnancy|pregnancies|breastfeed(?:ing)?", None),
-    "driving": (r"drive|driving", None),
+    "driving": (  # "does stress drive the symptoms" asks nothing about driving
+        r"driving|drive (?:a |my |the |our )?(?:car|vehicle)"
+        r"|(?:can|could|should|may|allowed to|able to|safe to|still) (?:i |you |we |he |she |they )?(?:still )?drive",
+        r"drive|driving",
+    ),
     "diet": (
         r"diets?|dietary|nutrition(?:al)?|(?:what|which|any|certain|special|some) foods?|foods? to (?:eat|avoid)"
         r"|what (?:should|can|do|to) (?:i |we |you |he |she |they )?eat",

@@ -169,17 +169,16 @@ def best_unit(
     if scores[best] > -NOT_AN_ANSWER / 2:
         return best
     # No unit can answer. Rather than no mark at all, a unit that names what was asked about: a
-    # contact entry's name, or a list of other names or a document's note holding a question word.
-    # A question, a table header or a template stays unmarked.
+    # contact entry's name, a list of other names or a document's note, holding the question's
+    # rarest word ("ASHA", "PED"; not any organisation's name for "lubag", nor "Other names: DYT6…"
+    # for "dyt16 symptoms", a new user's trial). A question, a table header or a template stays unmarked.
+    rarest = max(stemmed, key=lambda t: stemmed[t]) if stemmed else None
     naming = [
         i
         for i, (a, b) in enumerate(units)
         if not (headers[i] or repeated[i] or document_text[a:b].strip().endswith("?"))
-        and (
-            entry_name(document_text[a:b]) is not None
-            if mostly_contact_lines(document_text[a:b])
-            else bool(words[i] & question_words)
-        )
+        and rarest in words[i]
+        and (entry_name(document_text[a:b]) is not None or not mostly_contact_lines(document_text[a:b]))
     ]
     return max(naming, key=lambda i: merits[i]) if naming else None
 

@@ -17,7 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CONTACT_QUESTION = re.compile(r"\b(contact|address|phone|call|email|e-mail|reach|write|where|located|number)\b", re.I)
+# "where" asks for a place to reach, unless it asks where something comes from, starts or is common
+# ("where does dystonia come from" marked organisations' addresses: a new user's trial).
+_CONTACT_QUESTION = re.compile(
+    r"\b(contact|address|phone|call|email|e-mail|reach|located|number)\b"
+    r"|\bwhere\b(?!.*\b(?:comes?|came|coming|start|starts|started|begin|begins|began|occurs?|happens?|common"
+    r"|affect|affects|affected|hurt|hurts|body|brain)\b)",
+    re.I,
+)
 _HELPERS = (
     r"(charit(y|ies)|foundations?|organi[sz]ations?|associations?|societ(y|ies)|non-?profits?|advocacy|helplines?)"
 )
@@ -74,37 +81,47 @@ def asks_about_source(question: str) -> bool:
 # The document named ("this page", "the information"), or "this" with nothing after it ("who wrote
 # this?"): the question is about what the reader is looking at, not "this song" or "this app".
 _ITSELF = re.compile(
-    r"\b(?:this|ths|these|the)\s+(?:page|pages|site|website|document|article|fact ?sheet|leaflet|information|info"
-    r"|material|text)\b|\b(?:this|ths|these|here)\s*(?:[?.!]|$)",
+    r"\b(?:this|ths|these|the)\s+(?:page|pages|site|website|document|article|(?:fact|info) ?sheet|leaflet"
+    r"|information|info|material|text)\b|\b(?:this|ths|these|here)\s*(?:[?.!]|$)",
     re.I,
 )
 # Words that ask about a document only when it is named or nothing else is asked ("when was this
 # page updated", "is this info current", "where does this info come from", "published date").
 _ABOUT_ITSELF = re.compile(
-    r"\b(?:updated|revised|written|wrote|published|publish|dated?|authors?|current|trust|trustworthy|reliable"
-    r"|copyright|comes? from|came from)\b|\b(?:get|got) (?:this|ths|the|that|your) info(?:rmation)?\b",
+    r"\b(?:updated|revised|written|wrote|published|publish|publisher|dated?|authors?|current|outdated|old|trust"
+    r"|trustworthy|reliable|legit|copyright|comes? from|came from|owns?|runs?|whose)\b|\bfrom\s*(?:[?.!]|$)"
+    r"|\b(?:get|got) (?:this|ths|the|that|your) info(?:rmation)?\b",
     re.I,
 )
+_DEICTIC = frozenset({"this", "ths", "these", "here"})
+_PAGE_PRONOUN = re.compile(r"\b(?:it|its|and|how)\b", re.I)
 # What else a question about the document itself may hold: question words and their phone spellings.
 _FILLER = re.compile(
-    r"\b(?:who|whom|whose|what|whats|wat|when|wen|where|is|are|was|were|the|a|an|it|its|of|by|on|last"
+    r"\b(?:who|whom|whose|whos|what|whats|wat|when|whens|wen|where|is|are|was|were|the|a|an|of|by|on|last|s"
     r"|did|does|do|u|you|ur|your|this|ths|these|here)\b|[^\w\s]",
     re.I,
 )
 
 
-def asks_about_itself(question: str) -> bool:
-    """True when the question asks about the source of what the reader is looking at ("when was this
-    page last updated?", "who wrote this?", "where does this info come from", or with nothing else
-    asked: "last updated", "who is the author"): documents' own notes answer it, however little its
+def asks_about_itself(question: str, topic: str | None = None) -> bool:
+    """True when the question asks about the source of what the reader is looking at and names
+    nothing else ("when was this page last updated?", "who wrote this?", "where does this info come
+    from", "last updated", "who's the author"): documents' own notes answer it, however little its
     words mean to the model. "What is a good source of iron?" and "who wrote this song?" ask about no
     document (a new user's trial found the second answered with the review date)."""
     source = _SOURCE_QUESTION.search(question) is not None
     if not source and _ABOUT_ITSELF.search(question) is None:
         return False
-    if _ITSELF.search(question):
-        return True
+    if any(m.group().split()[0].lower() in _DEICTIC for m in _ITSELF.finditer(question)):
+        return True  # "this page", "who wrote this?": what the reader is looking at, whatever else is asked
+    # Else nothing else may be named: "who wrote the page on myoclonus dystonia" asks about a page that
+    # is not the one whose notes would answer (a new user's trial got the fact sheet's credit line).
+    # The knowledge base's topic word names no other page ("how up to date is this dystonia page?"),
+    # and once the page is named, "it" is the page ("who put out this info sheet and is it current").
     rest = _ABOUT_ITSELF.sub(" ", _SOURCE_QUESTION.sub(" ", question))
+    named = re.sub(rf"\b{re.escape(topic)}s?\b", " ", rest, flags=re.I) if topic else rest
+    if _ITSELF.search(named):  # "where does dystonia come from" names no page: the topic stays a subject
+        rest = _PAGE_PRONOUN.sub(" ", _ITSELF.sub(" ", named))
     return not _FILLER.sub(" ", rest).strip()
 
 
@@ -324,10 +341,10 @@ def source_shape(question: str) -> Shape | None:
     return next((Shape(note, ranks=False) for asked, note in _SOURCE_SHAPES if asked.search(question)), None)
 
 
-def read_intent(question: str) -> Intent:
+def read_intent(question: str, topic: str | None = None) -> Intent:
     """Everything this module says about a question, in one value. A question about the document
     itself asks about its source, and for the note of the shape `source_shape` reads."""
-    itself = asks_about_itself(question)
+    itself = asks_about_itself(question, topic)
     source = itself or asks_about_source(question)
     shape = answer_shape(question)
     if source and shape is None:

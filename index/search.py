@@ -325,7 +325,7 @@ class Searcher:
             and self.settings.rescue_above <= best < self.settings.answer_above
             and self.names_rare_subject(snapshot, asked, terms.counts, allowed)
         )
-        intent = read_intent(asked)
+        intent = read_intent(asked, self.topic(snapshot))
         itself = intent.itself  # the documents' own notes answer it
         if itself or not self.abstains(best, covered, keyword_only=query is None, refers=refers, named=named):
             ranked = self.ranking(
@@ -363,7 +363,7 @@ class Searcher:
                 )
             elif unmentioned:
                 note = f"None of these passages mentions {', '.join(unmentioned)}; they are the nearest ones."
-            elif aspects := unanswered_aspects(asked, passages, terms.informative):
+            elif not intent.contact and (aspects := unanswered_aspects(asked, passages, terms.informative)):
                 note = aspect_note(aspects)
         return SearchResult(
             question=question,

@@ -86,6 +86,10 @@ def test_aspects_asked_in_everyday_phrasings_are_named(question, aspect):
         "dystonia 11 - how often do people have floppy, weak muscle tone",
         "will my daughter have trouble getting food down",
         "how many people get dystonia",
+        "how often do you get spasms",  # a second trial: frequency, not dosing
+        "how often do they need surgery",
+        "how much botox helps cervical dystonia",
+        "does stress drive dystonia symptoms",
     ],
 )
 def test_words_of_an_aspect_used_for_something_else_ask_nothing(question):

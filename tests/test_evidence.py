@@ -97,7 +97,8 @@ def test_a_passage_with_no_sentence_that_can_answer_has_none_marked():
 def test_with_no_sentence_that_can_answer_the_one_naming_what_was_asked_is_marked():
     """A bare short name ("PED") finds a passage whose only unit holding it is the list of other
     names: that list is marked rather than nothing. An organisation's entry, for a question that
-    does not ask how to reach it, is marked by its name line alone."""
+    does not ask how to reach it, is marked by its name line alone. Either must hold the question's
+    rarest word."""
     from index.evidence import entry_name
 
     text = "What are the signs and symptoms of dystonia 18?\nOther names: DYT18; PED; Paroxysmal dyskinesia"
@@ -107,7 +108,12 @@ def test_with_no_sentence_that_can_answer_the_one_naming_what_was_asked_is_marke
     assert best_unit(units, similarity, text, {"ped": 1.0}) == 1, "the names list holds the asked word"
     assert best_unit(units, similarity, text, {"sign": 1.0}) is None, "never the question, though it holds it"
     entry = "American Speech-Language-Hearing Association (ASHA)\n2200 Research Boulevard"
-    assert best_unit([(0, len(entry))], np.array([0.3], dtype=np.float32), entry, {"voice": 1.0}) == 0
+    assert best_unit([(0, len(entry))], np.array([0.3], dtype=np.float32), entry, {"asha": 1.0}) == 0
+    # Not any organisation for a word it does not hold ("lubag" marked unrelated names: a new user's trial).
+    assert best_unit([(0, len(entry))], np.array([0.3], dtype=np.float32), entry, {"voice": 1.0}) is None
+    other = "Other names: DYT6; Dystonia 6; Torsion dystonia 6"
+    weights = {"dyt16": 3.0, "dystonia": 0.5}  # the rarest word is the one the list must hold
+    assert best_unit([(0, len(other))], np.array([0.3], dtype=np.float32), other, weights) is None
     assert entry_name(entry) == "American Speech-Language-Hearing Association (ASHA)"
     address = "Rockville, MD 20850\nToll-free: 800.638.8255"
     assert best_unit([(0, len(address))], np.array([0.3], dtype=np.float32), address, {"md": 1.0}) is None

@@ -668,6 +668,14 @@ def test_questions_about_what_the_reader_is_looking_at_are_recognised():
              "published date", "is this page still current", "where does this info come from",
              "where did u get this info", "can i trust this"]
     assert all(asks_about_itself(q) for q in plain), [q for q in plain if not asks_about_itself(q)]
+    # A second trial: typed with an apostrophe, or naming another page or only "it".
+    assert all(asks_about_itself(q) for q in ["who's the author", "what's the source", "is this page outdated",
+                                               "where is this from", "who owns this site"])
+    assert asks_about_itself("how up to date is this dystonia page?", topic="dystonia")
+    assert not asks_about_itself("where does dystonia come from", topic="dystonia")
+    others = ["who wrote the page on myoclonus dystonia", "where does it come from", "is it reliable",
+              "ive tried a brace from boots. isnt there one thing that works for everyone with this"]
+    assert not any(asks_about_itself(q) for q in others), [q for q in others if asks_about_itself(q)]
     medical = ["where does the pain come from", "is dystonia research current", "who is the author of the duke study",
                "when was dystonia first described", "date of onset of symptoms", "what is the current treatment",
                "when was this bridge published in the news", "who published harry potter"]
@@ -675,7 +683,12 @@ def test_questions_about_what_the_reader_is_looking_at_are_recognised():
 
 
 def test_a_question_about_the_document_itself_is_neither_an_organisation_nor_a_contact_question():
-    from index.intents import read_intent
+    from index.intents import asks_for_contact, read_intent
+
+    # "where" asks for a place to reach, not where something comes from or is common (a new user's
+    # trial: "where does dystonia come from" marked organisations' addresses).
+    assert asks_for_contact("where is the dystonia society") and asks_for_contact("where is bebrf located")
+    assert not asks_for_contact("where does dystonia come from") and not asks_for_contact("where is it most common")
 
     for question in ("what organisation wrote this", "where does this info come from"):
         intent = read_intent(question)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 # "where" asks for a place to reach, unless it asks where something comes from, starts or is common
 # ("where does dystonia come from" marked organisations' addresses: a new user's trial).
 _CONTACT_QUESTION = re.compile(
-    r"\b(contact|address|phone|call|email|e-mail|reach|located|number)\b"
+    r"\b(contact|address|phone|call|email|e-mail|reach|write|located|number)\b"
     r"|\bwhere\b(?!.*\b(?:comes?|came|coming|start|starts|started|begin|begins|began|occurs?|happens?|common"
     r"|affect|affects|affected|hurt|hurts|body|brain)\b)",
     re.I,

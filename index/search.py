@@ -672,7 +672,7 @@ class Searcher:
         """The chunks a search takes its k passages from, best first: `rank`, then in hybrid mode
         the sentence-unit rescoring and the rare-term pin. Evaluation ranks through this too."""
         terms = terms or self.question_terms(snapshot, question)
-        intent = intent or read_intent(question)
+        intent = intent or read_intent(question, self.topic(snapshot))
         also = self._also(terms)
         ranked = self.rank(
             snapshot, question, query, mode, allowed, pool, dense=dense, clock=clock, counts=terms.counts, also=also
@@ -844,8 +844,8 @@ class Searcher:
         notes = [c for c in found if c in rows and is_document_note(rows[c].text)]
         if not notes:
             return ranked
-        top = ranked[0][1] if ranked else 1.0
-        return [(c, top) for c in notes] + [(c, s) for c, s in ranked if c not in set(notes)]
+        top, chosen = (ranked[0][1] if ranked else 1.0), set(notes)
+        return [(c, top) for c in notes] + [(c, s) for c, s in ranked if c not in chosen]
 
     def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):
         """Keep in the top k the chunk keyword search ranks first when it holds a rare question word."""

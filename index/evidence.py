@@ -25,6 +25,9 @@ from ingest.notes import is_document_note
 
 LEXICAL_WEIGHT = 0.8  # chosen on the held-out and lay question sets (EVALUATION.md)
 NOT_AN_ANSWER = 10.0
+# A passage with no answering unit is marked where it holds a question word at least this share as
+# rare as the question's rarest (`best_unit`).
+RAREST_SHARE = 0.5
 SHAPE_WEIGHT = 0.4  # a unit of the shape the question asks for (`intents.answer_shape`): a duration, an age...
 # A sentence saying no mutation was found ("In some people…, no mutation in the ATP1A3 gene has been
 # identified.") loses this: it answers only the rare question about what is not known. A new user
@@ -172,15 +175,26 @@ def best_unit(
     # contact entry's name, a list of other names or a document's note, holding the question's
     # rarest word ("ASHA", "PED"; not any organisation's name for "lubag", nor "Other names: DYT6…"
     # for "dyt16 symptoms", a new user's trial). A question, a table header or a template stays unmarked.
-    rarest = max(stemmed, key=lambda t: stemmed[t]) if stemmed else None
     naming = [
         i
         for i, (a, b) in enumerate(units)
         if not (headers[i] or repeated[i] or document_text[a:b].strip().endswith("?"))
-        and rarest in words[i]
         and (entry_name(document_text[a:b]) is not None or not mostly_contact_lines(document_text[a:b]))
     ]
-    return max(naming, key=lambda i: merits[i]) if naming else None
+    # A short name spelt out ("what is NSTA": "National Spasmodic Torticollis Association") may be in
+    # no such unit, only in an e-mail address: then the rarest word one holds counts, if nearly as rare
+    # (a new user's trial: the entry was shown with nothing marked).
+    held = [t for t in stemmed if any(_holds(words[i], t) for i in naming)]
+    rarest = max(held, key=lambda t: stemmed[t], default=None)
+    if rarest is None or stemmed[rarest] < RAREST_SHARE * max(stemmed.values()):
+        return None
+    return max((i for i in naming if _holds(words[i], rarest)), key=lambda i: merits[i])
+
+
+def _holds(words: set[str], word: str | None) -> bool:
+    """True when `words` hold the word, or one starting with it: a short name within an address's
+    word ("NSTA" in "NSTAmail@aol.com", the only place the fact sheet writes it)."""
+    return word is not None and (word in words or (len(word) > 2 and any(w.startswith(word) for w in words)))
 
 
 def entry_name(text: str) -> str | None:

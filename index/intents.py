@@ -26,7 +26,8 @@ _CONTACT_QUESTION = re.compile(
     re.I,
 )
 _HELPERS = (
-    r"(charit(y|ies)|foundations?|organi[sz]ations?|associations?|societ(y|ies)|non-?profits?|advocacy|helplines?)"
+    r"(charit(y|ies)|foundations?|organi[sz]ations?|orgs?|associations?|societ(y|ies)|non-?profits?|advocacy"
+    r"|helplines?)"
 )
 _ORGANISATION_QUESTION = re.compile(
     rf"\b{_HELPERS}\b"
@@ -88,8 +89,9 @@ _ITSELF = re.compile(
 # Words that ask about a document only when it is named or nothing else is asked ("when was this
 # page updated", "is this info current", "where does this info come from", "published date").
 _ABOUT_ITSELF = re.compile(
-    r"\b(?:updated|revised|written|wrote|published|publish|publisher|dated?|authors?|current|outdated|old|trust"
-    r"|trustworthy|reliable|legit|copyright|comes? from|came from|owns?|runs?|whose)\b|\bfrom\s*(?:[?.!]|$)"
+    r"\b(?:updated|revised|written|wrote|write|published|publish|publisher|dated?|authors?|current|outdated|old"
+    r"|trust|trustworthy|reliable|legit|accurate|accuracy|credible|copyright|comes? from|came from|owns?|runs?"
+    r"|whose)\b|\bfrom\s*(?:[?.!]|$)"
     r"|\b(?:get|got) (?:this|ths|the|that|your) info(?:rmation)?\b",
     re.I,
 )

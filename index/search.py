@@ -325,12 +325,16 @@ class Searcher:
             and self.settings.rescue_above <= best < self.settings.answer_above
             and self.names_rare_subject(snapshot, asked, terms.counts, allowed)
         )
-        intent = read_intent(asked, self.topic(snapshot))
+        # Read from the question as typed: "what is NSTA" asks what it is, not for the "…Association"
+        # its long form names (read widened, it marked the whole address: a new user's trial).
+        intent = read_intent(question, self.topic(snapshot))
         itself = intent.itself  # the documents' own notes answer it
         if itself or not self.abstains(best, covered, keyword_only=query is None, refers=refers, named=named):
             ranked = self.ranking(
                 snapshot, asked, query, mode, k, allowed, dense=dense, clock=clock, terms=terms, intent=intent
             )
+            if query is not None and not refers and not itself and best < self.settings.answer_above:
+                ranked = self._within_reach(snapshot, asked, ranked, dense, terms, allowed)
             # The evidence answers the question as asked: its own vector marks the sentence.
             passages = self._passages(snapshot, ranked, k, intent, own, terms if highlight else None, clock)
         note = ""
@@ -819,8 +823,13 @@ class Searcher:
             return ranked
         top = ranked[: settings.rescore_depth]
         rows = snapshot.chunks([chunk_id for chunk_id, _ in top])
+        # Neither asked: an entry whose address alone holds a question word ("driving": "Wacker Drive")
+        # loses what keyword search gave it too (a new user's trial ranked that entry first).
+        address_only = unit_words(" ".join(terms.informative)) if entry_change < 0 else set()
         changes = {
-            c: entry_change + _subject_gain(row.text, subject, settings.subject_entry_weight)
+            c: entry_change
+            + _subject_gain(row.text, subject, settings.subject_entry_weight)
+            - (settings.keyword_weight if _address_only(row.text, address_only) else 0.0)
             if is_contact_entry(row.text)
             else note_change
             if is_document_note(row.text)
@@ -846,6 +855,17 @@ class Searcher:
             return ranked
         top, chosen = (ranked[0][1] if ranked else 1.0), set(notes)
         return [(c, top) for c in notes] + [(c, s) for c, s in ranked if c not in chosen]
+
+    def _within_reach(self, snapshot: Snapshot, question: str, ranked, dense, terms: QuestionTerms, allowed):
+        """For a question answered below `answer_above` (its words, not its meaning, kept it: "lubag"
+        reads as nothing to the model, best cosine 0.15), only the chunks keyword search finds or
+        whose cosine reaches `rescue_above`: the rest are noise, however they fused (a new user's
+        trial showed four organisations' entries, at cosines near 0.12, under the one answer)."""
+        match = fts_query(question, terms.counts, QUERY_CAP, self._also(terms), self.families(snapshot, terms.counts))
+        found = {c for c, _ in self._keyword(snapshot, match, _keyword_limit(allowed, self.settings.candidates))}
+        close = {c for c, cosine in dense if cosine >= self.settings.rescue_above}
+        kept = [item for item in ranked if item[0] in found or item[0] in close]
+        return kept or ranked
 
     def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):
         """Keep in the top k the chunk keyword search ranks first when it holds a rare question word."""
@@ -1077,6 +1097,12 @@ def _entry_subject(terms: QuestionTerms) -> set[str]:
 def _subject_gain(text: str, subject: set[str], gain: float) -> float:
     """`gain` for an entry that names the question's subject, else 0."""
     return gain if subject and not subject.isdisjoint(unit_words(text)) else 0.0
+
+
+def _address_only(entry: str, words: set[str]) -> bool:
+    """True when an entry's address lines hold one of `words` (stems) and its name line none."""
+    name, _, address = entry.strip().partition("\n")
+    return bool(words) and words.isdisjoint(unit_words(name)) and not words.isdisjoint(unit_words(address))
 
 
 def _whole_word(word: str) -> bool:

@@ -120,6 +120,23 @@ def test_with_no_sentence_that_can_answer_the_one_naming_what_was_asked_is_marke
     assert entry_name("Writer's cramp is a task-specific dystonia.") is None
 
 
+def test_a_short_name_held_only_in_an_email_address_marks_the_entrys_name():
+    """"what is NSTA": the fact sheet writes "NSTA" only in "NSTAmail@aol.com", on an address line;
+    the name line spells it out. The rarest word a markable unit holds counts when nearly as rare as
+    the question's rarest (a new user's trial: the entry was shown with nothing marked). A word far
+    commoner than the one asked about marks nothing."""
+    text = (
+        "National Spasmodic Torticollis Association\n9920 Talbert Avenue\n"
+        "Fountain Valley, CA 92708\nPhone: 714.378.9837\nEmail: NSTAmail@aol.com"
+    )
+    second = text.index("Fountain")
+    units = [(0, second - 1), (second, len(text))]
+    similarity = np.array([0.3, 0.3], dtype=np.float32)
+    spelt = {"nsta": 6.0, "national": 3.6, "spasmodic": 4.4, "torticollis": 3.0, "association": 2.4}
+    assert best_unit(units, similarity, text, spelt) == 0
+    assert best_unit(units, similarity, text, {"nsta": 6.0, "association": 2.4}) is None
+
+
 def test_an_entry_shown_for_a_question_not_about_reaching_anyone_marks_its_name(hash_index):
     from index.embedder import HashEmbedder
     from index.search import Searcher
@@ -130,6 +147,19 @@ def test_an_entry_shown_for_a_question_not_about_reaching_anyone_marks_its_name(
     assert entry.highlight is not None, "an entry is not shown with nothing marked"
     a, b = entry.highlight
     assert entry.text[a:b] == "Benign Essential Blepharospasm Research Foundation"
+
+
+def test_a_short_name_asked_about_marks_its_entrys_name_not_its_address(hash_index):
+    """"what is NSTA" asks what it is: read with its long form ("…Association") it was an
+    organisation question, and the whole address was marked (a new user's trial)."""
+    from index.embedder import HashEmbedder
+    from index.search import Searcher
+
+    result = Searcher(hash_index, HashEmbedder()).search("what is NSTA", mode="keyword", k=3)
+    entry = result.passages[0]
+    assert entry.text.startswith("National Spasmodic Torticollis Association") and entry.highlight, result
+    a, b = entry.highlight
+    assert entry.text[a:b] == "National Spasmodic Torticollis Association"
 
 
 def test_contact_questions_are_recognised():

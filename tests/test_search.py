@@ -516,7 +516,8 @@ def test_organisation_questions_are_recognised():
     from index.intents import asks_for_organisation
 
     asking = ["Who can help with eyelids that keep closing?", "wry neck support group in Wisconsin",
-              "Is there a charity for this?", "where can I get help for my neck", "Which group runs awareness days?"]
+              "Is there a charity for this?", "where can I get help for my neck", "Which group runs awareness days?",
+              "dystonia org in CA"]
     assert all(asks_for_organisation(q) for q in asking)
     other = ["Can physio help my spasms?", "Does stress make it worse?", "who is most at risk", "who gets this"]
     assert not any(asks_for_organisation(q) for q in other)
@@ -655,8 +656,22 @@ def test_an_inheritance_question_marks_its_shape_but_does_not_rank_by_it(tmp_pat
 
 
 
+def test_an_entry_matched_only_by_its_address_does_not_come_first(hash_index):
+    """"driving with dystonia" matched "Wacker Drive" in an organisation's address, and keyword search
+    put that entry first (a new user's trial): for a question asking neither for an organisation nor
+    how to reach one, such an entry loses its keyword match too."""
+    from index.embedder import HashEmbedder
+    from index.evidence import unit_words
+    from index.search import Searcher, _address_only
+
+    entry = "Dystonia Medical Research Foundation\n1 East Wacker Drive"
+    assert _address_only(entry, unit_words("driving")) and not _address_only(entry, unit_words("driving dystonia"))
+    result = Searcher(hash_index, HashEmbedder()).search("driving with dystonia", mode="hybrid", k=5)
+    assert result.passages and not result.passages[0].text.startswith("Dystonia Medical Research Foundation")
+
+
 def test_questions_about_what_the_reader_is_looking_at_are_recognised():
-    from index.intents import asks_about_itself
+    from index.intents import asks_about_itself, read_intent
 
     assert asks_about_itself("when was this page last updated") and asks_about_itself("who wrote this?")
     assert not asks_about_itself("what is a good source of iron") and not asks_about_itself("who gets this")
@@ -671,6 +686,10 @@ def test_questions_about_what_the_reader_is_looking_at_are_recognised():
     # A second trial: typed with an apostrophe, or naming another page or only "it".
     assert all(asks_about_itself(q) for q in ["who's the author", "what's the source", "is this page outdated",
                                                "where is this from", "who owns this site"])
+    # A third trial: these were read as a contact question ("write") or got the weak-match note.
+    assert asks_about_itself("did a doctor write this") and asks_about_itself("is this information accurate")
+    intent = read_intent("did a doctor write this")
+    assert intent.itself and not intent.contact
     assert asks_about_itself("how up to date is this dystonia page?", topic="dystonia")
     assert not asks_about_itself("where does dystonia come from", topic="dystonia")
     others = ["who wrote the page on myoclonus dystonia", "where does it come from", "is it reliable",

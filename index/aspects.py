@@ -75,7 +75,9 @@ def unanswered_aspects(question: str, passages: Iterable[Passage], subject: Iter
     and, if the question has `subject` words (its informative words other than those asking about
     the aspect), one of those too ("doses of levodopa" does not answer a question about doses of Botox)."""
     asking = asked_clauses(question)
-    texts = [p.text for p in passages if not is_contact_block(p.text)]  # "1 East Wacker Drive" is no driving
+    # "1 East Wacker Drive" is no driving. A passage's title names its subject too: "Dystonia 8"'s
+    # passage says "brought on by alcohol, caffeine" without the number (a new user's trial noted it).
+    passages = [p for p in passages if not is_contact_block(p.text)]
     unanswered: list[str] = []
     for label, (asks, speaks) in ASPECTS.items():
         matched = [m.group() for clause in asking for m in asks.finditer(clause)]
@@ -83,7 +85,7 @@ def unanswered_aspects(question: str, passages: Iterable[Passage], subject: Iter
             continue
         aspect_words = {stem(w) for phrase in matched for w in INDEX_WORD.findall(phrase.lower())}
         own = {stem(w) for w in subject} - aspect_words
-        holding = [text for text in texts if speaks.search(text)]
+        holding = [f"{p.title} {p.text}" for p in passages if speaks.search(p.text)]
         if not any(not own or own & {stem(w) for w in INDEX_WORD.findall(text.lower())} for text in holding):
             unanswered.append(label)
     return tuple(unanswered)

@@ -333,8 +333,6 @@ class Searcher:
             ranked = self.ranking(
                 snapshot, asked, query, mode, k, allowed, dense=dense, clock=clock, terms=terms, intent=intent
             )
-            if query is not None and not refers and not itself and best < self.settings.answer_above:
-                ranked = self._within_reach(snapshot, asked, ranked, dense, terms, allowed)
             # The evidence answers the question as asked: its own vector marks the sentence.
             passages = self._passages(snapshot, ranked, k, intent, own, terms if highlight else None, clock)
         note = ""
@@ -855,17 +853,6 @@ class Searcher:
             return ranked
         top, chosen = (ranked[0][1] if ranked else 1.0), set(notes)
         return [(c, top) for c in notes] + [(c, s) for c, s in ranked if c not in chosen]
-
-    def _within_reach(self, snapshot: Snapshot, question: str, ranked, dense, terms: QuestionTerms, allowed):
-        """For a question answered below `answer_above` (its words, not its meaning, kept it: "lubag"
-        reads as nothing to the model, best cosine 0.15), only the chunks keyword search finds or
-        whose cosine reaches `rescue_above`: the rest are noise, however they fused (a new user's
-        trial showed four organisations' entries, at cosines near 0.12, under the one answer)."""
-        match = fts_query(question, terms.counts, QUERY_CAP, self._also(terms), self.families(snapshot, terms.counts))
-        found = {c for c, _ in self._keyword(snapshot, match, _keyword_limit(allowed, self.settings.candidates))}
-        close = {c for c, cosine in dense if cosine >= self.settings.rescue_above}
-        kept = [item for item in ranked if item[0] in found or item[0] in close]
-        return kept or ranked
 
     def _pin_rare(self, snapshot: Snapshot, question: str, ranked, terms: QuestionTerms, allowed, k: int):
         """Keep in the top k the chunk keyword search ranks first when it holds a rare question word."""

@@ -101,3 +101,12 @@ def test_alcohol_and_caffeine_speak_of_diet_and_a_street_called_drive_of_no_driv
     assert unanswered_aspects("diet and drinks that trigger dystonia", [triggers], ["trigger", "dystonia"]) == ()
     entry = passage("Dystonia Medical Research Foundation\n1 East Wacker Drive, Suite 2810\nPhone: 312.755.0198")
     assert unanswered_aspects("can dystonia stop me from driving", [entry], ["dystonia", "stop"]) == ("driving",)
+
+
+def test_a_passages_title_names_its_subject_for_an_aspect():
+    # "what foods make dystonia 8 worse" was noted: Dystonia 8's passage says "brought on by alcohol,
+    # caffeine" without the number, which only its title holds (a new user's trial).
+    triggers = Passage("d", "Dystonia 8", "s", "c", "", None, 0, 40, "Attacks are brought on by alcohol, caffeine.",
+                       1.0, (0,), (0,))
+    assert unanswered_aspects("what foods make dystonia 8 worse", [triggers], ["make", "8", "worse"]) == ()
+    assert unanswered_aspects("what foods make dystonia 6 worse", [triggers], ["make", "6", "worse"]) == ("diet",)

@@ -187,8 +187,19 @@ def best_unit(
     held = [t for t in stemmed if any(_holds(words[i], t) for i in naming)]
     rarest = max(held, key=lambda t: stemmed[t], default=None)
     if rarest is None or stemmed[rarest] < RAREST_SHARE * max(stemmed.values()):
-        return None
+        # A place or a number only an entry's address lines hold ("Mukwonago", "Rockville MD"): the
+        # entry's name says whose address it is (a new user's trial showed such entries unmarked).
+        names = [i for i in naming if entry_name(document_text[units[i][0] : units[i][1]]) is not None]
+        anywhere = [t for t in stemmed if any(_holds(w, t) for w in words)]
+        top = max(anywhere, key=lambda t: stemmed[t], default=None)
+        rare = top is not None and stemmed[top] >= RAREST_SHARE * max(stemmed.values())
+        return names[0] if len(names) == 1 and rare else None
     return max((i for i in naming if _holds(words[i], rarest)), key=lambda i: merits[i])
+
+
+def names_lines(text: str) -> list[str]:
+    """A chunk's lines listing its subject's other names (`ingest.loaders.medquad`), without the label."""
+    return [line.strip()[len(_NAMES_LINE) :] for line in text.split("\n") if line.strip().startswith(_NAMES_LINE)]
 
 
 def _holds(words: set[str], word: str | None) -> bool:

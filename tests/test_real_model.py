@@ -99,6 +99,20 @@ def test_a_bare_gene_name_is_not_abstained_on(real_searcher):
     assert not result.abstained and "SGCE" in result.passages[0].text
 
 
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("RDP triggers", "rapid-onset dystonia parkinsonism"),  # was refused (best cosine 0.13)
+        ("DRD prevalence", "dopa-responsive dystonia"),  # "The prevalence of HMDPC is unknown." came first
+        ("lubag inheritance", "x-linked dystonia-parkinsonism"),  # myoclonus-dystonia's imprinting came first
+    ],
+)
+def test_a_short_name_with_an_aspect_word_stays_with_its_condition(real_searcher, question, title):
+    # A new user's trial: the aspect word, in every condition's page, chose another condition.
+    result = real_searcher.search(question, k=3)
+    assert result.passages and result.passages[0].title.lower() == title, [p.title for p in result.passages]
+
+
 def test_a_short_question_in_words_the_corpus_never_uses_is_answered_through_the_glossary(real_searcher):
     # "Does it hurt?" scores 0.206 with its best passage (under the 0.22 bar), and the corpus never says
     # "hurt", but it says "painful": the glossary's reading covers the question, so the rescue path answers.

@@ -748,3 +748,35 @@ def test_a_question_about_the_documents_finds_their_notes_whatever_its_words(has
         assert result.passages and is_document_note(result.passages[0].text), (question, result.passages[:1])
         assert result.note == "", question
         assert not any(p.text.startswith("American Dystonia Society") for p in result.passages[:1]), question
+
+
+def test_a_short_name_listed_among_a_conditions_other_names_stands_for_its_title(hash_index):
+    """"RDP triggers" read as nothing to the model and was refused (a new user's trial): "RDP" is one
+    of rapid-onset dystonia parkinsonism's other names, in that document alone. "XDP" is listed by
+    two documents with different titles, and "Mohr", a word of a name, is no name by itself."""
+    from index.embedder import HashEmbedder
+    from index.search import Searcher
+
+    searcher = Searcher(hash_index, HashEmbedder())
+    snapshot = searcher.snapshot()
+    assert searcher.long_forms(snapshot, "RDP triggers") == {"RDP": "rapid-onset dystonia parkinsonism"}
+    assert searcher.long_forms(snapshot, "XDP brain areas") == {}
+    assert searcher.long_forms(snapshot, "Mohr syndrome gene") == {}
+
+
+def test_a_short_name_only_one_conditions_pages_hold_names_that_condition(hash_index):
+    """"DRD prevalence" got "The prevalence of HMDPC is unknown." first (a new user's trial): the word
+    asked about is in every condition's page, the short name only in dopa-responsive dystonia's."""
+    from index.embedder import HashEmbedder
+    from index.search import Searcher
+
+    searcher = Searcher(hash_index, HashEmbedder())
+    snapshot = searcher.snapshot()
+
+    def named(question: str) -> set[str]:
+        return searcher._anchors(snapshot, question, searcher.question_terms(snapshot, question))
+
+    assert named("DRD prevalence") and named("lubag inheritance") and named("PNKD gene")
+    assert not named("my 15 yr old son started twisting") and not named("what does a neurologist do")
+    result = searcher.search("DRD prevalence", mode="hybrid", k=3)
+    assert "dopa-responsive" in result.passages[0].title.lower(), [p.title for p in result.passages]

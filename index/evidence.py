@@ -197,9 +197,10 @@ def best_unit(
     return max((i for i in naming if _holds(words[i], rarest)), key=lambda i: merits[i])
 
 
-def names_lines(text: str) -> list[str]:
-    """A chunk's lines listing its subject's other names (`ingest.loaders.medquad`), without the label."""
-    return [line.strip()[len(_NAMES_LINE) :] for line in text.split("\n") if line.strip().startswith(_NAMES_LINE)]
+def other_names(text: str) -> list[str]:
+    """The other names a chunk lists for its subject ("Other names: RDP; DYT12": `ingest.loaders.medquad`)."""
+    lines = [line.strip()[len(_NAMES_LINE) :] for line in text.split("\n") if line.strip().startswith(_NAMES_LINE)]
+    return [name.strip() for line in lines for name in line.split(";") if name.strip()]
 
 
 def _holds(words: set[str], word: str | None) -> bool:

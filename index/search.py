@@ -33,7 +33,7 @@ from index.conditions import (
 )
 from index.embedder import Embedder
 from index.errors import ConfigError, KnowledgeBaseError
-from index.evidence import best_unit, entry_name, names_lines, unit_words, with_continuation
+from index.evidence import best_unit, entry_name, other_names, unit_words, with_continuation
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.intents import Intent, read_intent
 from index.keyword import QUERY_CAP, ROW_CAP, family_word, fts_query, query_terms
@@ -233,6 +233,8 @@ class Searcher:
         self._frequencies: Remembered[tuple[str, str], int] = Remembered(FREQUENCIES_KEPT)  # word → chunks
         self._term_usable: Remembered[tuple[str, str], bool] = Remembered(FREQUENCIES_KEPT)  # glossary term → usable
         self._subjects: Remembered[tuple[str, str], dict[str, float]] = Remembered(SUBJECTS_KEPT)  # doc → subject
+        # word → the documents it names (`_holding_documents`)
+        self._holders: Remembered[tuple[str, str], tuple[frozenset[str], bool]] = Remembered(FREQUENCIES_KEPT)
         self._slips: Remembered[tuple[str, str], bool] = Remembered(FREQUENCIES_KEPT)  # word → misspelling
         self._fixes: Remembered[tuple[str, str], list[str]] = Remembered(FREQUENCIES_KEPT)  # word → index words
         self._topics: Remembered[str, str | None] = Remembered(4)  # generation → the corpus's topic word
@@ -442,11 +444,7 @@ class Searcher:
         if len({chunk.doc_id for chunk in chunks}) > 1:
             return None
         return next(
-            (
-                chunk.title
-                for chunk in chunks
-                if any(short == name.strip().lower() for line in names_lines(chunk.text) for name in line.split(";"))
-            ),
+            (chunk.title for chunk in chunks if short in {name.lower() for name in other_names(chunk.text)}),
             None,
         )
 
@@ -823,20 +821,28 @@ class Searcher:
         typed = {w.lower() for w in re.findall(r"\w+", question) if _TYPED_AS_NAME.search(w)}
         found: set[str] = set()
         for word, count in terms.counts.items():
-            if not 0 < count <= limit or not INDEX_WORD.fullmatch(word):
-                continue
-            holders = self._keyword(snapshot, f'"{word}"', limit + 1)
-            if len(holders) > limit:
-                continue
-            rows = [r for r in snapshot.chunks([c for c, _ in holders]).values() if not is_contact_entry(r.text)]
-            rows = [r for r in rows if not is_document_note(r.text)]
-            docs = {r.doc_id for r in rows}
-            if not 0 < len(docs) <= ANCHOR_DOCUMENTS:
-                continue
-            named = unit_words(word)
-            if word in typed or any(named <= unit_words(line) for r in rows for line in names_lines(r.text)):
-                found |= docs
+            if 0 < count <= limit and INDEX_WORD.fullmatch(word):
+                key = (snapshot.name, word)
+                docs, listed = self._holders.get(key, partial(self._holding_documents, snapshot, word))
+                if word in typed or listed:
+                    found |= docs
         return found
+
+    def _holding_documents(self, snapshot: Snapshot, word: str) -> tuple[frozenset[str], bool]:
+        """The documents whose text (not an organisation's entry or a note) holds `word`, when at most
+        `anchor_chunks` chunks in at most ANCHOR_DOCUMENTS documents do (else none), and whether one
+        lists it among its subject's other names."""
+        limit = self.settings.anchor_chunks
+        holders = self._keyword(snapshot, f'"{word}"', limit + 1)
+        if len(holders) > limit:
+            return frozenset(), False
+        rows = [r for r in snapshot.chunks([c for c, _ in holders]).values() if not is_contact_entry(r.text)]
+        rows = [r for r in rows if not is_document_note(r.text)]
+        docs = frozenset(r.doc_id for r in rows)
+        if len(docs) > ANCHOR_DOCUMENTS:
+            return frozenset(), False
+        named = unit_words(word)
+        return docs, any(named <= unit_words(name) for r in rows for name in other_names(r.text))
 
     def _subject(self, snapshot: Snapshot, doc_id: str, title: str) -> dict[str, float]:
         """A document's title subject words (stem → rarity), without the corpus's common words;

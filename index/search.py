@@ -42,6 +42,7 @@ from index.lay_terms import cue_stems, glossary_terms, stem, term_words
 from index.layout import read_current
 from index.medical_words import MIN_MISSPELT_LETTERS, MedicalReader, misspelt, one_letter_away
 from index.passages import Passage, drop_near_duplicates, merge_chunks
+from index.places import postal_codes
 from index.remembered import Remembered
 from index.store import Snapshot, StoredChunk, open_snapshot
 from index.subjects import INDEX_WORD
@@ -521,17 +522,23 @@ class Searcher:
         fixes = {w: self._corrections(snapshot, w) for w, n in terms.counts.items() if n == 0}
         corrections = list(dict.fromkeys(fix for found in fixes.values() for fix in found))
         glossary = self._glossary_terms(snapshot, question) if self.settings.glossary else []
-        if not glossary and not corrections:
+        places = postal_codes(question)
+        if not glossary and not corrections and not places:
             return terms
         words = list(dict.fromkeys(w for t in glossary for w in query_terms(t)))
-        counts = self.frequencies(snapshot, [*words, *corrections])
+        codes = [place.code.lower() for place in places]
+        counts = self.frequencies(snapshot, [*words, *corrections, *codes])
+        # A state named as addresses write it ("california": "CA 92708"), when the index holds the code.
+        places = [place for place, code in zip(places, codes) if 0 < counts[code] < QUERY_CAP]
+        corrections += [place.code.lower() for place in places]
         total = max(snapshot.manifest.chunks, 1)
         # Evidence counts glossary words as question words at EVIDENCE_GLOSSARY_SHARE of their weight,
-        # and a misspelt word's correction at the full weight (it is the question's own word).
+        # and a misspelt word's correction or a state's code at the full weight (it is the question's own word).
         widened = {w: EVIDENCE_GLOSSARY_SHARE * _rarity(counts[w], total) for w in words if counts[w]}
         widened.update({w: _rarity(counts[w], total) for w in corrections if counts[w]})
-        # A misspelt word counts as held in every mode; glossary cues only where the model reads too.
-        fixed = frozenset(stem(w) for w, found in fixes.items() if found)
+        # A misspelt word or a state's name counts as held in every mode; glossary cues only where the model reads too.
+        named = {word for place in places for word in place.words}
+        fixed = frozenset(stem(w) for w, found in fixes.items() if found) | {stem(w) for w in named}
         coverage = _coverage(terms.rarity, terms.counts, fixed) if fixed else terms.coverage
         translated = cue_stems(question, set(glossary)) | fixed
         meant = _coverage(terms.rarity, terms.counts, translated) if translated else coverage
@@ -543,6 +550,7 @@ class Searcher:
             widened=widened,
             coverage=coverage,
             meant=meant,
+            missing=tuple(w for w in terms.missing if w not in named),
         )
 
     def _corrections(self, snapshot: Snapshot, word: str) -> list[str]:
@@ -1074,7 +1082,8 @@ class QuestionTerms:
     # everyday questions whose words cue the glossary ("tire", "golf": EVALUATION.md, eighth session).
     meant: float = 0.0
     widened: dict[str, float] = field(default_factory=dict)  # their words, by rarity (for the evidence)
-    corrections: tuple[str, ...] = ()  # index words the question's misspelt words stand for ("alcohol")
+    # index words the question's misspelt words stand for ("alcohol"), and the codes of the states it names ("ca")
+    corrections: tuple[str, ...] = ()
 
 
 def _question_terms(

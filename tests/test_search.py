@@ -780,3 +780,30 @@ def test_a_short_name_only_one_conditions_pages_hold_names_that_condition(hash_i
     assert not named("my 15 yr old son started twisting") and not named("what does a neurologist do")
     result = searcher.search("DRD prevalence", mode="hybrid", k=3)
     assert "dopa-responsive" in result.passages[0].title.lower(), [p.title for p in result.passages]
+
+
+def test_a_state_named_in_full_finds_the_entry_whose_address_writes_its_code(tmp_path, monkeypatch):
+    """"dystonia group in california" missed the entry in "Fountain Valley, CA 92708" (a new user's
+    trial): the question shares no word with it. Keyword search now looks for the state's code, the
+    name counts as held, and the entry is marked."""
+    import index.search
+    from index.places import postal_codes
+
+    assert [p.code for p in postal_codes("groups in New  Jersey, west virginia or California?")] == ["NJ", "WV", "CA"]
+    assert postal_codes("help in indiana or ohio") == [], "codes that are everyday words are not looked for"
+    question = "Is there a dystonia support group in Texas?"
+
+    def first_entry() -> tuple[str, str]:
+        ranked = _organisation_ranking(tmp_path, question, 0.3)
+        return next(line for line in ranked if line.endswith(("Foundation", "Association"))), ranked[0]
+
+    entry, first = first_entry()
+    assert entry == "Blepharospasm Research Foundation" and first == entry
+    searcher = Searcher(tmp_path / "kb", HashEmbedder(), SearchSettings(answer_above=0.0))  # hashed: low cosines
+    result = searcher.search(question, k=3)
+    top = result.passages[0]
+    assert top.text.startswith("Blepharospasm Research Foundation") and top.highlight is not None
+    assert top.text[top.highlight[0] : top.highlight[1]].startswith("Blepharospasm Research Foundation")
+    assert "texas" not in result.missing and not result.note
+    monkeypatch.setattr(index.search, "postal_codes", lambda question: [])
+    assert first_entry()[0] != "Blepharospasm Research Foundation", "without the codes the test's question misses it"

@@ -32,7 +32,7 @@ NOT_MODIFIERS = STOPWORDS | frozenset(
     diagnosed diagnosis symptoms symptom signs sign help helps like mean means people person
     someone patients patient living live life with have has had get getting risk risks""".split()
 )
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z-]*(?:'s)?")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:'s)?")  # "GLUT1" keeps its digit
 MAX_MODIFIERS = 3
 CONDITIONS = Path(__file__).with_name("conditions.txt")
 # A listed name ending in one of these is also found without it when two or more words remain
@@ -77,7 +77,7 @@ def _names(tokens: list[str]) -> list[tuple[str, list[str]]]:
         if start == at:
             continue  # "a disease", "this syndrome": no name
         written = " ".join(tokens[start : at + 1])
-        names.append((written, re.findall(r"[a-z]+", written.lower())))
+        names.append((written, INDEX_WORD.findall(written.lower())))
     return names
 
 

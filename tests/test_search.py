@@ -370,6 +370,8 @@ def test_condition_names_are_the_disorder_word_and_the_words_before_it():
         == "amyotrophic lateral sclerosis"
     )
     assert condition_names("Can this disease be treated?") == [] and condition_names("Is it catching?") == []
+    # A name keeps its digits: "GLUT1 deficiency" was noted as "GLUT deficiency" (a new user's trial).
+    assert condition_names("what is GLUT1 deficiency") == [("GLUT1 deficiency", ["glut1", "deficiency"])]
     assert name_suffixes(["severe", "restless", "legs", "syndrome"])[-1] == ["legs", "syndrome"]
     assert name_suffixes(["huntington", "s", "disease"]) == [["huntington", "s", "disease"]]
 

@@ -48,7 +48,7 @@ from index.store import Snapshot, StoredChunk, open_snapshot
 from index.subjects import INDEX_WORD
 from index.templates import TEMPLATE_DOCUMENTS, key_hash, template_key
 from index.title_subjects import asked_stems, form_numbers, subject_match, title_subject
-from index.topic import corpus_topic, with_topic
+from index.topic import corpus_topic, names_topic, with_topic
 from index.vector_index import one_thread_per_search
 from ingest.notes import declared_source, is_document_note
 from ingest.records import is_contact_block as is_contact_entry
@@ -125,6 +125,12 @@ class SearchSettings:
     # blind1 hit@5 0.677 → 0.769 and tune2 0.829 → 0.857; 0.8 or a general share of 1.0 cost lay hit@5.
     subject_weight: float = 0.4
     general_share: float = 0.5
+    # ... or × `named_topic_share` when the question names the topic itself and nothing narrower that
+    # a top document's title holds ("is dystonia inherited": the fact sheet's "many cases appear to be
+    # inherited", not Dystonia 6's pattern). Tuning sets (EVALUATION.md, twenty-seventh session): 0.75 /
+    # 1.0 / 1.5 took heldout MRR@10 0.975 → 0.988 and tune2 0.791 → 0.800 / 0.807 / 0.798, nothing else
+    # moved; 2.5 cost dev hit@5 (1.000 → 0.960).
+    named_topic_share: float = 1.0
     # Everyday words widened with the corpus's own (`lay_terms`): "keyword" (chosen on the tuning
     # sets; "dense" and "both" cost abstentions on off-topic questions), "dense", "both" or "" (off).
     glossary: str = "keyword"
@@ -784,7 +790,8 @@ class Searcher:
     ):
         """Add to each top chunk's score what its document's title says about fitting the question: the
         share of the title's subject words the question holds, or `general_share` for a general
-        document; the whole share for a document the question names by a short name only it holds
+        document (`named_topic_share` when the question names the topic itself and nothing narrower
+        that a top title holds); the whole share for a document the question names by a short name only it holds
         (`_anchors`, in a knowledge base with a topic). Without a general document among the top
         chunks (a corpus with no common topic, such as SciFact's papers, has none) only named
         documents gain."""
@@ -804,6 +811,12 @@ class Searcher:
         # A number counts only as a form's name (`numbers`): "my 8 year old son" is not "Dystonia 8".
         asked = asked_stems([w for w in [*terms.rarity, *terms.widened] if not w.isdigit() or w in numbers])
 
+        topic = self.topic(snapshot)
+        narrower = any(subject_match(subject, asked) for subject in subjects.values() if subject)
+        share = self.settings.general_share
+        if topic and names_topic(question, topic) and not narrower and not anchors:
+            share = self.settings.named_topic_share
+
         def fit(chunk_id: int) -> float:
             doc_id = owners.get(chunk_id, ("", ""))[0]
             if doc_id in anchors:
@@ -811,7 +824,7 @@ class Searcher:
             subject = subjects.get(doc_id)
             if subject is None or not general:
                 return 0.0
-            return subject_match(subject, asked) if subject else self.settings.general_share
+            return subject_match(subject, asked) if subject else share
 
         rescored = sorted(((c, s + weight * fit(c)) for c, s in top), key=lambda item: -item[1])
         return rescored + ranked[depth:]

@@ -454,6 +454,24 @@ def test_a_question_that_names_no_form_prefers_the_general_document(tmp_path):
     assert named[0] == "six.txt", "a question naming the form keeps its document first"
 
 
+def test_a_question_naming_the_topic_alone_prefers_the_general_document_more(tmp_path):
+    """"is dystonia inherited" put Dystonia 6's inheritance first, the fact sheet's "many cases appear
+    to be inherited" third: a question naming the topic and nothing narrower gives the general
+    document `named_topic_share`, not `general_share`."""
+
+    def ranking(question: str, share: float) -> list[str]:
+        settings = SearchSettings(subject_weight=0.4, general_share=0.2, named_topic_share=share)
+        return [doc_id for doc_id, _ in _ranked(tmp_path, _TOPIC_DOCUMENTS, question, settings)]
+
+    question = "Does dystonia run in families?"
+    assert ranking(question, 0.2)[0] == "six.txt", "the test needs the form first"
+    assert ranking(question, 1.0)[0] == "general.txt"
+    named = "Does dystonia 6 run in families?"  # names something narrower: the share does not apply
+    assert ranking(named, 1.0) == ranking(named, 0.2)
+    unnamed = "Does it run in families?"  # does not name the topic
+    assert ranking(unnamed, 1.0) == ranking(unnamed, 0.2)
+
+
 def test_title_subjects_change_nothing_without_a_general_document(tmp_path):
     documents = {name: text for name, text in _TOPIC_DOCUMENTS.items() if name != "general.txt"}
     question = "Which form affects the voice or the hand?"

@@ -110,6 +110,12 @@ def load_glossary(path: Path = GLOSSARY) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
+@cache
+def cue_words(path: Path = GLOSSARY) -> frozenset[str]:
+    """Every form of every word of the glossary's cues ("eyelids", "closing")."""
+    return frozenset(form for entry in load_glossary(path) for cue in entry.cues for forms in cue for form in forms)
+
+
 def cue_stems(question: str, usable: set[str], glossary: tuple[Entry, ...] | None = None) -> frozenset[str]:
     """The stems of the question's cue words whose entries bring in a term in `usable` (one the
     index holds): "hurt" when "painful" is usable. The index does not hold such a word, but it holds

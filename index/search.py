@@ -36,9 +36,9 @@ from index.errors import ConfigError, KnowledgeBaseError
 from index.evidence import best_unit, entry_name, other_names, unit_words, with_continuation
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.intents import Intent, read_intent
-from index.keyword import QUERY_CAP, ROW_CAP, family_word, fts_query, query_terms
+from index.keyword import QUERY_CAP, ROW_CAP, STOPWORDS, family_word, fts_query, query_terms
 from index.language import other_language
-from index.lay_terms import cue_stems, glossary_terms, stem, term_words
+from index.lay_terms import cue_stems, cue_words, glossary_terms, stem, term_words
 from index.layout import read_current
 from index.medical_words import MIN_MISSPELT_LETTERS, MedicalReader, misspelt, one_letter_away
 from index.passages import Passage, drop_near_duplicates, merge_chunks
@@ -306,7 +306,8 @@ class Searcher:
             )
         clock = clock or _NO_CLOCK
         long_forms = self.long_forms(snapshot, question)
-        asked = with_spelled_out(question, long_forms)  # what is searched: "BEBRF (Benign Essential …)"
+        # What is searched: "BEBRF (Benign Essential …)"; "eye lids" as "eyelids".
+        asked = with_spelled_out(self.joined(snapshot, question), long_forms)
         query: np.ndarray | None = None  # what the chunks are ranked by
         own: np.ndarray | None = None  # the question's own reading: whether to answer, which sentence to mark
         dense: list[tuple[int, float]] = []
@@ -497,6 +498,31 @@ class Searcher:
             return corpus_topic(titles, lambda word: self.frequencies(snapshot, [word])[word] > limit)
 
         return self._topics.get(snapshot.name, find)
+
+    def joined(self, snapshot: Snapshot, question: str) -> str:
+        """The question with two words in a row written solid where one of them is in no chunk and,
+        together, they are a word the index holds or the glossary knows: "eye lids closing" was refused
+        (no chunk holds "lids"; "eyelids" is the glossary's cue for blepharospasm: a new user's trial)."""
+        # Whole words of letters, neither a stopword ("for me" is not "forme") nor part of "e45".
+        written = [m for m in re.finditer(r"(?<!\w)[A-Za-z]{2,}(?!\w)", question) if m.group().lower() not in STOPWORDS]
+        if len(written) < 2:
+            return question
+        counts = self.frequencies(snapshot, list(dict.fromkeys(m.group().lower() for m in written)))
+        pieces: list[str] = []
+        at = 0
+        for first, second in zip(written, written[1:]):
+            solid = (first.group() + second.group()).lower()
+            between = question[first.end() : second.start()]
+            if (
+                first.start() < at
+                or between not in (" ", "-")
+                or all(counts[m.group().lower()] for m in (first, second))
+            ):
+                continue
+            if solid in cue_words() or self.frequencies(snapshot, [solid])[solid]:
+                pieces += [question[at : first.start()], first.group() + second.group()]
+                at = second.end()
+        return "".join(pieces) + question[at:] if pieces else question
 
     def _spelt_right(self, snapshot: Snapshot, question: str) -> str:
         """The question with every word no chunk holds that has exactly one correction replaced by it."""

@@ -621,6 +621,21 @@ def test_a_word_written_solid_is_searched_as_the_two_words_the_index_holds(hash_
     assert "anti-psychotic" in result.passages[0].text
 
 
+def test_two_words_written_apart_are_read_solid_when_one_is_in_no_chunk(hash_index):
+    """"eye lids closing" was refused (a new user's trial): no chunk holds "lids", and "eyelids" is
+    the glossary's cue for blepharospasm. Two words the index both holds stay apart."""
+    searcher = Searcher(hash_index, HashEmbedder())
+    snapshot = searcher.snapshot()
+    assert searcher.frequencies(snapshot, ["lids"]) == {"lids": 0}, "the test needs 'lids' absent"
+    assert searcher.joined(snapshot, "My eye lids keep closing") == "My eyelids keep closing"
+    assert searcher.joined(snapshot, "eye-lids closing") == "eyelids closing"
+    assert searcher.joined(snapshot, "hand writing got worse") == "hand writing got worse", "both words held"
+    assert searcher.joined(snapshot, "eye, lids") == "eye, lids", "not across punctuation"
+    assert searcher.joined(snapshot, "zzq lids") == "zzq lids", "neither an index word nor a cue together"
+    terms = searcher.question_terms(snapshot, searcher.joined(snapshot, "eye lids closing"))
+    assert "blepharospasm" in terms.glossary
+
+
 def test_the_model_reads_the_question_spelt_right(hash_index):
     """The model's vector is computed from the question with each misspelt word that has one
     correction replaced ("stres" is five letters: long enough), keeping the rest as typed."""

@@ -18,6 +18,7 @@ from index.passages import Passage
 from index.store import Snapshot
 from index.subjects import (
     DISORDER_WORDS,
+    GENERIC_HEADS,
     INDEX_WORD,
     NamedCondition,
     condition_names,
@@ -254,7 +255,12 @@ def kin_occurs(snapshot: Snapshot, word: str) -> bool:
 
 
 def _held(snapshot: Snapshot, name: NamedCondition) -> bool:
-    return any(snapshot.phrase_occurs(list(form)) for form in name.forms)
+    """True when the index holds one of the name's spellings. A form without its "disease" or
+    "syndrome" finds the name in a question but does not show the corpus covers it: the corpus's
+    "upper motor neuron" is not "motor neuron disease" ("what is ALS" got no note: a new user's trial)."""
+    forms = set(name.forms)
+    whole = [form for form in name.forms if not any((*form, head) in forms for head in GENERIC_HEADS)]
+    return any(snapshot.phrase_occurs(list(form)) for form in whole)
 
 
 def _has_unknown_word(snapshot: Snapshot, words: list[str], frequencies: Frequencies) -> bool:

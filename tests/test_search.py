@@ -389,6 +389,10 @@ def test_a_subject_the_corpus_never_names_is_flagged_and_known_ones_are_not(hash
     assert not everyday.missing, "words of two word pieces are everyday words, not subjects"
     drug = searcher.search("What is the usual dose of sumatriptan for dystonia?", mode="keyword")
     assert drug.missing == ("sumatriptan",) and drug.note
+    # The corpus says "upper motor neuron", never "motor neuron disease": that does not cover ALS.
+    assert Searcher(hash_index, HashEmbedder()).snapshot().phrase_occurs(["motor", "neuron"]), "the test needs it"
+    als = searcher.search("what is ALS", mode="keyword")
+    assert als.missing == ("ALS",), als.missing
 
 
 

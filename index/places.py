@@ -82,7 +82,7 @@ class Place(NamedTuple):
 
 def postal_codes(question: str) -> list[Place]:
     """The states a question names, first named first, each once: "dystonia group in new jersey"
-        names New Jersey (NJ). "West Virginia" is one state, not Virginia too. States whose codes are
+    names New Jersey (NJ). "West Virginia" is one state, not Virginia too. States whose codes are
     everyday words (`EVERYDAY_CODES`) are left out."""
     found: dict[str, Place] = {}
     for match in _NAME.finditer(question.lower()):

@@ -62,6 +62,20 @@ def asks_for_names(question: str) -> bool:
     return _NAMES_QUESTION.search(question) is not None
 
 
+# Asks where to read more: then a list of resources' names (`ingest.records.is_reference_list`) answers.
+_READING_QUESTION = re.compile(
+    r"\b(?:resources?|further reading|read(?:ing)? more|learn more|more (?:info|information|details)|"
+    r"web ?sites?|links?|references?|gene ?reviews?|registr(?:y|ies)"
+    r"|where (?:can|do|could) (?:i|we) (?:find|read|look))\b",
+    re.I,
+)
+
+
+def asks_for_reading(question: str) -> bool:
+    """True when the question asks where to read or look further ("any resources on DYT6?")."""
+    return _READING_QUESTION.search(question) is not None
+
+
 def asks_for_contact(question: str) -> bool:
     """True when the question asks how to reach someone (then contact lines may answer it)."""
     return _CONTACT_QUESTION.search(question) is not None
@@ -327,6 +341,7 @@ class Intent:
     shape: Shape | None  # `answer_shape`
     names: bool = False  # `asks_for_names`
     itself: bool = False  # `asks_about_itself`: the documents' own notes answer it
+    reading: bool = False  # `asks_for_reading`: a list of resources answers it
 
     @property
     def contact_lines_answer(self) -> bool:
@@ -360,4 +375,5 @@ def read_intent(question: str, topic: str | None = None) -> Intent:
         shape,
         asks_for_names(question),
         itself,
+        asks_for_reading(question),
     )

@@ -121,6 +121,21 @@ def is_contact_block(block: str) -> bool:
     return strong >= 1 and strong + weak >= (len(rest) + 1) // 2
 
 
+# A lead-in ending with ":" and straight after it a bulleted item ("These resources address the
+# diagnosis of X: - Gene Review: … - Genetic Testing Registry: …").
+_LIST_LEAD = re.compile(r"^[^\n:]{1,300}:\s+[-•*]\s")
+_LIST_ITEM = re.compile(r"(?:^|\s)[-•*]\s")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def is_reference_list(block: str) -> bool:
+    """True for a lead-in and a list of names with no sentence among them: resources to look up
+    (MedQuAD's "These resources address the diagnosis or management of X: - Gene Review: …"), not
+    an answer. Two items at least; any full stop, question or exclamation makes it text."""
+    block = block.strip()
+    return bool(_LIST_LEAD.match(block)) and len(_LIST_ITEM.findall(block)) >= 2 and not _SENTENCE_END.search(block)
+
+
 def contact_runs(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Runs of at least MIN_CONTACT_RUN consecutive contact blocks, as (first block's start, last block's end)."""
     runs: list[tuple[int, int]] = []

@@ -18,7 +18,7 @@ from ingest.chunker import CHUNKER_VERSION, ChunkSettings, chunk_document
 from ingest.document import Chunk, Document, Section
 from ingest.loaders import load_document
 from ingest.loaders.text import CONTACT_SECTION
-from ingest.records import find_records, is_contact_block
+from ingest.records import find_records, is_contact_block, is_reference_list
 from ingest.tokens import load_token_counter
 
 SETTINGS = ChunkSettings()
@@ -277,3 +277,20 @@ def test_one_chunk_per_contact_entry_still_respects_the_chunk_limit():
         assert "refused" in str(error) and "chunks" in str(error)
     else:
         raise AssertionError("more contact entries than the chunk limit must be refused")
+
+
+def test_a_list_of_resources_names_is_told_from_text():
+    """MedQuAD's "What are the treatments for X?" answers are a lead-in and names to look up, no sentence."""
+    medquad = ("These resources address the diagnosis or management of dystonia 6: - Gene Review: Gene Review: "
+               "Dystonia Overview - Genetic Testing Registry: Dystonia 6, torsion These resources from MedlinePlus "
+               "offer information about the diagnosis and management of various health conditions: - Diagnostic "
+               "Tests - Drug Therapy")
+    markdown = "Further reading:\n- Dystonia Overview\n- Living with dystonia\n"
+    assert is_reference_list(medquad) and is_reference_list(markdown)
+    text = [
+        "Treatment may include: - botulinum toxin injections - medications. Surgery helps some people.",
+        "Signs and Symptoms Approximate number of patients - Abnormality of gait - Dystonia",  # no lead-in
+        "Options include: - injections",  # one item
+        "Symptoms can be: - twisting - pulling! They vary.",
+    ]
+    assert not any(is_reference_list(block) for block in text)

@@ -52,6 +52,7 @@ from index.topic import corpus_topic, names_topic, with_topic
 from index.vector_index import one_thread_per_search
 from ingest.notes import declared_source, is_document_note
 from ingest.records import is_contact_block as is_contact_entry
+from ingest.records import is_reference_list
 
 MODES = ("hybrid", "dense", "keyword")
 COMMON_SHARE_INVERSE = 4  # a word in more than 1/4 of the chunks is common
@@ -145,6 +146,11 @@ class SearchSettings:
     # sheet?") and loses it for any other: its generic medical wording ("consult your doctor") sits
     # close to any medical question.
     note_weight: float = 0.3
+    # Hybrid mode: a list of resources' names with no sentence (`ingest.records.is_reference_list`:
+    # "These resources address the diagnosis or management of X: - Gene Review: …") among the top
+    # chunks loses this unless the question asks where to read more (`intents.asks_for_reading`):
+    # its title words make it rank for any question about X, and it answers none.
+    list_weight: float = 0.3
     # The model reads the question with its misspelt words corrected (`dense_text`) when a word has
     # one correction the index holds; keyword search looks for the correction either way.
     model_spelling: bool = True
@@ -933,8 +939,9 @@ class Searcher:
         else:
             entry_change = -settings.contact_weight
         note_change = settings.note_weight if intent.source else -settings.note_weight
+        list_change = 0.0 if intent.reading else -settings.list_weight
         shape = intent.shape if settings.shape_weight and intent.shape is not None and intent.shape.ranks else None
-        if not entry_change and not note_change and shape is None:
+        if not entry_change and not note_change and not list_change and shape is None:
             return ranked
         top = ranked[: settings.rescore_depth]
         rows = snapshot.chunks([chunk_id for chunk_id, _ in top])
@@ -948,6 +955,8 @@ class Searcher:
             if is_contact_entry(row.text)
             else note_change
             if is_document_note(row.text)
+            else list_change
+            if is_reference_list(row.text)
             else settings.shape_weight
             if shape is not None and shape.pattern.search(row.text)
             else 0.0

@@ -846,3 +846,38 @@ def test_a_state_named_in_full_finds_the_entry_whose_address_writes_its_code(tmp
     assert "texas" not in result.missing and not result.note
     monkeypatch.setattr(index.search, "postal_codes", lambda question: [])
     assert first_entry()[0] != "Blepharospasm Research Foundation", "without the codes the test's question misses it"
+
+
+# --- a list of resources' names --------------------------------------------------------------------
+
+_LINK_LIST_DOCUMENTS = {
+    "drd.md": "# Dopa-responsive dystonia\n\n## What are the treatments for dopa-responsive dystonia?\n\n"
+    "These resources address the diagnosis or management of dopa-responsive dystonia: - Gene Review: "
+    "Dopa-Responsive Dystonia - Genetic Testing Registry: Segawa syndrome - Diagnostic Tests - Drug Therapy\n\n"
+    "## Treatment\n\nLow doses of levodopa usually relieve the symptoms of dopa-responsive dystonia for life.\n",
+}
+
+
+def _list_position(tmp_path, question: str, weight: float) -> int:
+    ranked = _ranked(tmp_path, _LINK_LIST_DOCUMENTS, question, SearchSettings(list_weight=weight))
+    return next(i for i, (_, text) in enumerate(ranked) if text.startswith("These resources"))
+
+
+def test_a_list_of_resources_does_not_answer_a_question_that_asks_for_none(tmp_path):
+    """"These resources address the diagnosis or management of X: - Gene Review: …" holds X's name and
+    "treatments" in its heading, so it ranked first for questions about X and answered none (60 of
+    ~940 places shown in a new user's trial). It keeps its place when the question asks where to read."""
+    question = "what treatments are there for dopa-responsive dystonia"
+    assert _list_position(tmp_path, question, 0.0) == 0, "the test needs the list first"
+    assert _list_position(tmp_path, question, 0.3) > 0
+    assert _list_position(tmp_path, "any resources on dopa-responsive dystonia treatments", 0.3) == 0
+
+
+def test_questions_asking_where_to_read_are_recognised():
+    from index.intents import asks_for_reading
+
+    asking = ["any resources on DYT6?", "where can I find out more about segawa", "websites about dystonia",
+              "I want to learn more about my son's condition", "is there a gene review for it"]
+    assert all(asks_for_reading(q) for q in asking)
+    other = ["how is dystonia treated", "what can I read into these symptoms", "is there a registry of patients?"]
+    assert [q for q in other if asks_for_reading(q)] == ["is there a registry of patients?"]

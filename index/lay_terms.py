@@ -5,7 +5,9 @@ and "botulinum toxin". `lay_terms.json` maps cues (1-3 everyday words, each matc
 inflections, in any order) to terms written as the corpus writes them. Every entry was written from the corpus
 alone, by someone who saw neither the code nor any question set; the first 79 were taken whole, the
 rest picked from three larger such glossaries (`bench/glossary_candidates*.json`) where the tuning
-questions they fire on gain (EVALUATION.md, fourteenth and fifteenth sessions). A search adds the terms of
+questions they fire on gain (EVALUATION.md, fourteenth and fifteenth sessions); a few cues and terms
+were added by the team for what a new user's trial asked and missed (twenty-eighth session: the time of
+day, thinking and memory). A search adds the terms of
 every cue the question holds, and only those the index itself contains, so the glossary is inert
 on a corpus that lacks them. A numbered form of dystonia named one way ("DYT6") brings in its
 other name ("dystonia 6") the same way. No model here.

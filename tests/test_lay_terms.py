@@ -178,6 +178,12 @@ def test_a_day_told_in_everyday_words_is_the_corpus_diurnal_fluctuation():
     assert not day & set(glossary_terms("is it normal to feel tired in the afternoon"))
 
 
+def test_thinking_and_memory_are_the_corpus_intelligence():
+    """"Will dystonia affect my child's thinking" is answered by "does not affect a person's intelligence"."""
+    for question in ("will dystonia affect my child's thinking", "does dystonia cause memory loss or dementia?"):
+        assert "intelligence" in glossary_terms(question), question
+
+
 def test_what_makes_it_worse_asks_what_sets_it_off():
     """"Makes it worse" asks for triggers ("brought on by stress"), not for how it progresses
     ("gets worse over time"); "bring it on" is left alone: "can another illness bring it on" asks

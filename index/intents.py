@@ -76,6 +76,25 @@ def asks_for_reading(question: str) -> bool:
     return _READING_QUESTION.search(question) is not None
 
 
+# "this twisting muscle condition", "these twisting movements", "the jerks-plus-twisting condition":
+# a description the question names its subject by, up to three words before the noun.
+_NAMED_BY = re.compile(
+    r"\b(?:this|that|these|those|the|my|his|her|their|your)\s+((?:[\w'-]+\s+){1,3}?)"
+    r"(?:condition|disorder|disease|illness|problem|thing|movements?)\b",
+    re.I,
+)
+
+
+def naming_words(question: str) -> frozenset[str]:
+    """The words of the description a question names its subject by ("can shaky hands be part of
+    this twisting muscle condition?": "twisting", "muscle"), lower case. They say what is asked
+    about, not what is asked: a sentence holding them ("These contractions result in twisting…")
+    is no better an answer for it."""
+    return frozenset(
+        word for match in _NAMED_BY.finditer(question) for word in re.findall(r"[a-z]+", match.group(1).lower())
+    )
+
+
 def asks_for_contact(question: str) -> bool:
     """True when the question asks how to reach someone (then contact lines may answer it)."""
     return _CONTACT_QUESTION.search(question) is not None
@@ -342,6 +361,7 @@ class Intent:
     names: bool = False  # `asks_for_names`
     itself: bool = False  # `asks_about_itself`: the documents' own notes answer it
     reading: bool = False  # `asks_for_reading`: a list of resources answers it
+    naming: frozenset[str] = frozenset()  # `naming_words`: how it refers to what it asks about
 
     @property
     def contact_lines_answer(self) -> bool:
@@ -376,4 +396,5 @@ def read_intent(question: str, topic: str | None = None) -> Intent:
         asks_for_names(question),
         itself,
         asks_for_reading(question),
+        naming_words(question),
     )

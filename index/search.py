@@ -1095,7 +1095,9 @@ class Searcher:
             if query is not None
             else np.zeros(len(ordered), dtype=np.float32)
         )
-        weights = {**terms.widened, **terms.rarity}
+        # The words the question names its subject by ("this twisting condition") do not choose the sentence.
+        named_by = {stem(word) for word in intent.naming}
+        weights = {t: w for t, w in {**terms.widened, **terms.rarity}.items() if stem(t) not in named_by}
         best = best_unit(ordered, similarity, texts[p.doc_id], weights, intent, templates, p.title)
         if best is None:
             return p

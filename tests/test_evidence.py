@@ -403,3 +403,33 @@ def test_a_sentence_saying_what_is_not_runs_on_through_the_next_saying_what_is(t
     units = sentence_units(text, 0, len(text))
     start, end = with_continuation(units, 0, text)
     assert text[start:end] == marked
+
+
+def test_the_words_a_question_names_its_subject_by_are_not_what_it_asks():
+    from index.intents import naming_words
+
+    assert naming_words("shaky hands - can that be part of this twisting muscle condition?") == {"twisting", "muscle"}
+    assert naming_words("for the jerks-plus-twisting condition, does it matter") == {"jerks", "plus", "twisting"}
+    assert naming_words("which bit of the brain fails in these twisting movements?") == {"twisting"}
+    assert naming_words("what causes dystonia?") == frozenset()
+
+
+def test_a_sentence_holding_only_the_subjects_description_is_not_marked(tmp_path):
+    """"Tremor with these twisting muscle spasm movements?" asks about tremor: the sentence saying
+    what the twisting is held more of the question's words and was marked (tuning sets, evidence:
+    lay 0.765 → 0.804, tune3 0.761 → 0.772)."""
+    from index.embedder import HashEmbedder
+    from index.search import Searcher
+    from index.update import update_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "d.md").write_text(
+        "# Dystonia\n\n## Symptoms\n\nMuscle spasms cause twisting and odd postures. "
+        "Other possible symptoms include tremor. Symptoms often start in childhood.\n",
+        encoding="utf-8",
+    )
+    update_index(corpus, tmp_path / "kb", HashEmbedder())
+    passage = Searcher(tmp_path / "kb", HashEmbedder()).search("tremor with these twisting muscle spasm movements?").passages[0]
+    start, end = passage.highlight
+    assert passage.text[start:end] == "Other possible symptoms include tremor."

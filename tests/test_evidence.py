@@ -430,6 +430,7 @@ def test_a_sentence_holding_only_the_subjects_description_is_not_marked(tmp_path
         encoding="utf-8",
     )
     update_index(corpus, tmp_path / "kb", HashEmbedder())
-    passage = Searcher(tmp_path / "kb", HashEmbedder()).search("tremor with these twisting muscle spasm movements?").passages[0]
+    searcher = Searcher(tmp_path / "kb", HashEmbedder())
+    passage = searcher.search("tremor with these twisting muscle spasm movements?").passages[0]
     start, end = passage.highlight
     assert passage.text[start:end] == "Other possible symptoms include tremor."

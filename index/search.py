@@ -47,7 +47,7 @@ from index.remembered import Remembered
 from index.store import Snapshot, StoredChunk, open_snapshot
 from index.subjects import INDEX_WORD
 from index.templates import TEMPLATE_DOCUMENTS, key_hash, template_key
-from index.title_subjects import asked_stems, form_numbers, subject_match, title_subject
+from index.title_subjects import asked_stems, form_numbers, subject_match, symptom_timing_words, title_subject
 from index.topic import corpus_topic, names_topic, with_topic
 from index.vector_index import one_thread_per_search
 from ingest.notes import declared_source, is_document_note
@@ -841,7 +841,10 @@ class Searcher:
             return ranked
         general = not all(subjects.values())
         # A number counts only as a form's name (`numbers`): "my 8 year old son" is not "Dystonia 8".
-        asked = asked_stems([w for w in [*terms.rarity, *terms.widened] if not w.isdigit() or w in numbers])
+        timing = symptom_timing_words(question)
+        asked = asked_stems(
+            [w for w in [*terms.rarity, *terms.widened] if (not w.isdigit() or w in numbers) and w not in timing]
+        )
 
         topic = self.topic(snapshot)
         narrower = any(subject_match(subject, asked) for subject in subjects.values() if subject)

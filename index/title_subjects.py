@@ -52,6 +52,20 @@ def form_numbers(question: str) -> set[str]:
     }
 
 
+# "early warning signs", "the first symptoms": a word that times the signs, not a form's name ("early-onset").
+_TIMED_SIGNS = re.compile(
+    r"\b(earliest|early|earlier|first|initial|late|later|latest)\s+(?:(?!onset\b)\w+\s+){0,2}?(?:warning\s+)?"
+    r"(?:signs?|symptoms?|indications?|clues?)\b",
+    re.IGNORECASE,
+)
+
+
+def symptom_timing_words(question: str) -> set[str]:
+    """The words a question times the signs by ("early" in "the early warning signs of dystonia"):
+    they ask when a sign comes, not about the form whose title holds the word ("early-onset primary dystonia")."""
+    return {match.group(1).lower() for match in _TIMED_SIGNS.finditer(question)}
+
+
 def title_subject(title: str) -> list[str]:
     """The title's content words less those that only say what kind of document it is."""
     return [word for word in query_terms(title) if word not in GENERIC_TITLE_WORDS]

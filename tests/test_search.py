@@ -20,7 +20,7 @@ from index.passages import drop_near_duplicates, merge_chunks
 from index.search import NO_ANSWER, WEAK_MATCH, Searcher, SearchSettings
 from index.store import StoredChunk, open_snapshot
 from index.subjects import condition_names, name_suffixes
-from index.title_subjects import form_numbers, subject_match, title_subject
+from index.title_subjects import form_numbers, subject_match, symptom_timing_words, title_subject
 from index.update import update_index
 from page_markup import context_html, marked_html, source_html
 
@@ -474,6 +474,34 @@ def test_a_question_naming_the_topic_alone_prefers_the_general_document_more(tmp
     assert ranking(named, 1.0) == ranking(named, 0.2)
     unnamed = "Does it run in families?"  # does not name the topic
     assert ranking(unnamed, 1.0) == ranking(unnamed, 0.2)
+
+
+def test_a_word_that_times_the_signs_names_no_form():
+    assert symptom_timing_words("What are the early warning signs of dystonia?") == {"early"}
+    assert symptom_timing_words("earliest signs?") == {"earliest"}
+    assert symptom_timing_words("what are the first symptoms") == {"first"}
+    assert symptom_timing_words("early onset dystonia symptoms") == set(), "'early onset' names a form"
+    assert symptom_timing_words("early-onset primary dystonia signs") == set()
+
+
+def test_the_early_signs_of_the_topic_are_not_the_early_onset_form(tmp_path, monkeypatch):
+    """"What are the early warning signs of dystonia?" put "early-onset primary dystonia" first and
+    the fact sheet's "Early symptoms may include deterioration in handwriting" third (issue 9): "early"
+    times the signs; it does not name the form whose title holds it."""
+    documents = {
+        **_TOPIC_DOCUMENTS,
+        "general.txt": "Dystonia\n\nDystonia is a movement disorder of twisting muscles. "
+        "Warning signs include foot cramps.",
+        "early.txt": "Early-onset dystonia\n\nEarly-onset dystonia starts early in children. "
+        "Its early signs appear at 12.",
+    }
+    settings = SearchSettings(subject_weight=0.4, general_share=0.2, named_topic_share=1.0)
+    question = "What are the early warning signs of dystonia?"
+    assert _ranked(tmp_path, documents, question, settings)[0][0] == "general.txt"
+    import index.search as search_module
+
+    monkeypatch.setattr(search_module, "symptom_timing_words", lambda question: set())
+    assert _ranked(tmp_path, documents, question, settings)[0][0] == "early.txt", "the test needs the form first"
 
 
 def test_title_subjects_change_nothing_without_a_general_document(tmp_path):

@@ -48,6 +48,7 @@ def named_conditions(
     common: set[str],
     frequencies: Frequencies,
     subjects: Callable[[list[str]], list[bool]] | None = None,
+    sources: frozenset[str] = frozenset(),
 ) -> tuple[list[NamedCondition], tuple[str, ...]]:
     """The conditions and medicines a question names, and what the knowledge base is not about: the
     question's `missing` words and the names no chunk holds in any spelling or shorter form, as
@@ -60,6 +61,8 @@ def named_conditions(
     holds it as a phrase, or when one of its other words occurs nowhere in the index and is no
     everyday word ("plantar fasciitis", not "bad infection"). A name whose words the corpus uses, but
     never together, is most often the question's own description of something the corpus covers.
+    A symbol a document's source link holds (`source_words`: "according to GARD", whose pages are
+    at rarediseases.info.nih.gov/gard/…) names where the passages come from, not a missing subject.
     """
 
     def fresh(words: list[str]) -> bool:
@@ -85,7 +88,7 @@ def named_conditions(
         elif _has_unknown_word(snapshot, words, frequencies):
             names.append(name)
             absent.append(written)
-    unknown = unknown_names(snapshot, question, frequencies)
+    unknown = [name for name in unknown_names(snapshot, question, frequencies) if name.lower() not in sources]
     # A word of an unknown name is given as that name: "asdfgh qwerty zxcvb", not three words and the name.
     absent = [item for item in absent if not (isinstance(item, str) and any(item in name for name in unknown))]
     held = " ".join(str(getattr(item, "written", item)).lower() for item in absent)
@@ -125,6 +128,16 @@ def unknown_names(snapshot: Snapshot, question: str, frequencies: Frequencies) -
         elif runs[-1]:
             runs.append([])
     return [w for w in symbols if counts[w.lower()] == 0] + [" ".join(run) for run in runs if len(run) >= 2]
+
+
+_LINK_WORD = re.compile(r"[a-z]{3,}")
+
+
+def source_words(sources: list[str]) -> frozenset[str]:
+    """The words of the documents' source links, host and path ("rarediseases", "gard", "ghr",
+    "medlineplus"): a publisher's short name that no passage's text holds is still where a passage
+    comes from. A source that is no link (a local file's own path) gives none."""
+    return frozenset(word for source in sources if "://" in source for word in _LINK_WORD.findall(source.lower()))
 
 
 def not_covered(missing: tuple[str, ...]) -> str:

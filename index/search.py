@@ -29,6 +29,7 @@ from index.conditions import (
     not_covered,
     organisation_conditions,
     passing_conditions,
+    source_words,
     unmentioned_conditions,
 )
 from index.embedder import Embedder
@@ -251,6 +252,7 @@ class Searcher:
         self._slips: Remembered[tuple[str, str], bool] = Remembered(FREQUENCIES_KEPT)  # word → misspelling
         self._fixes: Remembered[tuple[str, str], list[str]] = Remembered(FREQUENCIES_KEPT)  # word → index words
         self._topics: Remembered[str, str | None] = Remembered(4)  # generation → the corpus's topic word
+        self._sources: Remembered[str, frozenset[str]] = Remembered(4)  # generation → its source links' words
         self._long_forms: Remembered[tuple[str, str], str | None] = Remembered(FREQUENCIES_KEPT)  # short name → long
         self._medical = MedicalReader(embedder.embed)
         self.reload_error: str = ""
@@ -335,7 +337,10 @@ class Searcher:
         with clock.stage("keyword"):
             terms = self.question_terms(snapshot, asked)
             subjects = partial(self.subject_words, snapshot, read=query is not None)
-            names, absent = named_conditions(snapshot, asked, terms.missing, terms.common, self.frequencies, subjects)
+            sources = self._sources.get(snapshot.name, lambda: source_words([d.source for d in snapshot.documents()]))
+            names, absent = named_conditions(
+                snapshot, asked, terms.missing, terms.common, self.frequencies, subjects, sources
+            )
             spelt = {short.lower() for short in long_forms}  # held, as its long form
             terms = replace(terms, missing=tuple(name for name in absent if name.lower() not in spelt))
         passages: tuple[Passage, ...] = ()

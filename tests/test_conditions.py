@@ -3,9 +3,15 @@ knowledge base never covers is said so, and the question's own words for a cover
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from index.conditions import source_words
 from index.embedder import HashEmbedder
 from index.search import Searcher
 from index.subjects import listed_conditions
+from index.update import update_index
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _written(question: str) -> list[str]:
@@ -137,6 +143,30 @@ def test_a_gene_symbol_or_a_two_word_name_the_index_never_holds_is_flagged(hash_
     # Three such words in a row are one name, not two overlapping pairs (a new user's "asdfgh qwerty zxcvb").
     typed = searcher.search("asdfgh qwerty zxcvb", mode="keyword")
     assert typed.abstained and typed.message == "No passage in the knowledge base is about asdfgh qwerty zxcvb."
+
+
+def test_a_source_the_documents_link_to_is_no_missing_subject(tmp_path):
+    """"Is DYT16 autosomal dominant or recessive according to GARD?" was told "No passage mentions
+    “GARD”" above GARD's own pages (a new user's trial): the word is in their links, not their text."""
+    assert source_words(["https://rarediseases.info.nih.gov/gard/10539/dystonia-16", "founding/news.txt"]) >= {
+        "rarediseases",
+        "gard",
+        "dystonia",
+    }
+    assert "founding" not in source_words(["founding/news.txt"]), "a local file's path is no link"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    page = (FIXTURES / "medquad_main.xml").read_text(encoding="utf-8")
+    (corpus / "drd.xml").write_text(
+        page.replace("https://ghr.nlm.nih.gov/condition/", "https://rarediseases.info.nih.gov/gard/9817/"),
+        encoding="utf-8",
+    )
+    update_index(corpus, tmp_path / "kb", HashEmbedder())
+    searcher = Searcher(tmp_path / "kb", HashEmbedder())
+    cited = searcher.search("How many people does dopa-responsive dystonia affect, according to GARD?", mode="keyword")
+    assert cited.passages and not cited.missing and not cited.note
+    unknown = searcher.search("How many does dopa-responsive dystonia affect, according to PRKRA?", mode="keyword")
+    assert unknown.missing == ("PRKRA",), "a symbol in no link is still noted"
 
 
 def test_misspelt_words_side_by_side_are_no_unknown_name(hash_index):

@@ -30,6 +30,7 @@ from ingest.records import is_contact_block
 
 PASSING_CHUNKS = 3  # a condition named in more chunks than this is one the corpus covers
 LISTING_ROWS = 20  # chunks read to find those that hold a name as written
+NAME_GAP = 2  # words a longer name puts between a name's words ("paroxysmal nonkinesigenic dyskinesia")
 _SENTENCE_ENDS = (". ", "\n", "? ", "! ")
 _ITEM_SEPARATOR = re.compile(r"[,;]|\s-\s|\d%")
 _SEPARATOR_BEFORE = re.compile(r"(?:[,;:]|\s-|\d%|\band|\bor)\s*$", re.IGNORECASE)
@@ -168,11 +169,15 @@ def unmentioned_conditions(names: list[NamedCondition], passages: tuple[Passage,
     answerable tuning questions (EVALUATION.md). A one-word name ("stroke") is not checked: the
     passages often answer it in other words."""
     shown = " " + " ".join(INDEX_WORD.findall(" ".join(p.text for p in passages).lower())) + " "
-    return tuple(
-        name.written
-        for name in names
-        if name.several_words and not any(f" {' '.join(form)} " in shown for form in name.forms)
-    )
+    return tuple(name.written for name in names if name.several_words and not _mentioned(name, shown))
+
+
+def _mentioned(name: NamedCondition, shown: str) -> bool:
+    """True when `shown` (index words, space-separated) holds one of the name's forms, its words in
+    order with at most NAME_GAP others between them: "paroxysmal nonkinesigenic dyskinesia" mentions
+    "paroxysmal dyskinesia"."""
+    gap = rf"(?: [a-z0-9]+){{0,{NAME_GAP}}} "
+    return any(re.search(" " + gap.join(re.escape(word) for word in form) + " ", shown) for form in name.forms)
 
 
 def passing_conditions(snapshot: Snapshot, names: list[NamedCondition], question_words: set[str]) -> tuple[str, ...]:
@@ -196,6 +201,8 @@ def passing_conditions(snapshot: Snapshot, names: list[NamedCondition], question
 
 
 def _only_listed(snapshot: Snapshot, name: NamedCondition, asked: set[str]) -> bool:
+    if name.several_words and _written_apart(snapshot, name):
+        return False
     holders: set[str] = set()
     for form in name.forms:
         rows = snapshot.phrase_texts(list(form), LISTING_ROWS)
@@ -213,6 +220,18 @@ def _only_listed(snapshot: Snapshot, name: NamedCondition, asked: set[str]) -> b
                 return False
             holders.add(text)
     return 0 < len(holders) <= PASSING_CHUNKS
+
+
+def _written_apart(snapshot: Snapshot, name: NamedCondition) -> bool:
+    """True when more than PASSING_CHUNKS chunks hold the name's words close together (NAME_GAP
+    words apart at most): the corpus covers it under a longer name. "paroxysmal dyskinesia alcohol"
+    was told the knowledge base only lists it among others (a symptom table's "Paroxysmal dyskinesia")
+    above the page on paroxysmal nonkinesigenic dyskinesia (a new user's trial)."""
+    words = [word for word in name.forms[0] if word.isalnum() and word != "s"]
+    if len(words) < 2:
+        return False
+    near = "NEAR(" + " ".join(f'"{word}"' for word in words) + f", {NAME_GAP})"
+    return len(snapshot.keyword_search(near, PASSING_CHUNKS + 1)) > PASSING_CHUNKS
 
 
 def organisation_conditions(

@@ -91,6 +91,24 @@ def test_a_condition_the_corpus_only_lists_among_others_is_noted(hash_index):
         )
 
 
+def test_a_name_the_corpus_writes_with_a_word_between_is_covered(hash_index):
+    """"paroxysmal dyskinesia alcohol" was told the knowledge base only lists it among others (a
+    symptom table's "Paroxysmal dyskinesia") above the page on paroxysmal nonkinesigenic dyskinesia
+    (a new user's trial); with that fixed, no shown passage said "paroxysmal dyskinesia" in a row."""
+    from index.conditions import _mentioned
+    from index.subjects import NamedCondition
+
+    name = NamedCondition("paroxysmal dyskinesia", (("paroxysmal", "dyskinesia"),))
+    assert _mentioned(name, " a paroxysmal nonkinesigenic dyskinesia b ")
+    assert not _mentioned(name, " paroxysmal attacks of a dyskinesia "), "three words apart"
+    assert not _mentioned(name, " dyskinesia paroxysmal "), "in order"
+    searcher = Searcher(hash_index, HashEmbedder())
+    result = searcher.search("paroxysmal dyskinesia alcohol", mode="keyword")
+    assert result.passages and not result.missing and result.note == "", result.note
+    huntington = searcher.search("What causes Huntington's disease?", mode="keyword")
+    assert huntington.note.startswith("No passage is about Huntington's disease: the knowledge base only lists it")
+
+
 def test_a_form_named_only_in_an_organisations_name_is_noted_unless_the_organisation_is_asked_for(hash_index):
     searcher = Searcher(hash_index, HashEmbedder())
     result = searcher.search("what is spasmodic torticollis", mode="keyword")

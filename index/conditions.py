@@ -180,7 +180,9 @@ def _mentioned(name: NamedCondition, shown: str) -> bool:
     return any(re.search(" " + gap.join(re.escape(word) for word in form) + " ", shown) for form in name.forms)
 
 
-def passing_conditions(snapshot: Snapshot, names: list[NamedCondition], question_words: set[str]) -> tuple[str, ...]:
+def passing_conditions(
+    snapshot: Snapshot, names: list[NamedCondition], question_words: set[str], question: str = ""
+) -> tuple[str, ...]:
     """The names the index holds only as one item of a list, in at most PASSING_CHUNKS chunks and in
     no title or section: "Parkinson's disease, Huntington's disease, Wilson's disease, stroke, or
     from a birth injury", a symptom table's "Migraine 5%". The corpus names such a condition but says
@@ -189,10 +191,14 @@ def passing_conditions(snapshot: Snapshot, names: list[NamedCondition], question
     sentence of its own and is not one of these. Nor is a name asked about together with what its
     list is about: another of the question's words (`question_words`) in the list's sentence or the
     sentence before it ("Can Parkinson's disease cause dystonia?",
-    "could it be cerebral palsy or DRD"): then the list is the answer. A one-word name whose word
-    family the index holds more widely ("Parkinson's" beside "parkinsonism") is not one either."""
+    "could it be cerebral palsy or DRD"): then the list is the answer. Nor is one the question asks
+    about as a cause (`asked_as_cause`: "my aunt had a stroke. Can those things bring on the twisting?"):
+    such lists are most often of causes. A one-word name whose word family the index holds more widely
+    ("Parkinson's" beside "parkinsonism") is not one either."""
     passing: list[str] = []
     for name in names:
+        if asked_as_cause(question, name.written):
+            continue
         own = {fold_plural(word) for word in INDEX_WORD.findall(name.written.lower())}
         asked = {fold_plural(word) for word in question_words} - own
         if _only_listed(snapshot, name, asked):
@@ -200,17 +206,38 @@ def passing_conditions(snapshot: Snapshot, names: list[NamedCondition], question
     return tuple(passing)
 
 
+_CAUSE_AFTER = re.compile(
+    r"\b(?:caus\w*|bring\w*|brought|lead|leads|led|results?|resulting|trigger\w*|gives?|gave|turns?|set off)\b",
+    re.IGNORECASE,
+)
+_CAUSE_BEFORE = re.compile(r"\b(?:after|from|because of|due to|since)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def asked_as_cause(question: str, written: str) -> bool:
+    """True when the question asks what the named condition brings on: a causing word after the name
+    ("can a stroke cause dystonia", "those things bring on the twisting") or "after", "from", "due to"
+    just before it ("my arm twists after my stroke"). "What causes Huntington's disease?" asks the other way."""
+    at = question.find(written)
+    if at < 0:
+        return False
+    return bool(_CAUSE_AFTER.search(question, at + len(written)) or _CAUSE_BEFORE.search(question[:at]))
+
+
 def _only_listed(snapshot: Snapshot, name: NamedCondition, asked: set[str]) -> bool:
     if name.several_words and _written_apart(snapshot, name):
         return False
     holders: set[str] = set()
     for form in name.forms:
-        rows = snapshot.phrase_texts(list(form), LISTING_ROWS)
+        pattern = re.compile(r"\b" + r"\W+".join(re.escape(word) for word in form) + r"\b", re.IGNORECASE)
+        found = [
+            (context, text, _outside_names(pattern, text))
+            for context, text in snapshot.phrase_texts(list(form), LISTING_ROWS)
+        ]
+        # Only in an institution's name ("National Institute of Neurological Disorders and Stroke") it is no mention.
+        rows = [(context, text, spans) for context, text, spans in found if spans or not pattern.search(text)]
         if not name.several_words and len(rows) > PASSING_CHUNKS:
             return False  # a one-word name whose word family ("parkinsonism") the index holds widely
-        pattern = re.compile(r"\b" + r"\W+".join(re.escape(word) for word in form) + r"\b", re.IGNORECASE)
-        for context, text in rows:
-            spans = [match.span() for match in pattern.finditer(text)]
+        for context, text, spans in rows:
             if not spans:
                 continue  # the keyword index matched another form of the words ("parkinsonism")
             if pattern.search(context) or not all(_list_item(text, *span) for span in spans):
@@ -220,6 +247,20 @@ def _only_listed(snapshot: Snapshot, name: NamedCondition, asked: set[str]) -> b
                 return False
             holders.add(text)
     return 0 < len(holders) <= PASSING_CHUNKS
+
+
+_PROPER_NAME_BEFORE = re.compile(r"(?:\b[A-Z][\w'’-]*\s+(?:(?:and|of|for|the|&)\s+)?){2,}$")
+
+
+def _outside_names(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Where `pattern` matches `text` other than as the capitalised end of a longer proper name: two
+    or more capitalised words before it on its line ("Neurological Disorders and Stroke")."""
+    spans = []
+    for match in pattern.finditer(text):
+        line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+        if not (match.group()[0].isupper() and _PROPER_NAME_BEFORE.search(line)):
+            spans.append(match.span())
+    return spans
 
 
 def _written_apart(snapshot: Snapshot, name: NamedCondition) -> bool:

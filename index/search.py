@@ -374,7 +374,7 @@ class Searcher:
         elif passages and self.answered_by_reference(best, covered, refers):
             note = WEAK_MATCH  # answered only because it asks about "it": say how weakly
         elif passages:
-            passing = passing_conditions(snapshot, names, {*terms.rarity})
+            passing = passing_conditions(snapshot, names, {*terms.rarity}, asked)
             helped = (
                 ()
                 if passing or intent.contact_lines_answer

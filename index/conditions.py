@@ -233,7 +233,7 @@ def _only_listed(snapshot: Snapshot, name: NamedCondition, asked: set[str]) -> b
             (context, text, _outside_names(pattern, text))
             for context, text in snapshot.phrase_texts(list(form), LISTING_ROWS)
         ]
-        # Only in an institution's name ("National Institute of Neurological Disorders and Stroke") it is no mention.
+        # A chunk holding it only inside an institute's name ("…Neurological Disorders and Stroke") does not count.
         rows = [(context, text, spans) for context, text, spans in found if spans or not pattern.search(text)]
         if not name.several_words and len(rows) > PASSING_CHUNKS:
             return False  # a one-word name whose word family ("parkinsonism") the index holds widely

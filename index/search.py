@@ -41,7 +41,14 @@ from index.keyword import QUERY_CAP, ROW_CAP, STOPWORDS, family_word, fts_query,
 from index.language import other_language
 from index.lay_terms import cue_stems, cue_words, glossary_terms, stem, term_words
 from index.layout import read_current
-from index.medical_words import MIN_MISSPELT_LETTERS, MedicalReader, misspelt, one_letter_away
+from index.medical_words import (
+    MIN_MISSPELT_LETTERS,
+    MIN_SUBJECT_PIECES,
+    MedicalReader,
+    misspelt,
+    one_letter_away,
+    pieces,
+)
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.places import postal_codes
 from index.remembered import Remembered
@@ -412,11 +419,13 @@ class Searcher:
     def subject_words(self, snapshot: Snapshot, words: list[str], read: bool) -> list[bool]:
         """For each word no chunk holds: does it name a subject (`medical_words`)? A misspelling of an
         index word does not; with `read` (the model is loaded: not in keyword mode), the model must
-        also read the word as medical."""
+        also read the word as medical; without the model, only a word of many pieces names one."""
         slips = [self._misspelt(snapshot, word) for word in words]
         unsure = [word for word, slip in zip(words, slips) if not slip]
-        medical = dict(zip(unsure, self._medical.medical(unsure))) if read else {}
-        return [not slip and medical.get(word, True) for word, slip in zip(words, slips)]
+        if not read:  # by its form alone: a word of many pieces
+            return [not slip and pieces(word) >= MIN_SUBJECT_PIECES for word, slip in zip(words, slips)]
+        medical = dict(zip(unsure, self._medical.medical(unsure)))
+        return [not slip and medical[word] for word, slip in zip(words, slips)]
 
     def _misspelt(self, snapshot: Snapshot, word: str) -> bool:
         """`medical_words.misspelt` (one query of ~300-650 candidates), or written solid for two index
@@ -1133,7 +1142,7 @@ class QuestionTerms:
     informative: list[str]  # words found, in at most 1/COMMON_SHARE_INVERSE of the chunks: worth marking
     common: set[str]  # words found in more chunks than that: the corpus's topic, not the question's
     counts: dict[str, int] = field(default_factory=dict)  # chunks holding each word
-    missing: tuple[str, ...] = ()  # subject-like words (rare in English too) that no chunk holds
+    missing: tuple[str, ...] = ()  # words no chunk holds that may name a subject (`_may_name_subject`)
     glossary: tuple[str, ...] = ()  # glossary terms the question cues that the index holds (`lay_terms`)
     # `coverage` counting also the words whose glossary terms the index holds ("hurt": "painful"); the
     # model's answer-or-abstain rule uses it. Keyword mode keeps `coverage`: with this one it answered
@@ -1163,7 +1172,7 @@ def _question_terms(
         informative=[t for t in terms if 0 < counts[t] <= limit],
         common={t for t in terms if counts[t] > limit},
         counts=counts,
-        missing=tuple(t for t in terms if counts[t] == 0 and _is_subject_word(t) and not kin_occurs(snapshot, t)),
+        missing=tuple(t for t in terms if counts[t] == 0 and _may_name_subject(t) and not kin_occurs(snapshot, t)),
     )
 
 
@@ -1236,14 +1245,14 @@ def _whole_word(word: str) -> bool:
     return load_token_counter().count(word) == 1
 
 
-def _is_subject_word(word: str) -> bool:
-    """True for a word the model's vocabulary splits into three or more pieces (a drug, a disease,
-    a test: "metformin", "sumatriptan"): everyday words are whole pieces or two ("worry", "toddler",
-    "jumpy"). Two pieces flagged 3 of 65 answerable tuning questions for words like those; three
-    flag none, and lose one unanswerable flag of 30 ("wrinkles") on the tuning sets (EVALUATION.md)."""
-    from ingest.tokens import load_token_counter
-
-    return len(word) >= 5 and word.isalpha() and load_token_counter().count(word) >= 3
+def _may_name_subject(word: str) -> bool:
+    """True for a word that may name a subject the knowledge base lacks, if no chunk holds it: five
+    letters or more, all letters. Whether it does is `Searcher.subject_words`' to say: by the model's
+    reading (`medical_words`), or without the model by its form alone (three or more of the model's
+    pieces: "metformin", "sumatriptan"; everyday words are whole pieces or two: "worry", "toddler").
+    Two pieces by form flagged 3 of 65 answerable tuning questions for words like those; three flag
+    none, and lose one unanswerable flag of 30 ("wrinkles") on the tuning sets (EVALUATION.md)."""
+    return len(word) >= 5 and word.isalpha()
 
 
 def _allowed(snapshot: Snapshot, collections: list[str] | None, doc_ids: list[str] | None) -> set[int] | None:

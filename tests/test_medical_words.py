@@ -76,3 +76,30 @@ def test_a_misspelt_corpus_word_is_not_noted_as_a_missing_subject(hash_index):
     assert result.passages and "dystnia" not in result.missing and not result.note, result.note
     listed = searcher.search("Is sumatriptan safe with dystonia?", mode="keyword")
     assert listed.missing == ("sumatriptan",), "a listed medicine is noted whatever it is one letter from"
+
+
+def test_a_word_of_one_or_two_pieces_needs_a_clearly_medical_reading():
+    """"cannabis" and "pharmacy" are whole words of the model's vocabulary: only the clearly medical
+    reading counts ("can i get medical cannabis for my dystonia" got no note, a new user's trial).
+    "appendicitis" is four pieces: the plain margin is enough."""
+    from index.medical_words import MEDICAL_MARGIN, PLAIN_WORD_MARGIN, pieces
+
+    assert pieces("cannabis") < 3 <= pieces("appendicitis")
+    strong, weak = PLAIN_WORD_MARGIN + 0.03, (MEDICAL_MARGIN + PLAIN_WORD_MARGIN) / 2
+    margins = {"cannabis": strong, "pharmacy": weak, "appendicitis": weak}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        # medical kinds on one axis, everyday kinds on the other; a word a margin towards the first
+        rows = [
+            [1.0, 0.0] if t in MEDICAL_KINDS else [0.0, 1.0] if t in EVERYDAY_KINDS else [margins[t], 0.0]
+            for t in texts
+        ]
+        return np.array(rows, dtype=np.float32)
+
+    assert MedicalReader(embed).medical(["cannabis", "pharmacy", "appendicitis"]) == [True, False, True]
+
+
+def test_without_the_model_only_a_word_of_many_pieces_is_a_missing_subject(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    result = searcher.search("will cannabis or glaucoma drops help dystonia", mode="keyword")
+    assert "glaucoma" in result.missing and "cannabis" not in result.missing, result.missing

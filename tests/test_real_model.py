@@ -142,6 +142,8 @@ def test_everyday_words_the_corpus_never_uses_are_not_called_missing_subjects(re
         ("how do you tell appendicitis from just a bad stomach bug", "appendicitis"),
         # The model reads "baclofen" as nearer an everyday word; its "-fen" names a medicine.
         ("is baclofen safe to take long term for muscle stiffness?", "baclofen"),
+        # A whole word of the model's vocabulary, read as clearly medical (a new user's trial).
+        ("can i get medical cannabis for my dystonia", "cannabis"),
     ],
 )
 def test_medical_subjects_the_corpus_never_names_are_still_noted(real_searcher, question, subject):

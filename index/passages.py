@@ -5,7 +5,8 @@ passage spanning them, scored by its best chunk — but never across a section b
 chunk that is a contact entry (one organisation) stays a passage of its own. A passage merged
 across PDF pages keeps its page range and says so in `page_label`. Passages whose wording is nearly the same
 as a better-ranked one (MedQuAD repeats boilerplate across documents) are dropped, and the
-document they came from is listed in the kept passage's `also_in`. Evidence and abstention
+document they came from is listed in the kept passage's `also_in` when it holds that passage's
+wording too. Evidence and abstention
 come later, in `index.search`.
 """
 
@@ -18,6 +19,10 @@ from index.store import StoredChunk
 from ingest.records import is_contact_block
 
 NEAR_DUPLICATE = 0.8  # share of the smaller passage's word 3-grams found in the other
+# A document is named as also holding a passage when it holds this share of the passage's word
+# 3-grams: all but a seam at a heading. A new user's trial: true copies (the NINDS fact sheet in two
+# files) hold 0.958 to 1.0, symptom lists sharing GARD's boilerplate 0.80 to 0.92.
+ALSO_IN = 0.95
 
 
 @dataclass(frozen=True)
@@ -128,19 +133,40 @@ def _passage(group: list[tuple[StoredChunk, float]], text: str) -> Passage:
     )
 
 
-def drop_near_duplicates(passages: list[Passage], threshold: float = NEAR_DUPLICATE) -> list[Passage]:
-    """Keep the first of each group of nearly identical passages; note where the others were."""
+def drop_near_duplicates(
+    passages: list[Passage], threshold: float = NEAR_DUPLICATE, texts: dict[str, str] | None = None
+) -> list[Passage]:
+    """Keep the first of each group of nearly identical passages; note where the others were. A
+    document is named in `also_in` only when it holds the kept passage's wording too (with `texts`,
+    the documents' texts: ALSO_IN of its word 3-grams): a passage of one condition's symptom
+    list plus boilerplate shared by many documents drops another document's boilerplate-only
+    passage, but its list is not "also in" that document (a new user's trial: the DYT1 list was
+    said to be also in the dopa-responsive and myoclonus-dystonia files)."""
     kept: list[tuple[Passage, set[tuple[str, ...]], list[str]]] = []
+    held: dict[str, set[tuple[str, ...]]] = {}
     for passage in passages:
         shingles = _shingles(passage.text)
         for other, other_shingles, also_in in kept:
             if _overlap(shingles, other_shingles) >= threshold:
                 if passage.doc_id != other.doc_id and passage.doc_id not in also_in:
-                    also_in.append(passage.doc_id)
+                    if texts is None or _share_in(other_shingles, _document(held, texts, passage.doc_id)) >= ALSO_IN:
+                        also_in.append(passage.doc_id)
                 break
         else:
             kept.append((passage, shingles, []))
     return [replace(passage, also_in=tuple(also_in)) if also_in else passage for passage, _, also_in in kept]
+
+
+def _document(held: dict[str, set[tuple[str, ...]]], texts: dict[str, str], doc_id: str) -> set[tuple[str, ...]]:
+    """A document's word 3-grams, computed once per call."""
+    if doc_id not in held:
+        held[doc_id] = _shingles(texts[doc_id])
+    return held[doc_id]
+
+
+def _share_in(part: set, whole: set) -> float:
+    """The share of `part`'s 3-grams found in `whole`."""
+    return len(part & whole) / len(part) if part else 0.0
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:

@@ -1070,7 +1070,7 @@ class Searcher:
             rows.update(snapshot.chunks([chunk_id for chunk_id, _ in top if chunk_id not in rows]))
             scored = [(rows[chunk_id], score) for chunk_id, score in top if chunk_id in rows]
             texts.update(snapshot.document_texts(list({c.doc_id for c, _ in scored} - texts.keys())))
-            passages = drop_near_duplicates(merge_chunks(scored, texts))
+            passages = drop_near_duplicates(merge_chunks(scored, texts), texts=texts)
             if len(passages) >= k or window >= len(ranked):
                 break
             window *= 2

@@ -115,6 +115,25 @@ def test_near_duplicate_passages_are_shown_once():
     assert [p.doc_id for p in passages] == ["a", "c"] and passages[0].also_in == ("b",)
 
 
+def test_a_passage_is_said_to_be_also_in_a_document_only_when_that_document_holds_its_wording():
+    """Two symptom lists followed by the same long boilerplate: the second list's passage is dropped
+    as a near copy, but the first list is not "also in" its document (a new user's trial: the DYT1
+    list was said to be also in the dopa-responsive dystonia file). A true copy still is."""
+    boilerplate = " ".join(f"The frequency of sign number {i} is usually listed as a rough estimate." for i in range(8))
+    first = "Gait disturbance 90% Torticollis 50% Writer's cramp. " + boilerplate
+    second = "Myoclonus 5% Dysarthria. " + boilerplate
+    texts = {"a": first, "b": second, "c": first}
+    chunks = [
+        (_chunk(1, "a", 0, 0, len(first), first), 0.9),
+        (_chunk(2, "b", 0, 0, len(second), second), 0.8),
+        (_chunk(3, "c", 0, 0, len(first), first), 0.7),
+    ]
+    passages = drop_near_duplicates(merge_chunks(chunks, texts), texts=texts)
+    assert [p.doc_id for p in passages] == ["a"] and passages[0].also_in == ("c",)
+    without = drop_near_duplicates(merge_chunks(chunks, texts))
+    assert without[0].also_in == ("b", "c"), "with no texts given, every near copy is named"
+
+
 # --- abstention -------------------------------------------------------------------------------
 
 

@@ -8,16 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from index.display import publisher
+from index.display import display_section, display_title, publisher
 from index.passages import Passage
 from index.store import Snapshot
 
 
 def citation_line(p: Passage) -> str:
-    """`Title — Section — page N — source`: the one-line citation ("pages 3–4" across PDF pages)."""
-    parts = [p.title]
+    """`Title — Section — page N — source`: the one-line citation ("pages 3–4" across PDF pages), the
+    title and section as a person would write them (`display`: "What is (are) Dystonia ?" reads
+    "What is Dystonia?"; a new user's trial found the raw MedQuAD questions odd)."""
+    parts = [display_title(p.title)]
     if p.section:
-        parts.append(p.section)
+        parts.append(display_section(p.section))
     if page := page_label(p):
         parts.append(page)
     parts.append(p.source)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.citations import citation_text, context_window
+from index.citations import citation_line, citation_text, context_window
 from index.embedder import HashEmbedder
 from index.fusion import reciprocal_rank_fusion, score_fusion
 from index.keyword import fts_query, query_terms
@@ -271,6 +271,9 @@ def test_citation_text_quotes_the_marked_sentence_with_its_span(small_corpus, tm
     ghr = searcher.search("dopa-responsive dystonia", k=1, mode="keyword", doc_ids=["medquad_main.xml"]).passages[0]
     assert ghr.source.startswith("https://ghr.nlm.nih.gov/")
     assert f"{ghr.source} (source: Genetics Home Reference (NIH))" in citation_text(ghr).splitlines()[0]
+    # its section is MedQuAD's raw question, cited as a person writes it (a new user's trial)
+    raw = replace(ghr, title="dopa-responsive dystonia", section="What is (are) dopa-responsive dystonia ?")
+    assert citation_line(raw).startswith("Dopa-responsive dystonia — What is dopa-responsive dystonia? — ")
     window_html = context_html(context_window(searcher.snapshot(), passage))
     assert window_html.count('<mark class="passage">') == 1 and "evidence" not in window_html
     assert passage.highlight  # the evidence is marked in the context as on the card, inside the passage

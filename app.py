@@ -22,7 +22,6 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,6 @@ from index.display import (
     SOURCE_ROUTE,
     collection_label,
     corpus_file,
-    display_section,
     display_title,
     source_headers,
 )
@@ -369,7 +367,6 @@ def _back_to_answers() -> None:
 
 
 def show_passage(p, result, searcher: Searcher, snapshot, search: dict[str, Any], titles: dict[str, str]) -> None:
-    shown = replace(p, title=display_title(p.title), section=display_section(p.section))
     with st.container(border=True):
         st.html(passage_card_html(p, result.terms, titles))
         read, more = st.columns(2)
@@ -388,7 +385,7 @@ def show_passage(p, result, searcher: Searcher, snapshot, search: dict[str, Any]
         with st.expander("Show in context", key=f"context-{card}"):
             st.html(context_html(context_window(snapshot, p), p.highlight))
         with st.expander("Copy citation", key=f"cite-{card}"):
-            st.code(citation_text(shown), language=None, wrap_lines=True)
+            st.code(citation_text(p), language=None, wrap_lines=True)
     if st.session_state.get("back_to") == p.rank:  # back from the reader: once, to this answer
         st.session_state.pop("back_to")
         jump = st.session_state.get("back_jump", 0)

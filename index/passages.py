@@ -6,8 +6,7 @@ chunk that is a contact entry (one organisation) stays a passage of its own. A p
 across PDF pages keeps its page range and says so in `page_label`. Passages whose wording is nearly the same
 as a better-ranked one (MedQuAD repeats boilerplate across documents) are dropped, and the
 document they came from is listed in the kept passage's `also_in` when it holds that passage's
-wording too. Evidence and abstention
-come later, in `index.search`.
+wording too. Evidence and abstention come later, in `index.search`.
 """
 
 from __future__ import annotations

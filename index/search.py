@@ -1248,9 +1248,7 @@ def _address_only(entry: str, words: set[str]) -> bool:
 
 def _whole_word(word: str) -> bool:
     """True for a word the model's vocabulary holds whole (one piece): a real English word."""
-    from ingest.tokens import load_token_counter
-
-    return load_token_counter().count(word) == 1
+    return pieces(word) == 1
 
 
 def _may_name_subject(word: str) -> bool:

@@ -206,6 +206,40 @@ def passing_conditions(
     return tuple(passing)
 
 
+def listing_chunks(snapshot: Snapshot, name: NamedCondition, allowed: set[int] | None = None) -> list[int]:
+    """Ids of the chunks (of `allowed`, if given) that hold the name only as an item of a list, best
+    first by BM25: where `passing_conditions` found it. The note that the knowledge base only lists
+    a name shows one of them, so that the reader sees the list (a new user's trial: "i had a stroke
+    and now my arm twists" was told so, and the list was at rank 8)."""
+    for form in name.forms:
+        pattern = _form_pattern(form)
+        phrase = '"' + " ".join(word.replace('"', "") for word in form) + '"'
+        ids = [i for i, _ in snapshot.keyword_search(phrase, LISTING_ROWS) if allowed is None or i in allowed]
+        rows = snapshot.chunks(ids)
+        found = [
+            i
+            for i in ids
+            if i in rows
+            and (spans := _outside_names(pattern, rows[i].text))
+            and all(_list_item(rows[i].text, *span) for span in spans)
+        ]
+        if found:
+            return found
+    return []
+
+
+def listed_at(name: NamedCondition, text: str) -> int | None:
+    """Where the text first writes one of the name's forms as an item of a list (`_list_item`),
+    other than inside a longer proper name ("Stroke" in "…Neurological Disorders and Stroke")."""
+    spans = [span for form in name.forms for span in _outside_names(_form_pattern(form), text)]
+    return min((start for start, end in spans if _list_item(text, start, end)), default=None)
+
+
+def _form_pattern(form: tuple[str, ...]) -> re.Pattern[str]:
+    """A form's words in a row, as whole words, in any case."""
+    return re.compile(r"\b" + r"\W+".join(re.escape(word) for word in form) + r"\b", re.IGNORECASE)
+
+
 _CAUSE_AFTER = re.compile(
     r"\b(?:caus\w*|bring\w*|brought|lead|leads|led|results?|resulting|trigger\w*|gives?|gave|turns?|set off)\b",
     re.IGNORECASE,
@@ -228,7 +262,7 @@ def _only_listed(snapshot: Snapshot, name: NamedCondition, asked: set[str]) -> b
         return False
     holders: set[str] = set()
     for form in name.forms:
-        pattern = re.compile(r"\b" + r"\W+".join(re.escape(word) for word in form) + r"\b", re.IGNORECASE)
+        pattern = _form_pattern(form)
         found = [
             (context, text, _outside_names(pattern, text))
             for context, text in snapshot.phrase_texts(list(form), LISTING_ROWS)

@@ -25,6 +25,8 @@ from index.acronyms import candidates, defined, spelled_out, with_spelled_out
 from index.aspects import aspect_note, unanswered_aspects
 from index.conditions import (
     kin_occurs,
+    listed_at,
+    listing_chunks,
     named_conditions,
     not_covered,
     organisation_conditions,
@@ -53,7 +55,7 @@ from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.places import postal_codes
 from index.remembered import Remembered
 from index.store import Snapshot, StoredChunk, open_snapshot
-from index.subjects import INDEX_WORD
+from index.subjects import INDEX_WORD, NamedCondition
 from index.templates import TEMPLATE_DOCUMENTS, key_hash, template_key
 from index.title_subjects import asked_stems, form_numbers, subject_match, symptom_timing_words, title_subject
 from index.topic import corpus_topic, names_topic, with_topic
@@ -389,9 +391,14 @@ class Searcher:
             )
             unmentioned = () if passing or helped else unmentioned_conditions(names, passages)
             if passing:
+                listed = [name for name in names if name.written in passing]
+                passages = self.with_listing(
+                    snapshot, passages, ranked, listed, allowed, k, intent, own, terms if highlight else None
+                )
+                where = next((p.rank for p in passages if any(listed_at(n, p.text) is not None for n in listed)), None)
                 note = (
-                    f"No passage is about {', '.join(passing)}: the knowledge base only lists it among others. "
-                    "These are the nearest passages."
+                    f"No passage is about {', '.join(passing)}: the knowledge base only lists it among others"
+                    f"{f' (passage {where})' if where else ''}. These are the nearest passages."
                 )
             elif helped:
                 note = (
@@ -415,6 +422,51 @@ class Searcher:
             terms=tuple(terms.informative),
             generation=snapshot.name,
         )
+
+    def with_listing(
+        self,
+        snapshot: Snapshot,
+        passages: tuple[Passage, ...],
+        ranked: list[tuple[int, float]],
+        listed: list[NamedCondition],
+        allowed: set[int] | None,
+        k: int,
+        intent: Intent,
+        own: np.ndarray | None,
+        terms: QuestionTerms | None,
+    ) -> tuple[Passage, ...]:
+        """The passages, one of which lists a name the knowledge base only lists, with that list's
+        sentence marked (when `terms` asks for marks): the note says the name is only listed, and
+        the reader should see the list (a new user's trial: "i had a stroke and now my arm twists"
+        was told so, and the list was at rank 8). When none of them lists it, the best chunk that
+        does (`conditions.listing_chunks`) takes the last place."""
+        if not any(listed_at(name, p.text) is not None for name in listed for p in passages):
+            for name in listed:
+                if holders := listing_chunks(snapshot, name, allowed):
+                    scored = [(holders[0], dict(ranked).get(holders[0], 0.0))]
+                    kept = passages[: k - 1] if len(passages) >= k else passages
+                    passages = (*kept, *self._passages(snapshot, scored, 1, intent, own, terms))
+                    break
+        marked = []
+        done = terms is None
+        for p in passages:
+            at = None if done else next((a for n in listed if (a := listed_at(n, p.text)) is not None), None)
+            if at is not None:
+                done = True
+                if not (p.highlight and p.highlight[0] <= at < p.highlight[1]):
+                    p = self._marked_at(snapshot, p, p.char_start + at)
+            marked.append(p)
+        return tuple(replace(p, rank=rank) for rank, p in enumerate(marked, start=1))
+
+    def _marked_at(self, snapshot: Snapshot, p: Passage, at: int) -> Passage:
+        """The passage with the stored sentence unit holding document offset `at` marked, and its page."""
+        rows = snapshot.chunks(list(p.chunk_ids))
+        for chunk_id, units in snapshot.units_of(list(p.chunk_ids)).items():
+            for _, start, end in units:
+                if start <= at < end and p.char_start <= start and end <= p.char_end:
+                    page = rows[chunk_id].page if chunk_id in rows and rows[chunk_id].page else p.page
+                    return replace(p, highlight=(start - p.char_start, end - p.char_start), page=page)
+        return p
 
     def subject_words(self, snapshot: Snapshot, words: list[str], read: bool) -> list[bool]:
         """For each word no chunk holds: does it name a subject (`medical_words`)? A misspelling of an

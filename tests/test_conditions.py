@@ -3,6 +3,7 @@ knowledge base never covers is said so, and the question's own words for a cover
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from index.conditions import source_words
@@ -85,10 +86,31 @@ def test_a_condition_the_corpus_only_lists_among_others_is_noted(hash_index):
     ):
         result = searcher.search(question, mode="keyword")
         assert result.passages and not result.missing, question
-        assert result.note == (
-            f"No passage is about {name}: the knowledge base only lists it among others. "
-            "These are the nearest passages."
-        )
+        assert re.fullmatch(
+            f"No passage is about {re.escape(name)}: the knowledge base only lists it among others "
+            r"\(passage \d\)\. These are the nearest passages\.",
+            result.note,
+        ), result.note
+
+
+def test_the_passage_that_lists_the_condition_is_shown_and_named_in_the_note(hash_index):
+    """"i had a stroke and now my arm twists" was told the knowledge base only lists a stroke, and
+    the list was at rank 8 (a new user's trial): the note now names the passage that lists it, which
+    is shown (in the last place, if none of the nearest ones lists it), with the list marked."""
+    searcher = Searcher(hash_index, HashEmbedder())
+    for question, name, k in (
+        ("what are the signs of a stroke in women", "stroke", 1),
+        ("what are the signs of a stroke in women", "stroke", 5),
+        ("What is the treatment for Wilson's disease?", "Wilson’s disease", 2),
+        ("how do i treat migraine headaches", "Migraine", 1),
+    ):
+        result = searcher.search(question, k=k, mode="keyword")
+        where = re.search(r"\(passage (\d)\)", result.note)
+        assert where and len(result.passages) <= k, (question, result.note)
+        listing = result.passages[int(where.group(1)) - 1]
+        assert [p.rank for p in result.passages] == list(range(1, len(result.passages) + 1))
+        start, end = listing.highlight or (0, 0)
+        assert name in listing.text[start:end], (question, listing.text[start:end])
 
 
 def test_a_name_the_corpus_writes_with_a_word_between_is_covered(hash_index):

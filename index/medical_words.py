@@ -123,15 +123,19 @@ class MedicalReader:
         self._kinds: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
 
-    def medical(self, words: list[str]) -> list[bool]:
+    def medical(self, words: list[str], embedded: dict[str, np.ndarray] | None = None) -> list[bool]:
         """For each word: does the model read it as a disease, medicine or other medical subject? A
         medicine's name by its stem (`drug_name`) is one without reading; a word of fewer than
-        MIN_SUBJECT_PIECES of the model's pieces needs PLAIN_WORD_MARGIN."""
+        MIN_SUBJECT_PIECES of the model's pieces needs PLAIN_WORD_MARGIN. `embedded` holds vectors
+        of words already embedded (with the question, in one batch); the others are embedded here."""
         unread = [word for word in words if not drug_name(word)]
         if not unread:
             return [True] * len(words)
         medical, everyday = self._kind_vectors()
-        vectors = self._embed(unread)
+        known = dict(embedded or {})
+        fresh = [word for word in unread if word not in known]
+        known.update(zip(fresh, self._embed(fresh) if fresh else []))
+        vectors = np.stack([known[word] for word in unread])
         margins = (vectors @ medical.T).max(axis=1) - (vectors @ everyday.T).max(axis=1)
         needed = [MEDICAL_MARGIN if pieces(word) >= MIN_SUBJECT_PIECES else PLAIN_WORD_MARGIN for word in unread]
         read = dict(zip(unread, (bool(margin >= need) for margin, need in zip(margins, needed))))

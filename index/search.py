@@ -47,6 +47,7 @@ from index.medical_words import (
     MIN_MISSPELT_LETTERS,
     MIN_SUBJECT_PIECES,
     MedicalReader,
+    drug_name,
     misspelt,
     one_letter_away,
     pieces,
@@ -327,13 +328,17 @@ class Searcher:
         asked = with_spelled_out(self.joined(snapshot, question), long_forms)
         query: np.ndarray | None = None  # what the chunks are ranked by
         own: np.ndarray | None = None  # the question's own reading: whether to answer, which sentence to mark
+        embedded: dict[str, np.ndarray] = {}  # vectors of the words no chunk holds, for `subject_words`
         dense: list[tuple[int, float]] = []
         allowed = _allowed(snapshot, collections, doc_ids)
         best = 0.0
         refers = False  # the question refers to the knowledge base's topic without naming it
+        with clock.stage("keyword"):
+            terms = self.question_terms(snapshot, asked)
         if mode != "keyword":
-            with clock.stage("embed"):
-                vectors = self.question_vectors(snapshot, [asked])[0]
+            with clock.stage("embed"):  # with the words no chunk holds, read in the same batch (`subject_words`)
+                batch, embedded = self._vectors(snapshot, [asked], [w for w in terms.missing if not drug_name(w)])
+                vectors = batch[0]
                 own, query = vectors
                 refers = vectors.blended
             with clock.stage("dense"):
@@ -344,8 +349,7 @@ class Searcher:
                 else:
                     best = dense[0][1] if dense else 0.0
         with clock.stage("keyword"):
-            terms = self.question_terms(snapshot, asked)
-            subjects = partial(self.subject_words, snapshot, read=query is not None)
+            subjects = partial(self.subject_words, snapshot, read=query is not None, embedded=embedded)
             sources = self._sources.get(snapshot.name, lambda: source_words([d.source for d in snapshot.documents()]))
             names, absent = named_conditions(
                 snapshot, asked, terms.missing, terms.common, self.frequencies, subjects, sources
@@ -468,15 +472,18 @@ class Searcher:
                     return replace(p, highlight=(start - p.char_start, end - p.char_start), page=page)
         return p
 
-    def subject_words(self, snapshot: Snapshot, words: list[str], read: bool) -> list[bool]:
+    def subject_words(
+        self, snapshot: Snapshot, words: list[str], read: bool, embedded: dict[str, np.ndarray] | None = None
+    ) -> list[bool]:
         """For each word no chunk holds: does it name a subject (`medical_words`)? A misspelling of an
         index word does not; with `read` (the model is loaded: not in keyword mode), the model must
-        also read the word as medical; without the model, only a word of many pieces names one."""
+        also read the word as medical (from its vector in `embedded`, computed with the question's,
+        when there); without the model, only a word of many pieces names one."""
         slips = [self._misspelt(snapshot, word) for word in words]
         unsure = [word for word, slip in zip(words, slips) if not slip]
         if not read:  # by its form alone: a word of many pieces
             return [not slip and pieces(word) >= MIN_SUBJECT_PIECES for word, slip in zip(words, slips)]
-        medical = dict(zip(unsure, self._medical.medical(unsure)))
+        medical = dict(zip(unsure, self._medical.medical(unsure, embedded)))
         return [not slip and medical[word] for word, slip in zip(words, slips)]
 
     def _misspelt(self, snapshot: Snapshot, word: str) -> bool:
@@ -544,11 +551,20 @@ class Searcher:
         vector it is ranked by: the same one, or, when the question refers to the knowledge base's
         topic without naming it (`topic.with_topic`), its blend with the vector of the question
         naming it, by `topic_blend`. One batch for all of them."""
+        return self._vectors(snapshot, questions, [])[0]
+
+    def _vectors(
+        self, snapshot: Snapshot, questions: list[str], words: list[str]
+    ) -> tuple[list[QuestionVectors], dict[str, np.ndarray]]:
+        """`question_vectors`, and the vectors of `words` for the medical reader (`subject_words`),
+        in the same batch: a second call of the model took ~2 ms a search."""
         texts = [self.dense_text(snapshot, q) for q in questions]
         topic = self.topic(snapshot) if self.settings.topic_blend else None
         about = [with_topic(text, topic) for text in texts]
         extra = [text for text in about if text]
-        vectors = self.embedder.embed(texts + extra)
+        words = list(dict.fromkeys(words))
+        vectors = self.embedder.embed(texts + extra + words)
+        embedded = dict(zip(words, vectors[len(texts) + len(extra) :]))
         share = self.settings.topic_blend
         pairs: list[QuestionVectors] = []
         at = len(texts)
@@ -559,7 +575,7 @@ class Searcher:
             blend = (1 - share) * own + share * vectors[at]
             at += 1
             pairs.append(QuestionVectors(own, (blend / max(float(np.linalg.norm(blend)), 1e-12)).astype(own.dtype)))
-        return pairs
+        return pairs, embedded
 
     def topic(self, snapshot: Snapshot) -> str | None:
         """The knowledge base's topic word (`topic.corpus_topic`), remembered per generation."""

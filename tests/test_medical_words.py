@@ -103,3 +103,31 @@ def test_without_the_model_only_a_word_of_many_pieces_is_a_missing_subject(hash_
     searcher = Searcher(hash_index, HashEmbedder())
     result = searcher.search("will cannabis or glaucoma drops help dystonia", mode="keyword")
     assert "glaucoma" in result.missing and "cannabis" not in result.missing, result.missing
+
+
+def test_words_embedded_with_the_question_are_read_without_another_model_call():
+    calls: list[list[str]] = []
+    reader = _reader({"glaucoma"})
+    inner = reader._embed
+    reader._embed = lambda texts: calls.append(texts) or inner(texts)
+    reader.medical(["warm"])  # the kinds are embedded once, on first use
+    calls.clear()
+    embedded = dict(zip(["glaucoma", "knackered"], inner(["glaucoma", "knackered"])))
+    assert reader.medical(["glaucoma", "knackered"], embedded) == [True, False]
+    assert calls == []
+    assert reader.medical(["glaucoma", "scissor"], embedded) == [True, False]
+    assert calls == [["scissor"]], "only the word not embedded yet"
+
+
+def test_a_search_reads_its_missing_words_in_the_questions_batch(hash_index):
+    """A word no chunk holds was read by a second call of the model (~2 ms a search): it is now
+    embedded with the question, in one batch."""
+    embedder = HashEmbedder()
+    batches: list[list[str]] = []
+    inner = embedder.embed
+    embedder.embed = lambda texts: batches.append(list(texts)) or inner(texts)  # type: ignore[method-assign]
+    searcher = Searcher(hash_index, embedder)
+    searcher._medical.medical(["warm"])  # the reader's kinds are embedded once, on first use
+    batches.clear()
+    searcher.search("can i get medical cannabis for my dystonia")
+    assert len(batches) == 1 and "cannabis" in batches[0], batches

@@ -396,10 +396,9 @@ class Searcher:
             unmentioned = () if passing or helped else unmentioned_conditions(names, passages)
             if passing:
                 listed = [name for name in names if name.written in passing]
-                passages = self.with_listing(
+                passages, where = self.with_listing(
                     snapshot, passages, ranked, listed, allowed, k, intent, own, terms if highlight else None
                 )
-                where = next((p.rank for p in passages if any(listed_at(n, p.text) is not None for n in listed)), None)
                 note = (
                     f"No passage is about {', '.join(passing)}: the knowledge base only lists it among others"
                     f"{f' (passage {where})' if where else ''}. These are the nearest passages."
@@ -438,29 +437,34 @@ class Searcher:
         intent: Intent,
         own: np.ndarray | None,
         terms: QuestionTerms | None,
-    ) -> tuple[Passage, ...]:
+    ) -> tuple[tuple[Passage, ...], int | None]:
         """The passages, one of which lists a name the knowledge base only lists, with that list's
-        sentence marked (when `terms` asks for marks): the note says the name is only listed, and
-        the reader should see the list (a new user's trial: "i had a stroke and now my arm twists"
-        was told so, and the list was at rank 8). When none of them lists it, the best chunk that
-        does (`conditions.listing_chunks`) takes the last place."""
-        if not any(listed_at(name, p.text) is not None for name in listed for p in passages):
+        sentence marked (when `terms` asks for marks), and that passage's rank (None if no chunk the
+        filter allows lists it): the note says the name is only listed, and the reader should see the
+        list (a new user's trial: "i had a stroke and now my arm twists" was told so, and the list
+        was at rank 8). When none of them lists it, the best chunk that does
+        (`conditions.listing_chunks`) takes the last place."""
+
+        def first_at(text: str) -> int | None:
+            return next((at for name in listed if (at := listed_at(name, text)) is not None), None)
+
+        ats = [first_at(p.text) for p in passages]
+        if all(at is None for at in ats):
             for name in listed:
                 if holders := listing_chunks(snapshot, name, allowed):
                     scored = [(holders[0], dict(ranked).get(holders[0], 0.0))]
                     kept = passages[: k - 1] if len(passages) >= k else passages
                     passages = (*kept, *self._passages(snapshot, scored, 1, intent, own, terms))
+                    ats = [*ats[: len(kept)], *(first_at(p.text) for p in passages[len(kept) :])]
                     break
-        marked = []
-        done = terms is None
-        for p in passages:
-            at = None if done else next((a for n in listed if (a := listed_at(n, p.text)) is not None), None)
-            if at is not None:
-                done = True
-                if not (p.highlight and p.highlight[0] <= at < p.highlight[1]):
-                    p = self._marked_at(snapshot, p, p.char_start + at)
-            marked.append(p)
-        return tuple(replace(p, rank=rank) for rank, p in enumerate(marked, start=1))
+        where = next((i for i, at in enumerate(ats) if at is not None), None)
+        shown = list(passages)
+        if where is not None and terms is not None:
+            p, at = shown[where], ats[where]
+            if at is not None and not (p.highlight and p.highlight[0] <= at < p.highlight[1]):
+                shown[where] = self._marked_at(snapshot, p, p.char_start + at)
+        ranked_passages = tuple(replace(p, rank=rank) for rank, p in enumerate(shown, start=1))
+        return ranked_passages, None if where is None else where + 1
 
     def _marked_at(self, snapshot: Snapshot, p: Passage, at: int) -> Passage:
         """The passage with the stored sentence unit holding document offset `at` marked, and its page."""

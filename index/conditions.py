@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from index.medical_words import misspelt
 from index.passages import Passage
-from index.store import Snapshot
+from index.store import Snapshot, phrase_match
 from index.subjects import (
     DISORDER_WORDS,
     GENERIC_HEADS,
@@ -213,8 +213,8 @@ def listing_chunks(snapshot: Snapshot, name: NamedCondition, allowed: set[int] |
     and now my arm twists" was told so, and the list was at rank 8)."""
     for form in name.forms:
         pattern = _form_pattern(form)
-        phrase = '"' + " ".join(word.replace('"', "") for word in form) + '"'
-        ids = [i for i, _ in snapshot.keyword_search(phrase, LISTING_ROWS) if allowed is None or i in allowed]
+        hits = snapshot.keyword_search(phrase_match(form), LISTING_ROWS)
+        ids = [i for i, _ in hits if allowed is None or i in allowed]
         rows = snapshot.chunks(ids)
         found = [
             i

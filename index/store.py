@@ -340,16 +340,14 @@ class Snapshot:
         """True when some chunk (its text or its title/section line) holds these words in a row."""
         if not words:
             return False
-        phrase = '"' + " ".join(w.replace('"', "") for w in words) + '"'
-        return self._matches(phrase)
+        return self._matches(phrase_match(words))
 
     def phrase_texts(self, words: list[str], rows: int) -> list[tuple[str, str]]:
         """(title/section line, text) of up to `rows` chunks holding these words in a row (one query)."""
         if not words:
             return []
-        phrase = '"' + " ".join(w.replace('"', "") for w in words) + '"'
         sql = "SELECT context, text FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?"
-        return [(str(context), str(text)) for context, text in self._rows(sql, (phrase, rows))]
+        return [(str(context), str(text)) for context, text in self._rows(sql, (phrase_match(words), rows))]
 
     def prefix_occurs(self, start: str) -> bool:
         """True when some chunk holds a word (as the keyword index stems it) beginning with `start`."""
@@ -590,3 +588,8 @@ def is_damage(error: sqlite3.Error) -> bool:
         return isinstance(error, sqlite3.DatabaseError)  # "database disk image is malformed", "not a database"
     name = getattr(error, "sqlite_errorname", "") or ""
     return name.startswith(("SQLITE_IOERR", "SQLITE_CORRUPT", "SQLITE_CANTOPEN", "SQLITE_NOTADB"))
+
+
+def phrase_match(words: list[str] | tuple[str, ...]) -> str:
+    """An FTS5 MATCH expression for the words in a row (a phrase; quotes inside a word dropped)."""
+    return '"' + " ".join(w.replace('"', "") for w in words) + '"'

@@ -54,6 +54,7 @@ from index.medical_words import (
 )
 from index.passages import Passage, drop_near_duplicates, merge_chunks
 from index.places import postal_codes
+from index.proper_names import absent_names
 from index.remembered import Remembered
 from index.store import Snapshot, StoredChunk, open_snapshot
 from index.subjects import INDEX_WORD, NamedCondition
@@ -354,8 +355,14 @@ class Searcher:
             names, absent = named_conditions(
                 snapshot, asked, terms.missing, terms.common, self.frequencies, subjects, sources
             )
+            # Read from the question as typed: "what is NSTA" asks what it is, not for the "…Association"
+            # its long form names (read widened, it marked the whole address: a new user's trial).
+            intent = read_intent(question, self.topic(snapshot))
+            if intent.contact_lines_answer:  # the organisation or place it names, if no chunk holds it
+                absent = (*absent, *absent_names(question, partial(self.frequencies, snapshot)))
             spelt = {short.lower() for short in long_forms}  # held, as its long form
-            terms = replace(terms, missing=tuple(name for name in absent if name.lower() not in spelt))
+            unheld = {name.lower(): name for name in absent if name.lower() not in spelt}  # each once
+            terms = replace(terms, missing=tuple(unheld.values()))
         passages: tuple[Passage, ...] = ()
         message = NO_ANSWER
         if terms.missing:
@@ -366,9 +373,6 @@ class Searcher:
             and self.settings.rescue_above <= best < self.settings.answer_above
             and self.names_rare_subject(snapshot, asked, terms.counts, allowed)
         )
-        # Read from the question as typed: "what is NSTA" asks what it is, not for the "…Association"
-        # its long form names (read widened, it marked the whole address: a new user's trial).
-        intent = read_intent(question, self.topic(snapshot))
         itself = intent.itself  # the documents' own notes answer it
         if itself or not self.abstains(best, covered, keyword_only=query is None, refers=refers, named=named):
             ranked = self.ranking(

@@ -178,3 +178,37 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
 def _overlap(a: set, b: set) -> float:
     """Overlap coefficient: 1.0 when one passage's wording lies entirely inside the other's."""
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def without_boilerplate(passage: Passage, units: list[tuple[int, int]], boilerplate: list[bool], text: str) -> Passage:
+    """The passage without the run of boilerplate sentence units at its start or end (`boilerplate`
+    says which of `units`, the passage's units in document offsets and order, are: sentences many
+    documents repeat with only their title changed). GARD's symptom passages end in some 900
+    characters explaining how the Human Phenotype Ontology counts frequencies, the same in every
+    one: on a phone, a screen of it under each list. The span stays exact (the document's own
+    characters); a passage that is all boilerplate is kept whole, and nothing between units is cut."""
+    inside = [
+        (span, flag)
+        for span, flag in zip(units, boilerplate)
+        if passage.char_start <= span[0] and span[1] <= passage.char_end
+    ]
+    kept = [i for i, (_, flag) in enumerate(inside) if not flag]
+    if not kept or (kept[0] == 0 and kept[-1] == len(inside) - 1):
+        return passage
+    start = inside[kept[0]][0][0] if kept[0] > 0 else passage.char_start
+    end = inside[kept[-1]][0][1] if kept[-1] < len(inside) - 1 else passage.char_end
+    if text[passage.char_start : inside[0][0][0]].strip() and kept[0] > 0:
+        start = passage.char_start  # words before the first unit: not cut
+    if text[inside[-1][0][1] : passage.char_end].strip() and kept[-1] < len(inside) - 1:
+        end = passage.char_end
+    spans = tuple(s for s in passage.page_spans if s[0] < end and start < s[1])
+    pages = [number for _, _, number in spans]
+    return replace(
+        passage,
+        char_start=start,
+        char_end=end,
+        text=text[start:end],
+        page_spans=spans,
+        page_range=(min(pages), max(pages)) if pages else passage.page_range,
+        page=pages[0] if pages else passage.page,
+    )

@@ -52,7 +52,7 @@ from index.medical_words import (
     one_letter_away,
     pieces,
 )
-from index.passages import Passage, drop_near_duplicates, merge_chunks
+from index.passages import Passage, drop_near_duplicates, merge_chunks, without_boilerplate
 from index.places import postal_codes
 from index.proper_names import absent_names
 from index.remembered import Remembered
@@ -1117,13 +1117,22 @@ class Searcher:
         with clock.stage("passages"):
             passages, rows, texts = self._merged(snapshot, ranked, k)
         with clock.stage("evidence"):
+            units = snapshot.units_of([chunk_id for p in passages for chunk_id in p.chunk_ids])
+            templates = self._templates(snapshot, passages, units, texts)
+            passages = [self._trimmed(p, units, texts[p.doc_id], templates) for p in passages]
             if terms is not None:
-                units = snapshot.units_of([chunk_id for p in passages for chunk_id in p.chunk_ids])
-                templates = self._templates(snapshot, passages, units, texts)
                 passages = [
                     self._evidence(snapshot, p, units, rows, texts, query, terms, intent, templates) for p in passages
                 ]
         return tuple(replace(p, rank=rank) for rank, p in enumerate(passages, start=1))
+
+    def _trimmed(
+        self, p: Passage, units: dict[int, list[tuple[int, int, int]]], text: str, templates: set[str]
+    ) -> Passage:
+        """The passage without the boilerplate sentences at its ends (`passages.without_boilerplate`)."""
+        spans = sorted({(start, end) for chunk_id in p.chunk_ids for _, start, end in units.get(chunk_id, [])})
+        flags = [template_key(text[start:end], p.title) in templates for start, end in spans]
+        return without_boilerplate(p, spans, flags, text) if any(flags) else p
 
     def _templates(
         self, snapshot: Snapshot, passages: list[Passage], units: dict[int, list[tuple[int, int, int]]], texts

@@ -12,7 +12,9 @@ from conftest import CORPUS
 from fpdf import FPDF
 
 from index.citations import citation_line
-from index.passages import merge_chunks
+from index.embedder import HashEmbedder
+from index.passages import Passage, merge_chunks, without_boilerplate
+from index.search import Searcher
 from index.store import StoredChunk
 from ingest.chunker import CHUNKER_VERSION, ChunkSettings, chunk_document
 from ingest.document import Chunk, Document, Section
@@ -294,3 +296,32 @@ def test_a_list_of_resources_names_is_told_from_text():
         "Symptoms can be: - twisting - pulling! They vary.",
     ]
     assert not any(is_reference_list(block) for block in text)
+
+
+def _passage_over(text: str, start: int, end: int, spans=()) -> Passage:
+    return Passage("d", "T", "s", "c", "S", None, start, end, text[start:end], 1.0, (1,), (0,), page_spans=spans)
+
+
+def test_boilerplate_at_a_passages_ends_is_left_out_and_the_span_stays_exact():
+    text = "Lead. Symptoms: a - b - c. Boiler one. Boiler two."
+    units = [(0, 5), (6, 26), (27, 38), (39, 50)]
+    passage = _passage_over(text, 0, len(text), spans=((0, 26, 1), (27, 50, 2)))
+    trimmed = without_boilerplate(passage, units, [False, False, True, True], text)
+    assert (trimmed.char_start, trimmed.char_end, trimmed.text) == (0, 26, "Lead. Symptoms: a - b - c.")
+    assert trimmed.text == text[trimmed.char_start : trimmed.char_end]
+    assert trimmed.page_range == (1, 1), "the pages are those of what is left"
+    leading = without_boilerplate(passage, units, [True, False, False, False], text)
+    assert leading.text == "Symptoms: a - b - c. Boiler one. Boiler two."
+    middle = without_boilerplate(passage, units, [False, True, False, False], text)
+    assert middle == passage, "only the ends: a sentence between two kept ones stays"
+    assert without_boilerplate(passage, units, [True] * 4, text) == passage, "all boilerplate: kept whole"
+
+
+def test_gards_frequency_explanation_is_not_shown_under_a_symptom_list(hash_index):
+    searcher = Searcher(hash_index, HashEmbedder())
+    result = searcher.search("signs and symptoms of dystonia 7 torsion", mode="keyword", k=3)
+    [listing] = [p for p in result.passages if "Skeletal muscle hypertrophy" in p.text]
+    assert "Much of this information comes from Orphanet" not in listing.text
+    document = searcher.snapshot().document_text(listing.doc_id)
+    assert "Much of this information comes from Orphanet" in document[listing.char_end :], "cut, not lost"
+    assert listing.text == document[listing.char_start : listing.char_end]

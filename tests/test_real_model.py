@@ -233,6 +233,7 @@ def test_everyday_wording_finds_the_medical_passage(real_searcher):
         ("blind27.jsonl", 0.87, 0.76, 0.78, 0.95, 0.04, 0.02),
         ("blind28.jsonl", 0.86, 0.74, 0.68, 0.95, 0.05, 0.02),
         ("blind29.jsonl", 0.9, 0.76, 0.7, 0.95, 0.04, 0.02),
+        ("blind30.jsonl", 0.86, 0.69, 0.67, 0.75, 0.02, 0.03),
     ],
 )
 def test_the_blind_sets_stay_at_their_measured_level(
@@ -242,7 +243,7 @@ def test_the_blind_sets_stay_at_their_measured_level(
     unanswerable flagged / answerable with a note / answerable refused; today's figures are in
     EVALUATION.md, sixteenth session: e.g. blind10 0.933 / 0.849 / 0.879 / 1.0 / 0 / 0), so a change
     that loses ground on questions written without the code fails here. blind, tune2 and tune3
-    choose settings, and tune4 (written to provoke refusals); blind2 to blind29 are report-only. blind11,
+    choose settings, and tune4 (written to provoke refusals); blind2 to blind30 are report-only. blind11,
     written to avoid the documents' own words, is among the hardest (0.883 / 0.742 / 0.685, 1 of 60
     refused; 3 before a question about "it" was answered with a weak-match note, nineteenth session,
     which moved one blind3 question from refused to noted: its note floor is 0.06). These are not issue 9's

@@ -358,7 +358,7 @@ class Searcher:
             # Read from the question as typed: "what is NSTA" asks what it is, not for the "…Association"
             # its long form names (read widened, it marked the whole address: a new user's trial).
             intent = read_intent(question, self.topic(snapshot))
-            if intent.contact_lines_answer:  # the organisation or place it names, if no chunk holds it
+            if intent.contact_lines_answer:  # an institution it names that no chunk holds (`proper_names`)
                 absent = (*absent, *absent_names(question, partial(self.frequencies, snapshot)))
             spelt = {short.lower() for short in long_forms}  # held, as its long form
             unheld = {name.lower(): name for name in absent if name.lower() not in spelt}  # each once
